@@ -1,0 +1,144 @@
+"""Functional models whose parameters carry a leading task dimension.
+
+`forward(params, x)` maps x of shape (T, N) to predictions (T, N) with params of shape
+(T, *shape): T tasks, each with its own copy of the weights, in one batched call.
+`loss_grad` returns each task's MSE and its gradient in closed form (hand-written
+backprop). It is built from differentiable tensor ops, so autograd can differentiate
+*through* it: that is MAML's second-order meta-gradient, without the generic
+double-backward that `autograd.grad(create_graph=True)` would record.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import torch
+
+from core.tasks import Family, get_family
+
+Params = dict[str, torch.Tensor]
+
+
+def expand(params: Params, n: int) -> Params:
+    """Broadcast unbatched meta-parameters to n tasks (a view: gradients sum back)."""
+    return {k: v.expand(n, *v.shape) for k, v in params.items()}
+
+
+def detach(params: Params) -> Params:
+    return {k: v.detach() for k, v in params.items()}
+
+
+@dataclass
+class MLP:
+    """The paper's regressor: 1 -> hidden -> ... -> 1 with ReLU.
+
+    Parameter names are those of nn.Sequential(nn.Linear(1, 40), nn.ReLU(), nn.Linear(40, 40),
+    nn.ReLU(), nn.Linear(40, 1)), so a checkpoint loads into that module as it is.
+    """
+
+    hidden: tuple[int, ...] = (40, 40)
+    name: str = field(default="mlp", init=False)
+
+    @property
+    def sizes(self) -> list[int]:
+        return [1, *self.hidden, 1]
+
+    @property
+    def names(self) -> list[tuple[str, str]]:
+        return [(f"{2 * i}.weight", f"{2 * i}.bias") for i in range(len(self.sizes) - 1)]
+
+    def init(self, gen: torch.Generator | None = None, device="cpu") -> Params:
+        """nn.Linear's default init: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weights and biases."""
+        params: Params = {}
+        for (w, b), fan_in, fan_out in zip(self.names, self.sizes[:-1], self.sizes[1:]):
+            bound = 1 / math.sqrt(fan_in)
+            params[w] = (torch.rand(fan_out, fan_in, generator=gen, device=device) * 2 - 1) * bound
+            params[b] = (torch.rand(fan_out, generator=gen, device=device) * 2 - 1) * bound
+        return params
+
+    def _layers(self, params: Params):
+        return [(params[w], params[b]) for w, b in self.names]
+
+    def forward(self, params: Params, x: torch.Tensor) -> torch.Tensor:
+        h = x.unsqueeze(-1)
+        layers = self._layers(params)
+        for i, (w, b) in enumerate(layers):
+            h = torch.baddbmm(b.unsqueeze(1), h, w.transpose(1, 2))
+            if i < len(layers) - 1:
+                h = torch.relu(h)
+        return h.squeeze(-1)
+
+    def loss_grad(self, params: Params, x: torch.Tensor, y: torch.Tensor):
+        """Per-task MSE (T,) and its gradient, by hand-written backprop through the batch."""
+        layers = self._layers(params)
+        hs, masks = [x.unsqueeze(-1)], []
+        h = hs[0]
+        for i, (w, b) in enumerate(layers):
+            h = torch.baddbmm(b.unsqueeze(1), h, w.transpose(1, 2))
+            if i < len(layers) - 1:
+                masks.append(h > 0)  # ReLU's derivative: a constant, its own derivative is 0
+                h = torch.relu(h)
+                hs.append(h)
+        r = h.squeeze(-1) - y
+        loss = (r * r).mean(-1)
+        d = (2.0 / x.shape[-1]) * r.unsqueeze(-1)  # dL/dpred, (T, N, 1)
+        grads: Params = {}
+        for i in range(len(layers) - 1, -1, -1):
+            w_name, b_name = self.names[i]
+            grads[w_name] = torch.bmm(d.transpose(1, 2), hs[i])
+            grads[b_name] = d.sum(1)
+            if i > 0:
+                d = torch.bmm(d, layers[i][0]) * masks[i - 1]
+        return loss, grads
+
+
+@dataclass
+class TwoParam:
+    """The article's model: the family's own formula with two learned scalars a and b."""
+
+    family: Family
+    name: str = field(default="two-param", init=False)
+
+    def init(self, gen: torch.Generator | None = None, device="cpu") -> Params:
+        """a, b ~ N(0, 1), the article's random initialisation."""
+        ab = torch.randn(2, generator=gen, device=device)
+        return {"a": ab[0].clone(), "b": ab[1].clone()}
+
+    def forward(self, params: Params, x: torch.Tensor) -> torch.Tensor:
+        return self.family.f(params["a"].unsqueeze(-1), params["b"].unsqueeze(-1), x)
+
+    def loss_grad(self, params: Params, x: torch.Tensor, y: torch.Tensor):
+        a, b = params["a"].unsqueeze(-1), params["b"].unsqueeze(-1)
+        name = self.family.name
+        if name == "sinusoid":  # a sin(x - b)
+            s = torch.sin(x - b)
+            pred, da, db = a * s, s, -a * torch.cos(x - b)
+        elif name == "sine-ab":  # a sin(x + b)
+            s = torch.sin(x + b)
+            pred, da, db = a * s, s, a * torch.cos(x + b)
+        elif name == "linear":  # a x + b
+            pred, da, db = a * x + b, x, torch.ones_like(x)
+        else:
+            raise ValueError(f"two-param model has no formula for {name!r}")
+        r = pred - y
+        loss = (r * r).mean(-1)
+        scale = 2.0 / x.shape[-1]
+        return loss, {"a": scale * (r * da).sum(-1), "b": scale * (r * db).sum(-1)}
+
+
+MODELS = ("mlp", "two-param")
+
+
+def make_model(name: str, family: Family | str, hidden: tuple[int, ...] = (40, 40)):
+    family = get_family(family) if isinstance(family, str) else family
+    if name == "mlp":
+        return MLP(tuple(hidden))
+    if name == "two-param":
+        return TwoParam(family)
+    raise ValueError(f"unknown model {name!r}; choose from {', '.join(MODELS)}")
+
+
+def mse(model, params: Params, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Per-task MSE (T,)."""
+    r = model.forward(params, x) - y
+    return (r * r).mean(-1)

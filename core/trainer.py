@@ -1,0 +1,333 @@
+"""The live training loop: controls in once per meta-iteration, snapshots out.
+
+`Trainer.run(stop)` blocks until `stop` is set; the GUI runs it in a QThread, tests and
+scripts in a plain thread. It owns every tensor. Per meta-iteration it reads the shared
+controls (one lock, one copy), applies queued commands, takes one step if playing or asked
+to, and about 30 times a second publishes a `Snapshot` (the loss history and the display
+task's curves from the meta-init and the baselines, all numpy copies) to the mailbox.
+"""
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import replace
+
+import numpy as np
+import torch
+
+from core import checkpoint as ckpt
+from core.algorithms import MetaLearner, adapt_path
+from core.controls import Controls, DisplayTask, EvalCurves, Mailbox, SharedControls, Snapshot
+from core.evaluate import heldout_tasks, mse_by_step, pretrain
+from core.models import Params, expand, make_model
+from core.tasks import get_family, interp, sample_batch
+
+PUBLISH_S = 1 / 30  # snapshot interval while training
+EVAL_S = 3.0  # evaluation-panel refresh while training
+EVAL_TASKS = 100
+GRID = 200  # x resolution of the drawn curves
+HISTORY_POINTS = 4000  # the loss history is decimated to at most this many points per snapshot
+PRETRAIN_CHUNK = 50  # pretraining advances this many steps between meta-iterations
+
+
+def resolve_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ValueError("CUDA was asked for but is not available")
+    return torch.device(name)
+
+
+def new_display_task(family_name: str, shots: int, rng: np.random.Generator) -> DisplayTask:
+    """A fresh task from the family with K support points (cheap; the GUI calls it)."""
+    fam = get_family(family_name)
+    a = float(rng.uniform(*fam.a_range))
+    b = float(rng.uniform(*fam.b_range))
+    return with_support(DisplayTask(family_name, a, b, (), ()), shots, rng)
+
+
+def with_support(task: DisplayTask, shots: int, rng: np.random.Generator) -> DisplayTask:
+    """The same task with K new support points (the article's grid for sine-ab)."""
+    if task.is_user:
+        if task.target_x is None:
+            return task
+        lo, hi = task.target_x[0], task.target_x[-1]
+        xs = np.sort(rng.uniform(lo, hi, shots))
+        ys = np.interp(xs, task.target_x, task.target_y)
+        return replace(task, xs=tuple(map(float, xs)), ys=tuple(map(float, ys)))
+    fam = get_family(task.family)
+    if fam.grid_support:
+        xs = fam.grid(shots).numpy().astype(np.float64)
+    else:
+        xs = np.sort(rng.uniform(*fam.x_range, shots))
+    ys = fam.f(torch.tensor(task.a), torch.tensor(task.b), torch.from_numpy(xs)).numpy()
+    return replace(task, xs=tuple(map(float, xs)), ys=tuple(map(float, ys)))
+
+
+def with_params(task: DisplayTask, a: float, b: float) -> DisplayTask:
+    """The same support x with a new (a, b): the sliders move the task, not the points' x."""
+    fam = get_family(task.family)
+    xs = torch.tensor(task.xs, dtype=torch.float64)
+    ys = fam.f(torch.tensor(a), torch.tensor(b), xs).numpy()
+    return replace(task, a=float(a), b=float(b), ys=tuple(map(float, ys)))
+
+
+class Trainer:
+    """Meta-trains on the shared controls; never touches a widget."""
+
+    def __init__(self, shared: SharedControls, mailbox: Mailbox):
+        self.shared, self.mailbox = shared, mailbox
+        self.iteration = 0
+        self._message, self._message_id = "", 0
+        self._learner: MetaLearner | None = None
+        self._key: tuple | None = None
+
+    # ---- building -------------------------------------------------------------------------
+    def _build(self, c: Controls, params: Params | None = None, lrs: Params | None = None,
+               iteration: int = 0) -> None:
+        try:
+            self.device = resolve_device(c.device)
+        except ValueError as e:
+            self.device = torch.device("cpu")
+            self._say(f"{e}; training on the CPU")
+        self.family = get_family(c.family)
+        self.model = make_model(c.model, self.family, c.hidden)
+        self.gen = torch.Generator(device=self.device).manual_seed(c.seed)
+        init = params if params is not None else self.model.init(self.gen, self.device)
+        init = {k: v.to(self.device, torch.float32) for k, v in init.items()}
+        self._learner = MetaLearner(c.algorithm, self.model, init, c.inner_lr, c.outer_optimizer)
+        if lrs is not None:
+            self._learner.load(init, {k: v.to(self.device) for k, v in lrs.items()})
+        rgen = torch.Generator(device=self.device).manual_seed(c.seed + 1)
+        self.random_init = self.model.init(rgen, self.device)
+        self.pretrained: Params | None = None
+        self._pre_state = None
+        self._pretrain_left = 1000
+        self._key = c.reset_key()
+        self.iteration = iteration
+        self.loss_hist: list[float] = []
+        self.iter_hist: list[int] = []
+        self._smooth: list[float] = []
+        self._good = self._learner.state()
+        self._good_iteration = iteration
+        self._rate, self._rate_t, self._rate_n = 0.0, time.perf_counter(), 0
+        self._heldout_key = None
+        self.evaluation: EvalCurves | None = None
+        self._last_eval = -math.inf
+        self.state = "paused"
+
+    def _say(self, message: str) -> None:
+        self._message, self._message_id = message, self._message_id + 1
+
+    # ---- the loop -------------------------------------------------------------------------
+    def run(self, stop: threading.Event) -> None:
+        torch.set_grad_enabled(True)  # grad mode is per thread
+        last_publish, version_seen = 0.0, -1
+        while not stop.is_set():
+            c, version, commands = self.shared.read()
+            try:
+                if self._learner is None or c.reset_key() != self._key:
+                    changed = self._learner is not None
+                    self._build(c)
+                    if changed:
+                        self._say(f"Reset: {c.algorithm}, {c.family}, {c.model} model")
+                    self._publish(c, force_eval=True)
+                steps = self._apply(c, commands)
+                if c.playing:
+                    steps += 1
+                for _ in range(steps):
+                    if not self._step(c):
+                        break
+                self._advance_pretraining(c)
+                now = time.perf_counter()
+                if version != version_seen or (steps and now - last_publish >= PUBLISH_S) or (
+                        steps and not c.playing):
+                    self._publish(c)
+                    last_publish, version_seen = now, version
+                if not c.playing and self._pretrain_left == 0:
+                    self.state = "paused" if self.state == "training" else self.state
+                    self.shared.wait(version, 0.1)
+            except Exception as e:  # shown in the window; the thread lives on, paused
+                self.shared.update(playing=False)
+                self.state = "error"
+                self._say(f"Training stopped: {type(e).__name__}: {e}")
+                try:
+                    self._publish(self.shared.get())
+                except Exception:
+                    pass
+                self.shared.wait(version + 1, 0.2)
+
+    def _apply(self, c: Controls, commands) -> int:
+        """Run one-off commands; returns how many single steps were asked for."""
+        steps = 0
+        for name, payload in commands:
+            if name == "step":
+                steps += 1
+            elif name == "reset":
+                self._build(c)
+                self._say("Reset")
+                self._publish(c, force_eval=True)
+            elif name == "load":
+                self._load(c, payload)
+            elif name == "save":
+                self._save(c, payload)
+            elif name == "random_init":  # place the random init at given parameters
+                self.random_init = {k: torch.as_tensor(v, dtype=torch.float32, device=self.device)
+                                    for k, v in payload.items()}
+        return steps
+
+    def _step(self, c: Controls) -> bool:
+        hp = c.hparams()
+        batch = sample_batch(self.family, hp.meta_batch, hp.shots, gen=self.gen, device=self.device)
+        loss = float(self._learner.step(batch, hp))
+        self.hparams = hp
+        if not math.isfinite(loss) or not all(torch.isfinite(p).all() for p in self._learner.leaves):
+            params, lrs = self._good
+            self._learner.load(params, lrs)
+            self._learner.opt.state.clear()
+            self.shared.update(playing=False)
+            self.state = "diverged"
+            self._say(f"Diverged at iteration {self.iteration + 1} (meta-loss {loss}); rolled back to "
+                      f"iteration {self._good_iteration}. Try a smaller learning rate, then Play.")
+            return False
+        self.iteration += 1
+        self.state = "training" if c.playing else "paused"
+        self.loss_hist.append(loss)
+        self.iter_hist.append(self.iteration)
+        prev = self._smooth[-1] if self._smooth else loss
+        self._smooth.append(0.98 * prev + 0.02 * loss)
+        self._rate_n += 1
+        now = time.perf_counter()
+        if now - self._rate_t >= 0.5:
+            self._rate = self._rate_n / (now - self._rate_t)
+            self._rate_t, self._rate_n = now, 0
+        return True
+
+    def _advance_pretraining(self, c: Controls) -> None:
+        """Fit the pretrained baseline a chunk at a time, so it never stalls the loop."""
+        if self._pretrain_left <= 0:
+            return
+        n = min(PRETRAIN_CHUNK, self._pretrain_left)
+        self._pre_state = pretrain(self.model, self.family, n, gen=self.gen, device=self.device,
+                                   params=self._pre_state)
+        self._pretrain_left -= n
+        if self._pretrain_left == 0:
+            self.pretrained = self._pre_state
+            self._last_eval = -math.inf
+
+    # ---- snapshots ------------------------------------------------------------------------
+    def _display_task(self, c: Controls) -> DisplayTask:
+        task = c.task
+        if task is None or (not task.is_user and task.family != c.family):
+            task = new_display_task(c.family, c.shots, np.random.default_rng(c.seed))
+            self.shared.update(task=task)
+        return task
+
+    @torch.no_grad()
+    def _curves(self, c: Controls, task: DisplayTask):
+        fam = self.family
+        if task.is_user and task.target_x is not None:
+            lo, hi = task.target_x[0], task.target_x[-1]
+            lo, hi = min(lo, fam.x_range[0]), max(hi, fam.x_range[1])
+        else:
+            lo, hi = fam.x_range
+        grid = torch.linspace(lo, hi, GRID, device=self.device)
+        true_y = None
+        if not task.is_user:
+            true_y = fam.f(torch.tensor(task.a), torch.tensor(task.b), grid)
+        elif task.target_x is not None:
+            tx = torch.tensor(task.target_x, dtype=torch.float32, device=self.device)
+            ty = torch.tensor(task.target_y, dtype=torch.float32, device=self.device)
+            true_y = interp(grid, tx, ty)
+        xs = torch.tensor(task.xs, dtype=torch.float32, device=self.device)[None]
+        ys = torch.tensor(task.ys, dtype=torch.float32, device=self.device)[None]
+        alpha = c.display_lr if c.display_lr is not None else c.inner_lr
+        params, _ = self._learner.state()
+        inits = {"maml": (params, self._learner.inner_lr(c.hparams()) if c.display_lr is None else alpha),
+                 "random": (self.random_init, alpha)}
+        if self.pretrained is not None:
+            inits["pretrained"] = (self.pretrained, alpha)
+        curves, errors = {}, {}
+        for name, (p, lr) in inits.items():
+            if xs.shape[1]:
+                path = adapt_path(self.model, expand(p, 1), xs, ys, lr, c.display_steps)
+            else:
+                path = [expand(p, 1)]
+            preds = torch.cat([self.model.forward(q, grid[None]) for q in path])
+            curves[name] = preds.cpu().numpy()
+            if true_y is not None:
+                errors[name] = ((preds - true_y) ** 2).mean(-1).cpu().numpy()
+        return grid, true_y, xs, ys, curves, errors
+
+    @torch.no_grad()
+    def _evaluate(self, c: Controls) -> None:
+        key = (c.family, c.shots, str(self.device))
+        if self._heldout_key != key:
+            self._heldout = heldout_tasks(self.family, EVAL_TASKS, c.shots, device=self.device)
+            self._heldout_key = key
+        steps = 10
+        params, _ = self._learner.state()
+        inits = {"maml": (params, self._learner.inner_lr(c.hparams())), "random": (self.random_init, c.inner_lr)}
+        if self.pretrained is not None:
+            inits["pretrained"] = (self.pretrained, c.inner_lr)
+        mean, ci = {}, {}
+        for name, (p, lr) in inits.items():
+            err = mse_by_step(self.model, p, self._heldout, lr, steps).cpu().numpy().astype(np.float64)
+            err = np.where(np.isfinite(err) & (err <= 100), err, np.nan)
+            n = np.sum(np.isfinite(err), axis=1)
+            mean[name] = np.nanmean(err, axis=1)
+            ci[name] = 1.96 * np.nanstd(err, axis=1, ddof=1) / np.sqrt(np.maximum(n, 1))
+        self.evaluation = EvalCurves(np.arange(steps + 1), mean, ci, self.iteration, EVAL_TASKS)
+
+    def _publish(self, c: Controls, force_eval: bool = False) -> None:
+        now = time.perf_counter()
+        if force_eval or now - self._last_eval >= EVAL_S:
+            self._evaluate(c)
+            self._last_eval = now
+        task = self._display_task(c)
+        grid, true_y, xs, ys, curves, errors = self._curves(c, task)
+        n = len(self.loss_hist)
+        stride = max(1, math.ceil(n / HISTORY_POINTS))
+        params, lrs = self._learner.state()
+        if self.state != "diverged":
+            self._good, self._good_iteration = (params, lrs), self.iteration
+        small = {k: v.cpu().numpy() for k, v in params.items()} if c.model == "two-param" else {}
+        lr_summary = {}
+        if lrs is not None:
+            flat = torch.cat([v.flatten() for v in lrs.values()]).cpu()
+            lr_summary = {"mean": float(flat.mean()), "min": float(flat.min()), "max": float(flat.max())}
+        self.mailbox.put(Snapshot(
+            iteration=self.iteration, state=self.state, device=str(self.device),
+            algorithm=c.algorithm, family=c.family, model=c.model,
+            its_per_s=self._rate if c.playing else 0.0,
+            loss=self.loss_hist[-1] if n else float("nan"),
+            hparams=getattr(self, "hparams", c.hparams()),
+            loss_iters=np.array(self.iter_hist[::stride], dtype=np.float64),
+            loss_raw=np.array(self.loss_hist[::stride], dtype=np.float64),
+            loss_smooth=np.array(self._smooth[::stride], dtype=np.float64),
+            grid_x=grid.cpu().numpy(), true_y=None if true_y is None else true_y.cpu().numpy(),
+            support_x=xs[0].cpu().numpy(), support_y=ys[0].cpu().numpy(), task=task,
+            curves=curves, display_mse=errors, evaluation=self.evaluation,
+            message=self._message, message_id=self._message_id, meta_params=small, inner_lrs=lr_summary,
+        ))
+
+    # ---- checkpoints ----------------------------------------------------------------------
+    def _save(self, c: Controls, path) -> None:
+        try:
+            params, lrs = self._learner.state()
+            ckpt.save(path, self.model, params, ckpt.config_from_controls(c, self.iteration), lrs)
+            self._say(f"Saved checkpoint to {path}")
+        except Exception as e:
+            self._say(f"Could not save {path}: {e}")
+
+    def _load(self, c: Controls, loaded: "ckpt.Checkpoint") -> None:
+        """Adopt a checkpoint (already read and validated by core.checkpoint.load)."""
+        cfg = loaded.config
+        changes = {"algorithm": cfg["algorithm"], "family": cfg["task"], "model": cfg["model"]}
+        if "hidden" in cfg:
+            changes["hidden"] = tuple(cfg["hidden"])
+        c = self.shared.update(**changes)
+        self._build(c, loaded.params, loaded.lrs, int(cfg.get("iterations", 0)))
+        self._say(f"Loaded checkpoint ({cfg.get('algorithm')}, {cfg.get('iterations', 0)} iterations)")
+        self._publish(c, force_eval=True)

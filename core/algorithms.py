@@ -78,7 +78,8 @@ class MetaLearner:
             leaves += list(self.lrs.values())
         self.leaves = leaves
         if outer_optimizer == "adam":
-            self.opt = torch.optim.Adam(leaves, lr=1e-3)
+            # fused: one kernel for all leaves (a third of foreach's time on this tiny model)
+            self.opt = torch.optim.Adam(leaves, lr=1e-3, fused=True)
         elif outer_optimizer == "sgd":
             self.opt = torch.optim.SGD(leaves, lr=1e-3)
         else:

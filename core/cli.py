@@ -1,0 +1,238 @@
+"""Headless commands: train, evaluate, bench. No Qt is imported here.
+
+Errors in the user's input come out as one line on stderr with exit status 2; a run that
+diverges keeps (and with --save writes) its last finite parameters and exits with 3.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import signal
+import sys
+import time
+
+import torch
+
+from core import checkpoint as ckpt
+from core.algorithms import ALGORITHMS, HParams, MetaLearner
+from core.evaluate import evaluate, heldout_tasks, pretrain
+from core.models import MODELS, make_model
+from core.tasks import FAMILIES, get_family, sample_batch
+
+EXIT_USAGE, EXIT_DIVERGED = 2, 3
+
+
+class UsageError(Exception):
+    """A bad argument: printed as one line, never a traceback."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one clear line instead of usage + message
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _positive(kind, allow_zero=False):
+    def parse(text):
+        try:
+            v = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a valid {kind.__name__}") from None
+        if isinstance(v, float) and not math.isfinite(v):
+            raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+        if v < 0 or (v == 0 and not allow_zero):
+            raise argparse.ArgumentTypeError(f"{text} must be {'non-negative' if allow_zero else 'positive'}")
+        return v
+    return parse
+
+
+def _hidden(text):
+    try:
+        sizes = tuple(int(s) for s in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of layer sizes") from None
+    if not sizes or any(s < 1 or s > 4096 for s in sizes):
+        raise argparse.ArgumentTypeError(f"{text!r}: layer sizes must be between 1 and 4096")
+    return sizes
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="main.py", description="MAML Playground, headless.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    t = sub.add_parser("train", help="meta-train and save a checkpoint")
+    t.add_argument("--algorithm", choices=ALGORITHMS, default="maml")
+    t.add_argument("--task", choices=tuple(FAMILIES), default="sinusoid")
+    t.add_argument("--model", choices=MODELS, default="mlp")
+    t.add_argument("--hidden", type=_hidden, default=(40, 40), help="MLP hidden sizes, e.g. 40,40")
+    t.add_argument("--shots", type=_positive(int), default=10, help="K support (and query) points per task")
+    t.add_argument("--inner-lr", type=_positive(float, allow_zero=True), default=0.01, help="alpha")
+    t.add_argument("--outer-lr", type=_positive(float), default=1e-3, help="beta")
+    t.add_argument("--inner-steps", type=_positive(int), default=1)
+    t.add_argument("--meta-batch", type=_positive(int), default=25)
+    t.add_argument("--outer-optimizer", choices=("adam", "sgd"), default="adam")
+    stop = t.add_mutually_exclusive_group()
+    stop.add_argument("--iterations", type=_positive(int), help="meta-iterations (default 70000)")
+    stop.add_argument("--seconds", type=_positive(float), help="train for this long instead")
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+    t.add_argument("--threads", type=_positive(int), default=1, help="torch intra-op threads on the CPU")
+    t.add_argument("--save", metavar="CKPT", help="write the checkpoint here")
+    t.add_argument("--quiet", action="store_true", help="no progress lines")
+
+    e = sub.add_parser("evaluate", help="the paper's protocol: MSE after 0..S fine-tuning steps")
+    e.add_argument("checkpoint")
+    e.add_argument("--tasks", type=_positive(int), default=600)
+    e.add_argument("--shots", type=_positive(int), default=10)
+    e.add_argument("--steps", type=_positive(int, allow_zero=True), default=10)
+    e.add_argument("--inner-lr", type=_positive(float, allow_zero=True), help="default: the checkpoint's")
+    e.add_argument("--seed", type=int, default=1234, help="held-out task seed")
+    e.add_argument("--device", choices=("auto", "cpu", "cuda"), default="cpu")
+    e.add_argument("--threads", type=_positive(int), default=1)
+    e.add_argument("--json", metavar="OUT")
+
+    b = sub.add_parser("bench", help="meta-iterations per second against a plain per-task loop")
+    b.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+    b.add_argument("--threads", type=_positive(int), default=1)
+    b.add_argument("--meta-batch", type=_positive(int), default=25)
+    b.add_argument("--seconds", type=_positive(float), default=2.0, help="timed seconds per measurement")
+    b.add_argument("--quality", action="store_true",
+                   help="also time MAML to K=10 1-step MSE <= 0.40 on held-out tasks (about a minute)")
+    b.add_argument("--json", metavar="OUT")
+    return p
+
+
+def device_of(name: str) -> torch.device:
+    if name == "cuda" and not torch.cuda.is_available():
+        raise UsageError("--device cuda: CUDA is not available on this machine")
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    return torch.device(name)
+
+
+# ---- train ----------------------------------------------------------------------------------
+def cmd_train(args) -> int:
+    from core.fast import make_stepper
+    device = device_of(args.device)
+    torch.manual_seed(args.seed)
+    family = get_family(args.task)
+    model = make_model(args.model, family, args.hidden)
+    if args.model == "two-param" and args.hidden != (40, 40):
+        raise UsageError("--hidden applies to the mlp model only")
+    gen = torch.Generator(device=device).manual_seed(args.seed)
+    learner = MetaLearner(args.algorithm, model, model.init(gen, device), args.inner_lr, args.outer_optimizer)
+    hp = HParams(args.inner_lr, args.outer_lr, args.inner_steps, args.shots, args.meta_batch)
+    iterations = args.iterations or (None if args.seconds else 70000)
+    step = make_stepper(learner, family, hp, gen, device)
+
+    interrupted = []
+    old = signal.signal(signal.SIGINT, lambda *_: interrupted.append(True))
+    good, good_it, it, status = learner.state(), 0, 0, 0
+    pending: list[torch.Tensor] = []
+    smooth = None
+    t0 = last_print = time.perf_counter()
+    check = 1 if device.type == "cpu" else 100  # on CUDA, sync only now and then
+    try:
+        while not interrupted:
+            if iterations is not None and it >= iterations:
+                break
+            if args.seconds is not None and time.perf_counter() - t0 >= args.seconds:
+                break
+            pending.append(step())
+            it += 1
+            if len(pending) >= check or (iterations is not None and it >= iterations):
+                losses = torch.stack(pending).cpu().tolist()
+                pending.clear()
+                bad = next((i for i, v in enumerate(losses) if not math.isfinite(v)), None)
+                if bad is not None or not all(torch.isfinite(p).all() for p in learner.leaves):
+                    first = it - len(losses) + 1 + (bad or 0)
+                    learner.load(*good)
+                    print(f"error: training diverged at iteration {first} (non-finite meta-loss); "
+                          f"kept the parameters of iteration {good_it}. Try a smaller --inner-lr or --outer-lr.",
+                          file=sys.stderr)
+                    it, status = good_it, EXIT_DIVERGED
+                    break
+                good, good_it = learner.state(), it
+                for v in losses:
+                    smooth = v if smooth is None else 0.99 * smooth + 0.01 * v
+            now = time.perf_counter()
+            if not args.quiet and now - last_print >= 1.0 and smooth is not None:
+                print(f"iter {it:>7}  {it / (now - t0):7.0f} it/s  meta-loss {smooth:.4f}", flush=True)
+                last_print = now
+    finally:
+        signal.signal(signal.SIGINT, old)
+    elapsed = time.perf_counter() - t0
+    if interrupted:
+        print(f"interrupted at iteration {it}: keeping what was learned", file=sys.stderr)
+    if status == 0:
+        good, good_it = learner.state(), it
+    print(f"trained {good_it} meta-iterations in {elapsed:.1f} s ({good_it / max(elapsed, 1e-9):.0f} it/s) "
+          f"on {device}" + (f", meta-loss {smooth:.4f}" if smooth is not None else ""))
+    if args.save:
+        cfg = {"format": ckpt.FORMAT, "algorithm": args.algorithm, "task": args.task, "model": args.model,
+               "hidden": list(args.hidden), "inner_lr": args.inner_lr, "outer_lr": args.outer_lr,
+               "inner_steps": args.inner_steps, "shots": args.shots, "meta_batch": args.meta_batch,
+               "outer_optimizer": args.outer_optimizer, "iterations": good_it, "seed": args.seed,
+               "seconds": round(elapsed, 2)}
+        ckpt.save(args.save, model, good[0], cfg, good[1])
+        print(f"saved {args.save}")
+    return status
+
+
+# ---- evaluate -------------------------------------------------------------------------------
+def cmd_evaluate(args) -> int:
+    try:
+        loaded = ckpt.load(args.checkpoint)
+    except ckpt.CheckpointError as e:
+        raise UsageError(str(e)) from None
+    device = device_of(args.device)
+    cfg = loaded.config
+    family = get_family(cfg["task"])
+    model = make_model(cfg["model"], family, tuple(cfg["hidden"]))
+    alpha = args.inner_lr if args.inner_lr is not None else float(cfg.get("inner_lr", 0.01))
+    tasks = heldout_tasks(family, args.tasks, args.shots, seed=args.seed, device=device)
+    gen = torch.Generator(device=device).manual_seed(args.seed + 1)
+    params = {k: v.to(device) for k, v in loaded.params.items()}
+    own_lr = {k: v.to(device) for k, v in loaded.lrs.items()} if loaded.lrs is not None else alpha
+    results = {
+        "checkpoint": evaluate(model, params, tasks, own_lr, args.steps),
+        "random": evaluate(model, model.init(gen, device), tasks, alpha, args.steps),
+        "pretrained": evaluate(model, pretrain(model, family, gen=gen, device=device), tasks, alpha, args.steps),
+    }
+    config = {"checkpoint": args.checkpoint, "trained": cfg, "tasks": args.tasks, "shots": args.shots,
+              "steps": args.steps, "inner_lr": alpha, "seed": args.seed,
+              "inner_lr_checkpoint": "learned (Meta-SGD)" if loaded.lrs is not None else alpha}
+    print(f"{cfg['algorithm']} / {cfg['task']} / {cfg['model']}, {cfg.get('iterations', '?')} iterations; "
+          f"{args.tasks} held-out tasks, K={args.shots}, inner lr {alpha}")
+    print("MSE on 100 evenly spaced x: mean ± 95% CI (median) [diverged]")
+    print(f"{'step':>4}  " + "  ".join(f"{name:>30}" for name in results))
+    for s in range(args.steps + 1):
+        cells = []
+        for r in results.values():
+            cells.append(f"{r.mean[s]:8.3f} ± {r.ci95[s]:.3f} ({r.median[s]:6.3f}) [{r.diverged[s]}]")
+        print(f"{s:>4}  " + "  ".join(f"{c:>30}" for c in cells))
+    if args.json:
+        out = {"config": config, "steps": list(range(args.steps + 1)),
+               "results": {k: v.as_dict() for k, v in results.items()}}
+        with open(args.json, "w") as f:
+            json.dump(out, f, indent=1)
+        print(f"wrote {args.json}")
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        torch.set_num_threads(args.threads)
+        if args.command == "train":
+            return cmd_train(args)
+        if args.command == "evaluate":
+            return cmd_evaluate(args)
+        from core.bench import run_bench
+        return run_bench(args)
+    except UsageError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_USAGE

@@ -40,13 +40,9 @@ class GraphStepper:
         hp = HParams(self.inner_lr, self.outer_lr, steps, shots, meta_batch)
         batch = sample_batch(self.family, meta_batch, shots, device=self.device)  # default generator: graph-safe
         learner = self.learner
-        if learner.algorithm == "reptile":
-            loss = learner._reptile_grad(batch, hp)
-        else:
-            loss = learner.meta_loss(batch, hp)
-            for p, g in zip(learner.leaves, torch.autograd.grad(loss, learner.leaves)):
-                p.grad = g
-            loss = loss.detach()
+        loss, grads = learner.meta_grad(batch, hp)
+        for p, g in zip(learner.leaves, grads):
+            p.grad = g
         learner.opt.step()
         return loss
 

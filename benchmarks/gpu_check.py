@@ -1,0 +1,144 @@
+"""One prepared run on a CUDA machine: correctness of the fast paths there, then timings.
+
+    python benchmarks/gpu_check.py [OUT_DIR]
+Prints everything and writes gpu_check.json. Each section survives the failure of another.
+"""
+import json
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from core import analytic  # noqa: E402
+from core.algorithms import ALGORITHMS, HParams, MetaLearner  # noqa: E402
+from core.bench import _rate, _reference_stepper, time_to_quality  # noqa: E402
+from core.evaluate import evaluate, heldout_tasks  # noqa: E402
+from core.fast import GraphStepper, make_stepper  # noqa: E402
+from core.models import make_model  # noqa: E402
+from core.reference import loop_meta_grad  # noqa: E402
+from core.tasks import TaskBatch, get_family, sample_batch  # noqa: E402
+
+out_dir = Path(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("OUT", "."))
+dev = torch.device(os.environ.get("CHECK_DEVICE", "cuda"))  # cpu: a dry run of the script
+QUICK = dev.type == "cpu"
+fam = get_family("sinusoid")
+model = make_model("mlp", fam)
+res = {"torch": torch.__version__, "device": torch.cuda.get_device_name(0) if dev.type == "cuda" else "cpu"}
+print(res, flush=True)
+
+
+def section(name):
+    def wrap(f):
+        t0 = time.perf_counter()
+        try:
+            res[name] = f()
+        except Exception:
+            traceback.print_exc()
+            res[name] = {"error": traceback.format_exc().splitlines()[-1]}
+        print(f"== {name} ({time.perf_counter() - t0:.1f} s): {res[name]}", flush=True)
+    return wrap
+
+
+def rel(a, b):
+    return float((a.double().cpu() - b.double().cpu()).norm() / b.double().cpu().norm())
+
+
+@section("correctness_fast_vs_reference")
+def _():
+    g = torch.Generator().manual_seed(0)
+    b = sample_batch(fam, 8, 10, gen=g)
+    b64 = TaskBatch(*(t.double() for t in (b.xs, b.ys, b.xq, b.yq, b.a, b.b)))
+    p = {k: v.double() for k, v in model.init(g).items()}
+    out = {}
+    for steps in (1, 3):
+        ref = loop_meta_grad(model, p, b64, 0.01, steps)  # CPU, autograd, per task
+        bc = [t.to(dev) for t in (b64.xs, b64.ys, b64.xq, b64.yq)]
+        _, fast, _ = analytic.meta_grad(model, {k: v.to(dev) for k, v in p.items()}, *bc, 0.01, steps)
+        out[f"maml_{steps}step_max_rel_err_cuda_fp64"] = max(rel(fast[k], ref[k]) for k in p)
+    return out
+
+
+@section("correctness_graph_vs_eager")
+def _():
+    """meta_grad captured in a CUDA graph on static buffers equals eager on the same data."""
+    if QUICK:
+        return "skipped on cpu"
+    g = torch.Generator(device=dev).manual_seed(1)
+    learner = MetaLearner("maml", model, model.init(g, dev))
+    hp = HParams(inner_lr=torch.tensor(0.01, device=dev), inner_steps=2)
+    static = sample_batch(fam, 25, 10, gen=g, device=dev)
+    side = torch.cuda.Stream()
+    side.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(side):
+        for _ in range(3):
+            learner.meta_grad(static, hp)
+    torch.cuda.current_stream().wait_stream(side)
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph):
+        loss_s, grads_s = learner.meta_grad(static, hp)
+    errs = []
+    for i in range(3):
+        fresh = sample_batch(fam, 25, 10, gen=g, device=dev)
+        for name in ("xs", "ys", "xq", "yq"):
+            getattr(static, name).copy_(getattr(fresh, name))
+        graph.replay()
+        loss_e, grads_e = learner.meta_grad(fresh, HParams(inner_lr=0.01, inner_steps=2))
+        errs.append(max(rel(a, b) for a, b in zip(grads_s, grads_e)))
+    return {"max_rel_err": max(errs)}
+
+
+@section("graph_training_quality")
+def _():
+    """20,000 MAML iterations through GraphStepper, then the paper's evaluation."""
+    g = torch.Generator(device=dev).manual_seed(0)
+    learner = MetaLearner("maml", model, model.init(g, dev))
+    hp = HParams()
+    step = make_stepper(learner, fam, hp, g, dev)
+    step()
+    t0 = time.perf_counter()
+    n = 200 if QUICK else 20000
+    for _ in range(n):
+        step()
+    if dev.type == "cuda":
+        torch.cuda.synchronize()
+    secs = time.perf_counter() - t0
+    tasks = heldout_tasks(fam, 600, 10, device=dev)
+    r = evaluate(model, learner.state()[0], tasks, 0.01, 10)
+    return {"iterations": n, "seconds": round(secs, 2), "it_s": round(n / secs),
+            "mse_step0": round(r.mean[0], 3), "mse_step1": round(r.mean[1], 3), "mse_step10": round(r.mean[10], 3)}
+
+
+@section("bench")
+def _():
+    rows = {}
+    for mb in ((25,) if QUICK else (25, 2500, 10000)):
+        hp = HParams(meta_batch=mb)
+        g = torch.Generator(device=dev).manual_seed(0)
+        row = {}
+        if mb == 25:
+            row["plain_loop"] = _rate(_reference_stepper("loop", model, fam, hp, g, dev), dev, 0.3 if QUICK else 2.0, warmup=5)
+        if mb <= 2500:
+            row["vmap_eager"] = _rate(_reference_stepper("vmap", model, fam, hp, g, dev), dev, 0.3 if QUICK else 2.0, warmup=5)
+        for alg in ALGORITHMS:
+            learner = MetaLearner(alg, model, model.init(g, dev))
+            row[f"{alg}_eager"] = _rate(make_stepper(learner, fam, hp, g, dev, graphs=False), dev, 0.3 if QUICK else 1.5)
+            learner = MetaLearner(alg, model, model.init(g, dev))
+            row[f"{alg}_graph"] = _rate(make_stepper(learner, fam, hp, g, dev), dev, 0.3 if QUICK else 2.0)
+        rows[mb] = {k: round(v, 1) for k, v in row.items()}
+        print(mb, rows[mb], flush=True)
+    return rows
+
+
+@section("time_to_quality")
+def _():
+    return time_to_quality(dev, HParams(), limit_s=3.0 if QUICK else 60.0, check_every_s=1.0 if QUICK else 2.0)
+
+
+(out_dir / "gpu_check.json").write_text(json.dumps(res, indent=1, default=str))
+print(json.dumps(res, indent=1, default=str))

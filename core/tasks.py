@@ -49,9 +49,9 @@ FAMILIES: dict[str, Family] = {
     # The reference article: y = a sin(x + b), a, b ~ U(0, 2), 10 evenly spaced x in [0, 2 pi).
     "sine-ab": Family("sine-ab", (0.0, 2.0), (0.0, 2.0), (0.0, TWO_PI), grid_support=True,
                       endpoint=False, label="a·sin(x + b)"),
-    # y = a x + b: slopes and intercepts in [-2, 2] over x in [-5, 5] keep |y| <= 12,
-    # the same order as the sinusoids, so one learning rate suits both.
-    "linear": Family("linear", (-2.0, 2.0), (-2.0, 2.0), (-5.0, 5.0), label="a·x + b"),
+    # y = a x + b: a, b ~ U(0, 2) as in the article's sine example, over the paper's x in [-5, 5]
+    # (|y| <= 12, the order of the sinusoids, so one learning rate suits both).
+    "linear": Family("linear", (0.0, 2.0), (0.0, 2.0), (-5.0, 5.0), label="a·x + b"),
 }
 
 

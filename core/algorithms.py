@@ -5,7 +5,11 @@ back to the initialisation:
 - maml: the query loss differentiated through the inner steps (second order);
 - fomaml: the same with the inner gradients held constant;
 - reptile: the pseudo-gradient theta - mean(adapted params), no query gradient;
-- metasgd: like maml, with a learned learning rate per parameter entry.
+- metasgd: like maml, with a learned learning rate per parameter entry;
+- anil: like maml, adapting only the last layer in the inner loop (Raghu et al. 2020);
+- alpha: Alpha MAML (Behl et al. 2019): the inner and outer learning rates themselves
+  adapted online by hypergradient descent;
+- imaml: implicit gradients through a proximal inner problem (core.imaml).
 Hyperparameters arrive with every call (`HParams`), so the live window can change the
 inner and outer learning rates, inner steps, K and meta-batch between two iterations.
 """
@@ -15,12 +19,13 @@ from dataclasses import dataclass
 
 import torch
 
-from core import analytic
+from core import analytic, imaml
 from core.models import MLP, Params, detach, expand, mse
 from core.tasks import TaskBatch
 
-ALGORITHMS = ("maml", "fomaml", "reptile", "metasgd")
-ALGORITHM_LABELS = {"maml": "MAML", "fomaml": "FOMAML", "reptile": "Reptile", "metasgd": "Meta-SGD"}
+ALGORITHMS = ("maml", "fomaml", "reptile", "metasgd", "anil", "alpha", "imaml")
+ALGORITHM_LABELS = {"maml": "MAML", "fomaml": "FOMAML", "reptile": "Reptile", "metasgd": "Meta-SGD",
+                    "anil": "ANIL", "alpha": "Alpha MAML", "imaml": "iMAML"}
 
 
 @dataclass
@@ -32,6 +37,9 @@ class HParams:
     inner_steps: int = 1  # SGD steps on each task's support set
     shots: int = 10  # K: support (and query) points per task
     meta_batch: int = 25  # tasks per meta-iteration
+    lam: float = 2.0  # iMAML's proximal strength lambda
+    hyper_lr: float = 1e-4  # Alpha MAML: hypergradient step for alpha
+    hyper_beta: float = 0.02  # Alpha MAML: multiplicative hypergradient step for beta
 
 
 def adapt(model, params: Params, x: torch.Tensor, y: torch.Tensor, lr, steps: int,
@@ -70,6 +78,8 @@ class MetaLearner:
                  outer_optimizer: str = "adam"):
         if algorithm not in ALGORITHMS:
             raise ValueError(f"unknown algorithm {algorithm!r}; choose from {', '.join(ALGORITHMS)}")
+        if algorithm == "anil" and not isinstance(model, MLP):
+            raise ValueError("ANIL adapts only the network's last layer: it needs the MLP model")
         self.algorithm, self.model = algorithm, model
         self.params = {k: v.detach().clone().requires_grad_(True) for k, v in params.items()}
         self.lrs: Params | None = None
@@ -77,6 +87,14 @@ class MetaLearner:
         if algorithm == "metasgd":  # Li et al. 2017: alpha is a parameter-shaped tensor, learned
             self.lrs = {k: torch.full_like(v, inner_lr).requires_grad_(True) for k, v in self.params.items()}
             leaves += list(self.lrs.values())
+        if algorithm == "alpha":  # scalar alpha and beta, moved by hypergradients, plain SGD outside
+            device = leaves[0].device
+            self.alpha = torch.tensor(float(inner_lr), device=device, requires_grad=True)
+            self.beta = torch.tensor(1e-3, device=device)
+            self._alpha_set = self._beta_set = None
+            self._prev_grad: torch.Tensor | None = None
+            outer_optimizer = "sgd"
+        self._anil: tuple[float, Params] | None = None
         self.leaves = leaves
         if outer_optimizer == "adam":
             # fused: one kernel for all leaves (a third of foreach's time on this tiny model)
@@ -86,40 +104,76 @@ class MetaLearner:
         else:
             raise ValueError(f"unknown outer optimiser {outer_optimizer!r}")
 
-    def inner_lr(self, hp: HParams):
-        """The step rule used to adapt from this init: learned rates for Meta-SGD, else alpha."""
-        return detach(self.lrs) if self.lrs is not None else hp.inner_lr
+    # ---- the inner step rule ----------------------------------------------------------------
+    def _anil_lrs(self, inner_lr) -> Params:
+        """Per-entry rates: alpha on the last layer, 0 elsewhere (so the body stays put)."""
+        if self._anil is None or self._anil[0] != inner_lr:
+            head = set(self.model.names[-1])
+            self._anil = (inner_lr, {k: torch.full_like(v, inner_lr if k in head else 0.0).detach()
+                                     for k, v in self.params.items()})
+        return self._anil[1]
 
+    def _train_lr(self, hp: HParams):
+        """The rule meta-training adapts with (may carry gradient: Meta-SGD, Alpha MAML)."""
+        if self.algorithm == "metasgd":
+            return self.lrs
+        if self.algorithm == "anil":
+            return self._anil_lrs(hp.inner_lr)
+        if self.algorithm == "alpha":
+            return self.alpha
+        return hp.inner_lr
+
+    def inner_lr(self, hp: HParams):
+        """The step rule used to adapt from this init (for plots and evaluation, no graph)."""
+        lr = self._train_lr(hp)
+        if isinstance(lr, dict):
+            return detach(lr)
+        return float(lr.detach()) if isinstance(lr, torch.Tensor) else lr
+
+    # ---- meta-gradients ---------------------------------------------------------------------
     def meta_loss(self, batch: TaskBatch, hp: HParams) -> torch.Tensor:
-        """Mean query MSE after adaptation, differentiable as the algorithm requires."""
+        """Mean query MSE after adaptation, differentiable as the algorithm requires (autograd)."""
         theta = expand(self.params, len(batch))
-        lr = self.lrs if self.lrs is not None else hp.inner_lr
-        phi = adapt(self.model, theta, batch.xs, batch.ys, lr, hp.inner_steps,
+        phi = adapt(self.model, theta, batch.xs, batch.ys, self._train_lr(hp), hp.inner_steps,
                     first_order=self.algorithm == "fomaml")
         return mse(self.model, phi, batch.xq, batch.yq).mean()
 
     def meta_grad(self, batch: TaskBatch, hp: HParams) -> tuple[torch.Tensor, list[torch.Tensor]]:
-        """The meta-loss and the gradient for each leaf (init, then Meta-SGD's rates).
+        """The meta-loss and a gradient for each leaf (the init, then Meta-SGD's rates).
 
-        The MLP takes the hand-derived path (core.analytic, no autograd: about 3x faster);
-        the two-parameter model differentiates `meta_loss` with autograd.
+        Alpha MAML appends d loss / d alpha. The MLP takes the hand-derived path
+        (core.analytic, no autograd: about 3x faster); the two-parameter model
+        differentiates `meta_loss` with autograd.
         """
         if self.algorithm == "reptile":
             return self._reptile_grad(batch, hp)
+        if self.algorithm == "imaml":
+            loss, g = imaml.meta_grad(self.model, self.params, batch.xs, batch.ys, batch.xq, batch.yq,
+                                      hp.inner_lr, hp.inner_steps, hp.lam)
+            return loss, [g[k] for k in self.params]
         if isinstance(self.model, MLP):
-            lr = detach(self.lrs) if self.lrs is not None else hp.inner_lr
+            lr = self._train_lr(hp)
+            if self.algorithm == "alpha":  # a scalar rate is a per-entry one with equal entries
+                lr = {k: torch.full_like(v, float(self.alpha.detach())) for k, v in self.params.items()}
+            elif isinstance(lr, dict):
+                lr = detach(lr)
             loss, grads, lr_grads = analytic.meta_grad(
                 self.model, detach(self.params), batch.xs, batch.ys, batch.xq, batch.yq, lr,
                 hp.inner_steps, first_order=self.algorithm == "fomaml")
             out = [grads[k] for k in self.params]
-            if lr_grads is not None:
+            if self.algorithm == "metasgd":
                 out += [lr_grads[k] for k in self.lrs]
+            elif self.algorithm == "alpha":
+                out.append(sum(v.sum() for v in lr_grads.values()))
             return loss, out
         loss = self.meta_loss(batch, hp)
-        return loss.detach(), list(torch.autograd.grad(loss, self.leaves))
+        wrt = self.leaves + ([self.alpha] if self.algorithm == "alpha" else [])
+        return loss.detach(), list(torch.autograd.grad(loss, wrt))
 
     def step(self, batch: TaskBatch, hp: HParams) -> torch.Tensor:
         """One meta-iteration; returns the (detached) meta-loss."""
+        if self.algorithm == "alpha":
+            return self._alpha_step(batch, hp)
         for g in self.opt.param_groups:
             g["lr"] = hp.outer_lr
         loss, grads = self.meta_grad(batch, hp)
@@ -136,16 +190,55 @@ class MetaLearner:
             grads = [p.detach() - phi[k].mean(0) for k, p in self.params.items()]
             return mse(self.model, phi, batch.xq, batch.yq).mean(), grads
 
-    def state(self) -> tuple[Params, Params | None]:
-        """Detached copies of the init (and Meta-SGD's rates)."""
-        return ({k: v.detach().clone() for k, v in self.params.items()},
-                None if self.lrs is None else {k: v.detach().clone() for k, v in self.lrs.items()})
+    def _alpha_step(self, batch: TaskBatch, hp: HParams) -> torch.Tensor:
+        """Alpha MAML: SGD on theta with rate beta; alpha and beta follow their hypergradients.
 
-    def load(self, params: Params, lrs: Params | None = None) -> None:
-        """Overwrite the init in place (the optimiser keeps its leaves)."""
+        alpha <- max(alpha - hyper_lr * dL/dalpha, 0)   (exact dL/dalpha through the inner steps)
+        beta  <- beta * (1 + hyper_beta * cos(g_t, g_t-1))   (Baydin et al. 2018's multiplicative
+        rule: beta grows while successive meta-gradients agree and shrinks when they turn back).
+        A new alpha or beta from the user restarts the adaptation from that value.
+        """
+        with torch.no_grad():
+            if hp.inner_lr != self._alpha_set:
+                self.alpha.fill_(hp.inner_lr)
+                self._alpha_set = hp.inner_lr
+            if hp.outer_lr != self._beta_set:
+                self.beta.fill_(hp.outer_lr)
+                self._beta_set, self._prev_grad = hp.outer_lr, None
+        loss, grads = self.meta_grad(batch, hp)
+        grads, d_alpha = grads[:-1], grads[-1]
+        with torch.no_grad():
+            flat = torch.cat([g.flatten() for g in grads])
+            if self._prev_grad is not None:
+                cos = flat @ self._prev_grad / (flat.norm() * self._prev_grad.norm()).clamp_min(1e-30)
+                self.beta.mul_(1 + hp.hyper_beta * cos)
+            self._prev_grad = flat
+            for p, g in zip(self.leaves, grads):
+                p.sub_(self.beta * g)
+            self.alpha.sub_(hp.hyper_lr * d_alpha).clamp_(min=0.0)
+        return loss
+
+    # ---- state ------------------------------------------------------------------------------
+    def extras(self) -> Params | None:
+        """What the algorithm learns besides the init: Meta-SGD's rates, Alpha MAML's alpha and beta."""
+        if self.lrs is not None:
+            return {k: v.detach().clone() for k, v in self.lrs.items()}
+        if self.algorithm == "alpha":
+            return {"alpha": self.alpha.detach().clone(), "beta": self.beta.detach().clone()}
+        return None
+
+    def state(self) -> tuple[Params, Params | None]:
+        """Detached copies of the init and of the extras."""
+        return {k: v.detach().clone() for k, v in self.params.items()}, self.extras()
+
+    def load(self, params: Params, extras: Params | None = None) -> None:
+        """Overwrite the init (and extras) in place; the optimiser keeps its leaves."""
         with torch.no_grad():
             for k, v in params.items():
                 self.params[k].copy_(v)
-            if lrs is not None and self.lrs is not None:
-                for k, v in lrs.items():
+            if extras is not None and self.lrs is not None:
+                for k, v in extras.items():
                     self.lrs[k].copy_(v)
+            if extras is not None and self.algorithm == "alpha":
+                self.alpha.copy_(extras["alpha"])
+                self.beta.copy_(extras["beta"])

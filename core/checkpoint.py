@@ -47,8 +47,9 @@ def save(path, model, params: Params, config: dict, lrs: Params | None = None) -
             "config": dict(config, model=model.name)}
     if isinstance(model, MLP):
         data["config"]["hidden"] = list(model.hidden)
-    if lrs is not None:
-        data["extras"] = {"inner_lrs": {k: v.detach().cpu().clone() for k, v in lrs.items()}}
+    if lrs is not None:  # the learner's extras: Meta-SGD's rates, or Alpha MAML's alpha and beta
+        key = "alpha_beta" if set(lrs) == {"alpha", "beta"} else "inner_lrs"
+        data["extras"] = {key: {k: v.detach().cpu().clone() for k, v in lrs.items()}}
     path = os.fspath(path)
     tmp = path + ".tmp"
     torch.save(data, tmp)
@@ -80,6 +81,8 @@ def validate(data, where: str = "checkpoint") -> Checkpoint:
             and all(isinstance(h, int) and 0 < h <= 4096 for h in hidden)):
         raise CheckpointError(f"{where}: config hidden={hidden!r} is not a list of layer sizes")
     cfg["hidden"] = list(hidden)
+    if cfg["algorithm"] == "anil" and cfg["model"] != "mlp":
+        raise CheckpointError(f"{where}: ANIL needs the mlp model, not {cfg['model']!r}")
     model = make_model(cfg["model"], cfg["task"], tuple(hidden))
     expected = {k: v.shape for k, v in model.init().items()}
     params = _tensors(data["state_dict"], expected, where, "state_dict")
@@ -87,6 +90,8 @@ def validate(data, where: str = "checkpoint") -> Checkpoint:
     extras = data.get("extras") or {}
     if cfg["algorithm"] == "metasgd" and isinstance(extras, dict) and "inner_lrs" in extras:
         lrs = _tensors(extras["inner_lrs"], expected, where, "inner_lrs")
+    if cfg["algorithm"] == "alpha" and isinstance(extras, dict) and "alpha_beta" in extras:
+        lrs = _tensors(extras["alpha_beta"], {"alpha": (), "beta": ()}, where, "alpha_beta")
     for key in ("inner_lr", "outer_lr"):
         v = cfg.get(key, 0.01)
         if not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:

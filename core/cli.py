@@ -71,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--inner-steps", type=_positive(int), default=1)
     t.add_argument("--meta-batch", type=_positive(int), default=25)
     t.add_argument("--outer-optimizer", choices=("adam", "sgd"), default="adam")
+    t.add_argument("--lam", type=_positive(float), default=2.0, help="iMAML's proximal strength lambda")
+    t.add_argument("--hyper-lr", type=_positive(float, allow_zero=True), default=1e-4,
+                   help="Alpha MAML's hypergradient step for alpha")
     stop = t.add_mutually_exclusive_group()
     stop.add_argument("--iterations", type=_positive(int), help="meta-iterations (default 70000)")
     stop.add_argument("--seconds", type=_positive(float), help="train for this long instead")
@@ -120,8 +123,12 @@ def cmd_train(args) -> int:
     if args.model == "two-param" and args.hidden != (40, 40):
         raise UsageError("--hidden applies to the mlp model only")
     gen = torch.Generator(device=device).manual_seed(args.seed)
-    learner = MetaLearner(args.algorithm, model, model.init(gen, device), args.inner_lr, args.outer_optimizer)
-    hp = HParams(args.inner_lr, args.outer_lr, args.inner_steps, args.shots, args.meta_batch)
+    try:
+        learner = MetaLearner(args.algorithm, model, model.init(gen, device), args.inner_lr, args.outer_optimizer)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+    hp = HParams(args.inner_lr, args.outer_lr, args.inner_steps, args.shots, args.meta_batch,
+                 lam=args.lam, hyper_lr=args.hyper_lr)
     iterations = args.iterations or (None if args.seconds else 70000)
     step = make_stepper(learner, family, hp, gen, device)
 
@@ -173,6 +180,7 @@ def cmd_train(args) -> int:
                "hidden": list(args.hidden), "inner_lr": args.inner_lr, "outer_lr": args.outer_lr,
                "inner_steps": args.inner_steps, "shots": args.shots, "meta_batch": args.meta_batch,
                "outer_optimizer": args.outer_optimizer, "iterations": good_it, "seed": args.seed,
+               "lam": args.lam, "hyper_lr": args.hyper_lr,
                "seconds": round(elapsed, 2)}
         ckpt.save(args.save, model, good[0], cfg, good[1])
         print(f"saved {args.save}")
@@ -193,7 +201,10 @@ def cmd_evaluate(args) -> int:
     tasks = heldout_tasks(family, args.tasks, args.shots, seed=args.seed, device=device)
     gen = torch.Generator(device=device).manual_seed(args.seed + 1)
     params = {k: v.to(device) for k, v in loaded.params.items()}
-    own_lr = {k: v.to(device) for k, v in loaded.lrs.items()} if loaded.lrs is not None else alpha
+    learner = MetaLearner(cfg["algorithm"], model, params, alpha)
+    if loaded.lrs is not None:
+        learner.load(params, {k: v.to(device) for k, v in loaded.lrs.items()})
+    own_lr = learner.inner_lr(HParams(inner_lr=alpha))  # learned rates, or ANIL's head-only rule
     results = {
         "checkpoint": evaluate(model, params, tasks, own_lr, args.steps),
         "random": evaluate(model, model.init(gen, device), tasks, alpha, args.steps),
@@ -201,7 +212,7 @@ def cmd_evaluate(args) -> int:
     }
     config = {"checkpoint": args.checkpoint, "trained": cfg, "tasks": args.tasks, "shots": args.shots,
               "steps": args.steps, "inner_lr": alpha, "seed": args.seed,
-              "inner_lr_checkpoint": "learned (Meta-SGD)" if loaded.lrs is not None else alpha}
+              "inner_lr_checkpoint": _describe_rule(cfg["algorithm"], own_lr)}
     print(f"{cfg['algorithm']} / {cfg['task']} / {cfg['model']}, {cfg.get('iterations', '?')} iterations; "
           f"{args.tasks} held-out tasks, K={args.shots}, inner lr {alpha}")
     print("MSE on 100 evenly spaced x: mean ± 95% CI (median) [diverged]")
@@ -218,6 +229,14 @@ def cmd_evaluate(args) -> int:
             json.dump(out, f, indent=1)
         print(f"wrote {args.json}")
     return 0
+
+
+def _describe_rule(algorithm: str, lr) -> str | float:
+    if algorithm == "metasgd":
+        return "learned per-parameter rates (Meta-SGD)"
+    if algorithm == "anil":
+        return "last layer only (ANIL)"
+    return lr
 
 
 def main(argv: list[str]) -> int:

@@ -69,9 +69,13 @@ class GraphStepper:
         return loss.clone()
 
 
+# Alpha MAML's rates and iMAML's solver read values on the host: they run eagerly.
+GRAPHABLE = ("maml", "fomaml", "reptile", "metasgd", "anil")
+
+
 def make_stepper(learner: MetaLearner, family: Family, hp: HParams, gen, device: torch.device, graphs=True):
     """A no-argument callable doing one meta-iteration with `hp` (read at every call)."""
-    if device.type == "cuda" and graphs:
+    if device.type == "cuda" and graphs and learner.algorithm in GRAPHABLE:
         torch.cuda.manual_seed(int(torch.randint(0, 2**31, (1,), generator=gen, device=device)))
         stepper = GraphStepper(learner, family, device)
         return lambda: stepper(hp)

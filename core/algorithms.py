@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import torch
 
-from core import analytic, imaml
+from core import analytic, imaml, optim
 from core.models import MLP, Params, detach, expand, mse
 from core.tasks import TaskBatch
 
@@ -97,10 +97,9 @@ class MetaLearner:
         self._anil: tuple[float, Params] | None = None
         self.leaves = leaves
         if outer_optimizer == "adam":
-            # fused: one kernel for all leaves (a third of foreach's time on this tiny model)
-            self.opt = torch.optim.Adam(leaves, lr=1e-3, fused=True)
+            self.opt = optim.Adam(leaves, lr=1e-3)
         elif outer_optimizer == "sgd":
-            self.opt = torch.optim.SGD(leaves, lr=1e-3)
+            self.opt = optim.SGD(leaves, lr=1e-3)
         else:
             raise ValueError(f"unknown outer optimiser {outer_optimizer!r}")
 
@@ -174,8 +173,7 @@ class MetaLearner:
         """One meta-iteration; returns the (detached) meta-loss."""
         if self.algorithm == "alpha":
             return self._alpha_step(batch, hp)
-        for g in self.opt.param_groups:
-            g["lr"] = hp.outer_lr
+        self.opt.lr = hp.outer_lr
         loss, grads = self.meta_grad(batch, hp)
         for p, g in zip(self.leaves, grads):
             p.grad = g

@@ -57,11 +57,14 @@ class Controls:
     meta_batch: int = 25
     display_steps: int = 10  # inner steps drawn on the panels
     display_lr: float | None = None  # step size for the panels; None: the training alpha
+    lam: float = 2.0  # iMAML's proximal strength
+    hyper_lr: float = 1e-4  # Alpha MAML's hypergradient step for alpha
     playing: bool = False
     task: DisplayTask | None = None  # None: the trainer draws one from the family
 
     def hparams(self) -> HParams:
-        return HParams(self.inner_lr, self.outer_lr, self.inner_steps, self.shots, self.meta_batch)
+        return HParams(self.inner_lr, self.outer_lr, self.inner_steps, self.shots, self.meta_batch,
+                       lam=self.lam, hyper_lr=self.hyper_lr)
 
     def reset_key(self) -> tuple:
         return tuple(getattr(self, k) for k in RESET_KEYS)
@@ -153,6 +156,20 @@ class Snapshot:
     message_id: int = 0  # grows with every new message
     meta_params: dict[str, np.ndarray] = field(default_factory=dict)  # small models only
     inner_lrs: dict[str, float] = field(default_factory=dict)  # Meta-SGD's learned rates, summarised
+    lr_history: dict[str, np.ndarray] = field(default_factory=dict)  # Alpha MAML: 'iters', 'alpha', 'beta'
+    landscape: "Landscape | None" = None  # the two-parameter model's view of the task
+
+
+@dataclass
+class Landscape:
+    """The two-parameter model: the task's support loss over (a, b) and paths across it."""
+
+    a: np.ndarray  # (G,) grid
+    b: np.ndarray  # (G,)
+    loss: np.ndarray  # (G, G), loss[i, j] at (a[i], b[j])
+    true_ab: tuple[float, float] | None  # the task's own (a, b), when known
+    init_trail: np.ndarray  # (n, 2): the meta-initialisation over training
+    paths: dict[str, np.ndarray]  # 'maml', 'random', 'pretrained' -> (steps + 1, 2)
 
 
 class Mailbox:

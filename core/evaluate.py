@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from core import optim
 from core.algorithms import adapt
 from core.models import Params, expand, mse
 from core.tasks import Family, TaskBatch, sample_batch
@@ -88,7 +89,7 @@ def pretrain(model, family: Family, iterations: int = 2000, batch: int = 25, sho
     """
     params = {k: v.clone() for k, v in (params or model.init(gen, device)).items()}
     p = {k: v.clone().requires_grad_(False) for k, v in params.items()}
-    opt = torch.optim.Adam(list(p.values()), lr=lr)
+    opt = optim.Adam(list(p.values()), lr=lr)
     with torch.no_grad():
         for _ in range(iterations):
             tasks = sample_batch(family, batch, shots, 0, gen=gen, device=device)

@@ -27,12 +27,7 @@ class GraphStepper:
         self.learner, self.family, self.device, self.warmup = learner, family, device, warmup
         self.inner_lr = torch.zeros((), device=device)
         self.outer_lr = torch.zeros((), device=device)
-        opt_cls = type(learner.opt)
-        # capturable optimisers keep their step counters on the device; a tensor lr is read at replay
-        kwargs = {"lr": self.outer_lr, "capturable": True} if opt_cls is torch.optim.Adam else {"lr": self.outer_lr}
-        if opt_cls is torch.optim.SGD:
-            kwargs = {"lr": self.outer_lr}
-        learner.opt = opt_cls(learner.leaves, **kwargs)
+        learner.opt.lr = self.outer_lr  # a device tensor: the captured graph reads it at every replay
         self.graphs: dict[tuple, tuple[torch.cuda.CUDAGraph, torch.Tensor]] = {}
 
     def _body(self, shape: tuple) -> torch.Tensor:

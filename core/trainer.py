@@ -18,8 +18,10 @@ import torch
 
 from core import checkpoint as ckpt
 from core.algorithms import MetaLearner, adapt_path
-from core.controls import Controls, DisplayTask, EvalCurves, Mailbox, SharedControls, Snapshot
+from core.controls import Controls, DisplayTask, EvalCurves, Landscape, Mailbox, SharedControls, Snapshot
 from core.evaluate import heldout_tasks, mse_by_step, pretrain
+from core.fast import GRAPHABLE, GraphStepper
+from core.landscape import loss_surface, path_points, view_box
 from core.models import Params, expand, make_model
 from core.tasks import get_family, interp, sample_batch
 
@@ -28,6 +30,9 @@ EVAL_S = 3.0  # evaluation-panel refresh while training
 EVAL_TASKS = 100
 GRID = 200  # x resolution of the drawn curves
 HISTORY_POINTS = 4000  # the loss history is decimated to at most this many points per snapshot
+TRAIL_EVERY = 10  # the two-parameter init's trail keeps one point per this many iterations
+TRAIL_POINTS = 3000
+SURFACE_GRID = 120
 PRETRAIN_CHUNK = 50  # pretraining advances this many steps between meta-iterations
 
 
@@ -73,6 +78,13 @@ def with_params(task: DisplayTask, a: float, b: float) -> DisplayTask:
     return replace(task, a=float(a), b=float(b), ys=tuple(map(float, ys)))
 
 
+def _inside(inner, outer) -> bool:
+    """Whether the box `inner` ((a_lo, a_hi), (b_lo, b_hi)) lies within `outer`."""
+    (a0, a1), (b0, b1) = inner
+    (A0, A1), (B0, B1) = outer
+    return A0 <= a0 and a1 <= A1 and B0 <= b0 and b1 <= B1
+
+
 class Trainer:
     """Meta-trains on the shared controls; never touches a widget."""
 
@@ -99,6 +111,13 @@ class Trainer:
         self._learner = MetaLearner(c.algorithm, self.model, init, c.inner_lr, c.outer_optimizer)
         if lrs is not None:
             self._learner.load(init, {k: v.to(self.device) for k, v in lrs.items()})
+        self._graph = None
+        if self.device.type == "cuda" and c.algorithm in GRAPHABLE:
+            torch.cuda.manual_seed(c.seed)
+            self._graph = GraphStepper(self._learner, self.family, self.device)
+        self.trail: list[tuple[float, float]] = []
+        self.lr_hist: dict[str, list[float]] = {"iters": [], "alpha": [], "beta": []}
+        self._surface_key, self._surface = None, None
         rgen = torch.Generator(device=self.device).manual_seed(c.seed + 1)
         self.random_init = self.model.init(rgen, self.device)
         self.pretrained: Params | None = None
@@ -179,13 +198,16 @@ class Trainer:
 
     def _step(self, c: Controls) -> bool:
         hp = c.hparams()
-        batch = sample_batch(self.family, hp.meta_batch, hp.shots, gen=self.gen, device=self.device)
-        loss = float(self._learner.step(batch, hp))
+        if self._graph is not None:
+            loss = float(self._graph(hp))
+        else:
+            batch = sample_batch(self.family, hp.meta_batch, hp.shots, gen=self.gen, device=self.device)
+            loss = float(self._learner.step(batch, hp))
         self.hparams = hp
         if not math.isfinite(loss) or not all(torch.isfinite(p).all() for p in self._learner.leaves):
             params, lrs = self._good
             self._learner.load(params, lrs)
-            self._learner.opt.state.clear()
+            self._learner.opt.reset()
             self.shared.update(playing=False)
             self.state = "diverged"
             self._say(f"Diverged at iteration {self.iteration + 1} (meta-loss {loss}); rolled back to "
@@ -197,6 +219,15 @@ class Trainer:
         self.iter_hist.append(self.iteration)
         prev = self._smooth[-1] if self._smooth else loss
         self._smooth.append(0.98 * prev + 0.02 * loss)
+        if self.model.name == "two-param" and self.iteration % TRAIL_EVERY == 0:
+            p = self._learner.params
+            self.trail.append((float(p["a"].detach()), float(p["b"].detach())))
+            if len(self.trail) > TRAIL_POINTS:
+                self.trail = self.trail[::2]
+        if self._learner.algorithm == "alpha":
+            self.lr_hist["iters"].append(self.iteration)
+            self.lr_hist["alpha"].append(float(self._learner.alpha.detach()))
+            self.lr_hist["beta"].append(float(self._learner.beta))
         self._rate_n += 1
         now = time.perf_counter()
         if now - self._rate_t >= 0.5:
@@ -248,12 +279,14 @@ class Trainer:
                  "random": (self.random_init, alpha)}
         if self.pretrained is not None:
             inits["pretrained"] = (self.pretrained, alpha)
-        curves, errors = {}, {}
+        curves, errors, self._paths = {}, {}, {}
         for name, (p, lr) in inits.items():
             if xs.shape[1]:
                 path = adapt_path(self.model, expand(p, 1), xs, ys, lr, c.display_steps)
             else:
                 path = [expand(p, 1)]
+            if self.model.name == "two-param":
+                self._paths[name] = path_points(path)
             preds = torch.cat([self.model.forward(q, grid[None]) for q in path])
             curves[name] = preds.cpu().numpy()
             if true_y is not None:
@@ -294,9 +327,13 @@ class Trainer:
             self._good, self._good_iteration = (params, lrs), self.iteration
         small = {k: v.cpu().numpy() for k, v in params.items()} if c.model == "two-param" else {}
         lr_summary = {}
-        if lrs is not None:
+        if lrs is not None and c.algorithm == "alpha":
+            lr_summary = {k: float(v) for k, v in lrs.items()}
+        elif lrs is not None:
             flat = torch.cat([v.flatten() for v in lrs.values()]).cpu()
             lr_summary = {"mean": float(flat.mean()), "min": float(flat.min()), "max": float(flat.max())}
+        stride_lr = max(1, math.ceil(len(self.lr_hist["iters"]) / HISTORY_POINTS))
+        lr_history = {k: np.array(v[::stride_lr], dtype=np.float64) for k, v in self.lr_hist.items()}
         self.mailbox.put(Snapshot(
             iteration=self.iteration, state=self.state, device=str(self.device),
             algorithm=c.algorithm, family=c.family, model=c.model,
@@ -310,7 +347,27 @@ class Trainer:
             support_x=xs[0].cpu().numpy(), support_y=ys[0].cpu().numpy(), task=task,
             curves=curves, display_mse=errors, evaluation=self.evaluation,
             message=self._message, message_id=self._message_id, meta_params=small, inner_lrs=lr_summary,
+            lr_history=lr_history if c.algorithm == "alpha" else {},
+            landscape=self._landscape(task, xs, ys, params) if c.model == "two-param" else None,
         ))
+
+    def _landscape(self, task: DisplayTask, xs, ys, params: Params) -> Landscape:
+        """The support-loss surface (recomputed only when the task or the view changes) and paths."""
+        pts = [(float(params["a"]), float(params["b"]))]
+        pts += [tuple(p) for path in self._paths.values() for p in path]
+        true_ab = None if task.is_user else (task.a, task.b)
+        if true_ab:
+            pts.append(true_ab)
+        box = view_box(self.family, pts)
+        key = (task, box)
+        if self._surface_key is None or self._surface_key[0] != task or not _inside(box, self._surface_key[1]):
+            box = view_box(self.family, pts, pad=0.35)  # room to move before the next recompute
+            self._surface = loss_surface(self.model, xs[0], ys[0], *box, n=SURFACE_GRID)
+            key = (task, box)
+            self._surface_key = key
+        s = self._surface
+        return Landscape(s.a, s.b, s.loss, true_ab, np.array(self.trail + pts[:1], dtype=np.float64),
+                         {k: v.copy() for k, v in self._paths.items()})
 
     # ---- checkpoints ----------------------------------------------------------------------
     def _save(self, c: Controls, path) -> None:

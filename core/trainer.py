@@ -158,10 +158,12 @@ class Trainer:
                 for _ in range(steps):
                     if not self._step(c):
                         break
-                self._advance_pretraining(c)
+                pretrained_now = self._advance_pretraining(c)
+                if not c.playing and self.state == "training":  # paused: say so in this snapshot
+                    self.state = "paused"
                 now = time.perf_counter()
                 if version != version_seen or (steps and now - last_publish >= PUBLISH_S) or (
-                        steps and not c.playing):
+                        steps and not c.playing) or pretrained_now:
                     self._publish(c)
                     last_publish, version_seen = now, version
                 if not c.playing and self._pretrain_left == 0:
@@ -235,10 +237,11 @@ class Trainer:
             self._rate_t, self._rate_n = now, 0
         return True
 
-    def _advance_pretraining(self, c: Controls) -> None:
-        """Fit the pretrained baseline a chunk at a time, so it never stalls the loop."""
+    def _advance_pretraining(self, c: Controls) -> bool:
+        """Fit the pretrained baseline a chunk at a time, so it never stalls the loop.
+        Returns True when it has just finished (worth a snapshot even while paused)."""
         if self._pretrain_left <= 0:
-            return
+            return False
         n = min(PRETRAIN_CHUNK, self._pretrain_left)
         self._pre_state = pretrain(self.model, self.family, n, gen=self.gen, device=self.device,
                                    params=self._pre_state)
@@ -246,6 +249,8 @@ class Trainer:
         if self._pretrain_left == 0:
             self.pretrained = self._pre_state
             self._last_eval = -math.inf
+            return True
+        return False
 
     # ---- snapshots ------------------------------------------------------------------------
     def _display_task(self, c: Controls) -> DisplayTask:
@@ -309,8 +314,14 @@ class Trainer:
             err = mse_by_step(self.model, p, self._heldout, lr, steps).cpu().numpy().astype(np.float64)
             err = np.where(np.isfinite(err) & (err <= 100), err, np.nan)
             n = np.sum(np.isfinite(err), axis=1)
-            mean[name] = np.nanmean(err, axis=1)
-            ci[name] = 1.96 * np.nanstd(err, axis=1, ddof=1) / np.sqrt(np.maximum(n, 1))
+            # nan-aware mean and CI without numpy's RuntimeWarnings (printed on the GUI's stderr)
+            # when every task of a step diverged
+            ok = np.isfinite(err)
+            total = np.where(ok, err, 0.0).sum(axis=1)
+            mean[name] = np.where(n > 0, total / np.maximum(n, 1), np.nan)
+            dev = np.where(ok, err - mean[name][:, None], 0.0)
+            std = np.sqrt((dev ** 2).sum(axis=1) / np.maximum(n - 1, 1))
+            ci[name] = np.where(n > 1, 1.96 * std / np.sqrt(np.maximum(n, 1)), np.nan)
         self.evaluation = EvalCurves(np.arange(steps + 1), mean, ci, self.iteration, EVAL_TASKS)
 
     def _publish(self, c: Controls, force_eval: bool = False) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import os
+import warnings
 from dataclasses import dataclass
 
 import torch
@@ -59,7 +60,9 @@ def save(path, model, params: Params, config: dict, lrs: Params | None = None) -
 def load(path) -> Checkpoint:
     """Read and validate; raises CheckpointError with a one-line reason."""
     try:
-        data = torch.load(path, map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():  # torch warns about odd pickles; the error below says it all
+            warnings.simplefilter("ignore")
+            data = torch.load(path, map_location="cpu", weights_only=True)
     except FileNotFoundError:
         raise CheckpointError(f"{path}: no such file") from None
     except Exception as e:  # truncated, corrupt, foreign, or asks to run code

@@ -1,0 +1,120 @@
+"""The headless CLI: train, evaluate, bench; clear one-line errors, never a traceback."""
+import json
+import math
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import torch
+
+from core.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(argv, capsys):
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_train_then_evaluate_writes_the_documented_json(tmp_path, capsys):
+    ckpt = tmp_path / "m.pt"
+    code, out, _ = run(["train", "--iterations", "200", "--device", "cpu", "--save", str(ckpt), "--quiet"], capsys)
+    assert code == 0 and ckpt.exists() and "trained 200 meta-iterations" in out
+    data = torch.load(ckpt, weights_only=True)
+    assert data["config"]["iterations"] == 200 and data["config"]["algorithm"] == "maml"
+    report = tmp_path / "e.json"
+    code, out, _ = run(["evaluate", str(ckpt), "--tasks", "50", "--steps", "3", "--json", str(report)], capsys)
+    assert code == 0
+    r = json.loads(report.read_text())
+    assert r["steps"] == [0, 1, 2, 3]
+    assert set(r["results"]) == {"checkpoint", "random", "pretrained"}
+    for method in r["results"].values():
+        assert set(method) == {"mean", "ci95", "median", "diverged"}
+        assert len(method["mean"]) == 4 and all(math.isfinite(v) for v in method["mean"])
+    assert r["config"]["tasks"] == 50 and r["config"]["shots"] == 10
+    assert "step" in out and "checkpoint" in out  # the printed table
+
+
+@pytest.mark.parametrize("algorithm,task,model", [("metasgd", "sinusoid", "mlp"), ("reptile", "linear", "two-param"),
+                                                  ("alpha", "sine-ab", "two-param"), ("anil", "sinusoid", "mlp"),
+                                                  ("imaml", "linear", "two-param"), ("fomaml", "sine-ab", "mlp")])
+def test_every_algorithm_trains_saves_and_evaluates(tmp_path, capsys, algorithm, task, model):
+    ckpt = tmp_path / "m.pt"
+    code, _, err = run(["train", "--algorithm", algorithm, "--task", task, "--model", model, "--iterations", "30",
+                        "--save", str(ckpt), "--quiet"], capsys)
+    assert code == 0, err
+    code, out, err = run(["evaluate", str(ckpt), "--tasks", "20", "--steps", "1"], capsys)
+    assert code == 0, err
+    assert f"{algorithm} / {task} / {model}" in out
+
+
+@pytest.mark.parametrize("argv,needle", [
+    (["train", "--inner-lr", "nan"], "finite"),
+    (["train", "--inner-lr", "-0.1"], "non-negative"),
+    (["train", "--outer-lr", "0"], "positive"),
+    (["train", "--shots", "0"], "positive"),
+    (["train", "--meta-batch", "abc"], "valid int"),
+    (["train", "--task", "cosine"], "invalid choice"),
+    (["train", "--algorithm", "anil", "--model", "two-param", "--iterations", "1"], "MLP"),
+    (["train", "--iterations", "5", "--seconds", "1"], "not allowed"),
+    (["evaluate", "/nonexistent/m.pt"], "no such file"),
+    (["frobnicate"], "invalid choice"),
+])
+def test_bad_input_is_one_clear_line_and_exit_2(capsys, argv, needle):
+    code, _, err = run(argv, capsys)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:") and needle in lines[0], err
+    assert "Traceback" not in err
+
+
+def test_corrupt_checkpoint_is_refused_with_one_line(tmp_path, capsys):
+    bad = tmp_path / "bad.pt"
+    bad.write_bytes(b"\x80\x04not a checkpoint at all")
+    code, _, err = run(["evaluate", str(bad)], capsys)
+    assert code == 2 and "not a readable checkpoint" in err and len(err.strip().splitlines()) == 1
+
+
+def test_divergence_keeps_last_finite_parameters_and_exits_3(tmp_path, capsys):
+    ckpt = tmp_path / "d.pt"
+    code, _, err = run(["train", "--inner-lr", "1e6", "--iterations", "50", "--save", str(ckpt), "--quiet"], capsys)
+    assert code == 3 and "diverged at iteration" in err
+    data = torch.load(ckpt, weights_only=True)
+    assert all(torch.isfinite(v).all() for v in data["state_dict"].values())
+
+
+def test_bench_prints_ratios_to_the_plain_loop(tmp_path, capsys):
+    out_json = tmp_path / "b.json"
+    code, out, _ = run(["bench", "--seconds", "0.05", "--device", "cpu", "--json", str(out_json)], capsys)
+    assert code == 0 and "plain loop" in out and "x loop" in out
+    rows = json.loads(out_json.read_text())["rows"]
+    assert rows[0]["ratio"] == pytest.approx(1.0)
+    assert {r["name"].split(" (")[0] for r in rows} >= {"MAML", "FOMAML", "Reptile", "Meta-SGD"}
+
+
+def test_ctrl_c_keeps_and_saves_what_it_has(tmp_path):
+    ckpt = tmp_path / "i.pt"
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    p = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "train", "--seconds", "120", "--save", str(ckpt)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+    assert p.stdout.readline().startswith("iter")  # training is under way
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=60)
+    assert p.returncode == 0, err
+    assert "interrupted" in err and "Traceback" not in err
+    data = torch.load(ckpt, weights_only=True)
+    assert data["config"]["iterations"] > 0
+
+
+def test_headless_commands_import_no_qt():
+    code = ("import sys; sys.argv=['main.py','train','--iterations','2','--quiet']; import runpy; "
+            "runpy.run_path('main.py', run_name='not_main'); from core.cli import main; main(sys.argv[1:]); "
+            "assert not [m for m in sys.modules if m.startswith(('PySide6', 'pyqtgraph', 'superqt'))]")
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr

@@ -200,11 +200,15 @@ class Trainer:
 
     def _step(self, c: Controls) -> bool:
         hp = c.hparams()
-        if self._graph is not None:
-            loss = float(self._graph(hp))
-        else:
-            batch = sample_batch(self.family, hp.meta_batch, hp.shots, gen=self.gen, device=self.device)
-            loss = float(self._learner.step(batch, hp))
+        try:
+            if self._graph is not None:
+                loss = float(self._graph(hp))
+            else:
+                batch = sample_batch(self.family, hp.meta_batch, hp.shots, gen=self.gen, device=self.device)
+                loss = float(self._learner.step(batch, hp))
+        except torch.OutOfMemoryError:
+            self._fall_back_to_cpu(c)
+            return False
         self.hparams = hp
         if not math.isfinite(loss) or not all(torch.isfinite(p).all() for p in self._learner.leaves):
             params, lrs = self._good
@@ -236,6 +240,20 @@ class Trainer:
             self._rate = self._rate_n / (now - self._rate_t)
             self._rate_t, self._rate_n = now, 0
         return True
+
+    def _fall_back_to_cpu(self, c: Controls) -> None:
+        """Out of device memory: carry on from the same parameters on the CPU, and say so."""
+        params, extras = self._learner.state()
+        kept = (self.loss_hist, self.iter_hist, self._smooth, self.trail, self.lr_hist)
+        if self.device.type == "cuda":
+            torch.cuda.empty_cache()
+        c = self.shared.update(device="cpu", playing=False)
+        self._build(c, {k: v.cpu() for k, v in params.items()},
+                    None if extras is None else {k: v.cpu() for k, v in extras.items()}, self.iteration)
+        self.loss_hist, self.iter_hist, self._smooth, self.trail, self.lr_hist = kept
+        self.state = "paused"
+        self._say(f"Out of memory on the GPU at meta-batch {c.meta_batch}: moved to the CPU and paused. "
+                  "Lower the meta-batch, then Play.")
 
     def _advance_pretraining(self, c: Controls) -> bool:
         """Fit the pretrained baseline a chunk at a time, so it never stalls the loop.

@@ -1,0 +1,80 @@
+"""The trainer under faults: out of device memory, an exception mid-step."""
+import threading
+import time
+
+import torch
+
+torch.set_num_threads(1)
+
+from core import algorithms
+from core.controls import Controls, Mailbox, SharedControls
+from core.trainer import Trainer
+
+
+def _start(controls):
+    shared, box = SharedControls(controls), Mailbox()
+    trainer, stop = Trainer(shared, box), threading.Event()
+    thread = threading.Thread(target=trainer.run, args=(stop,), daemon=True)
+    thread.start()
+    return shared, box, trainer, stop, thread
+
+
+def _wait(pred, timeout=20.0):
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < timeout:
+        if pred():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def _stop(shared, stop, thread):
+    stop.set()
+    shared.wake()
+    thread.join(5)
+    assert not thread.is_alive()
+
+
+def test_out_of_memory_moves_to_cpu_pauses_and_says_so(monkeypatch):
+    calls = {"n": 0}
+    real_step = algorithms.MetaLearner.step
+
+    def flaky(self, batch, hp):
+        calls["n"] += 1
+        if calls["n"] == 5:
+            raise torch.OutOfMemoryError("CUDA out of memory (simulated)")
+        return real_step(self, batch, hp)
+
+    monkeypatch.setattr(algorithms.MetaLearner, "step", flaky)
+    shared, box, trainer, stop, thread = _start(Controls(playing=True))
+    try:
+        assert _wait(lambda: box.peek() is not None and "Out of memory" in box.peek().message)
+        snap = box.peek()
+        assert snap.state == "paused" and snap.iteration == 4  # the history is kept
+        assert shared.get().device == "cpu" and not shared.get().playing
+        shared.update(playing=True)  # and it carries on
+        assert _wait(lambda: box.peek().iteration > 10)
+    finally:
+        _stop(shared, stop, thread)
+
+
+def test_exception_in_training_shows_and_the_thread_lives_on(monkeypatch):
+    real_step = algorithms.MetaLearner.step
+    state = {"broken": True}
+
+    def broken(self, batch, hp):
+        if state["broken"]:
+            raise RuntimeError("boom")
+        return real_step(self, batch, hp)
+
+    monkeypatch.setattr(algorithms.MetaLearner, "step", broken)
+    shared, box, trainer, stop, thread = _start(Controls(playing=True))
+    try:
+        assert _wait(lambda: box.peek() is not None and box.peek().state == "error")
+        assert "RuntimeError: boom" in box.peek().message and not shared.get().playing
+        state["broken"] = False
+        shared.update(playing=True)
+        assert _wait(lambda: box.peek().iteration >= 3)
+        assert thread.is_alive()
+    finally:
+        _stop(shared, stop, thread)

@@ -1,0 +1,113 @@
+"""Start-up: flags, the QApplication, the window, and a clean exit (thread joined, code 0).
+
+    python main.py [--autoplay] [--quit-after S] [--screenshot PNG] [--stats JSON] [--preset FILE]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import signal
+import sys
+from pathlib import Path
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="main.py", description="MAML Playground: watch meta-learning work, live.")
+    p.add_argument("--autoplay", action="store_true", help="start meta-training at once")
+    p.add_argument("--quit-after", type=float, metavar="SECONDS", help="close the window after this many seconds")
+    p.add_argument("--screenshot", metavar="PNG", help="save a picture of the window just before quitting")
+    p.add_argument("--stats", metavar="JSON", help="write frame timings and iterations here at exit")
+    p.add_argument("--preset", metavar="FILE", help="a JSON object of settings (Controls fields) to start from")
+    args = p.parse_args(argv)
+    if args.quit_after is not None and not (math.isfinite(args.quit_after) and args.quit_after > 0):
+        p.error("--quit-after must be a positive number of seconds")
+    return args
+
+
+def initial_controls(args):
+    """Defaults, overridden by the preset; a bad preset stops here with a clear message."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    from core.controls import Controls
+    from core.trainer import new_display_task, with_params
+    from gui.validation import PresetError, parse_preset
+
+    changes = {}
+    if args.preset:
+        try:
+            text = Path(args.preset).read_text(encoding="utf-8")
+        except OSError as e:
+            raise PresetError(f"{args.preset}: cannot read ({e.strerror})") from None
+        changes = parse_preset(text, args.preset)
+    ab = changes.pop("task", None)
+    c = replace(Controls(), **changes)
+    task = new_display_task(c.family, c.shots, np.random.default_rng(c.seed))  # a fresh task
+    if ab is not None:
+        task = with_params(task, *ab)
+    return replace(c, task=task, playing=bool(args.autoplay or c.playing))
+
+
+def create_window(controls):
+    """Style the running QApplication, then show and start the window (also used by the tests)."""
+    from PySide6.QtWidgets import QApplication
+
+    from core.controls import Mailbox, SharedControls
+    from gui import style
+    from gui.main_window import MainWindow
+
+    app = QApplication.instance()
+    app.setApplicationName("MAML Playground")
+    style.apply(app)
+    window = MainWindow(SharedControls(controls), Mailbox())
+    window.setMinimumSize(1280, 760)  # explicit, so changing label texts never re-propagate size hints
+    window.resize(1600, 900)
+    window.move(0, 0)
+    window.show()
+    window.start()
+    return window
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    signal.signal(signal.SIGINT, lambda *_: sys.exit(130))  # Ctrl+C while starting: quiet exit
+    import torch
+
+    torch.set_num_threads(1)  # two cores: the training thread must not fight the GUI thread
+    from gui.validation import PresetError
+
+    try:
+        controls = initial_controls(args)
+    except PresetError as e:
+        print(f"main.py: bad preset: {e}", file=sys.stderr)
+        return 2
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    window = create_window(controls)
+    app.aboutToQuit.connect(window.shutdown)
+
+    # Ctrl+C in the terminal closes the window like Ctrl+Q; the idle timer lets Python run the handler.
+    signal.signal(signal.SIGINT, lambda *_: window.close())
+    idle = QTimer()
+    idle.timeout.connect(lambda: None)
+    idle.start(200)
+
+    window.screenshot_path = args.screenshot  # taken in closeEvent, whatever closes the window
+    if args.quit_after:
+        QTimer.singleShot(int(args.quit_after * 1000), window.close)
+    code = app.exec()
+    window.shutdown()
+    if window.screenshot_failed:
+        print(f"main.py: could not write the screenshot {args.screenshot}", file=sys.stderr)
+        code = code or 1
+    if args.stats:
+        snap = window.snapshot
+        stats = dict(window.stats.summary(), iterations=window.thread.iterations,
+                     device=snap.device if snap else "unknown")
+        Path(args.stats).write_text(json.dumps(stats, indent=2) + "\n", encoding="utf-8")
+    return code

@@ -1,0 +1,264 @@
+"""The window: controls on the left, the two initialisations side by side, training and
+evaluation below, a status bar. One QTimer reads the mailbox and redraws; nothing else
+crosses from the training thread."""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import torch
+from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QMainWindow, QSizePolicy, QStatusBar,
+                               QVBoxLayout, QWidget)
+
+from core.algorithms import ALGORITHM_LABELS
+from core.checkpoint import CheckpointError, load as load_checkpoint
+from core.controls import Mailbox, SharedControls
+from core.tasks import get_family
+from gui import style
+from gui.controls_panel import ControlsPanel
+from gui.frame_stats import FrameStats
+from gui.panels import EvalPanel, InitPanel, LossPanel
+from gui.worker import TrainingThread
+
+FRAME_MS = 16  # ~60 Hz; a frame that finds no new snapshot costs almost nothing
+NOTICE_S = 8.0  # how long an ordinary notice stays up
+
+
+def family_ranges(family: str) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Fixed axes for a family, so both panels (and every task) share the same frame."""
+    fam = get_family(family)
+    x = torch.linspace(*fam.x_range, 200)
+    a = torch.linspace(*fam.a_range, 7)[:, None, None]
+    b = torch.linspace(*fam.b_range, 7)[None, :, None]
+    y = fam.f(a, b, x)
+    lo, hi = float(y.min()), float(y.max())
+    pad = 0.15 * (hi - lo)
+    return fam.x_range, (lo - pad, hi + pad)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, shared: SharedControls, mailbox: Mailbox | None = None):
+        super().__init__()
+        self.setWindowTitle("MAML Playground")
+        self.shared = shared
+        self.mailbox = mailbox or Mailbox()
+        self.stats = FrameStats()
+        self.snapshot = None
+        self._family = None
+        self._message_id = 0
+        self._notice_until = 0.0
+        self._error_shown = False
+        self._closed = False
+        self.screenshot_path: str | None = None
+        self.screenshot_failed = False
+
+        self.controls = ControlsPanel(shared, np.random.default_rng(shared.get().seed + 7))
+        self.controls.setFixedWidth(390)
+        self.panels = {m: InitPanel(m) for m in ("maml", "random", "pretrained")}
+        self.panels["pretrained"].setVisible(False)
+        self.loss = LossPanel()
+        self.eval = EvalPanel()
+
+        self.headline = QLabel("Starting…")
+        self.headline.setObjectName("headline")
+        self.headline.setTextFormat(Qt.RichText)
+        self.headline.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        top = QHBoxLayout()
+        top.addWidget(self.headline, 1)
+        inits = QHBoxLayout()
+        for p in self.panels.values():
+            inits.addWidget(p, 1)
+        below = QHBoxLayout()
+        below.addWidget(self.loss, 1)
+        below.addWidget(self.eval, 1)
+        right = QVBoxLayout()
+        right.addLayout(top)
+        right.addLayout(inits, 62)
+        right.addLayout(below, 38)
+        central = QWidget()
+        central.setObjectName("central")
+        lay = QHBoxLayout(central)
+        lay.setContentsMargins(8, 6, 8, 4)
+        lay.addWidget(self.controls)
+        lay.addLayout(right, 1)
+        self.setCentralWidget(central)
+        self.notice = Toast(central)
+
+        self._build_status_bar()
+        self._shortcuts()
+        self.controls.message.connect(self.show_notice)
+        self.controls.pretrainedToggled.connect(self.panels["pretrained"].setVisible)
+        self.controls.saveRequested.connect(self.save_checkpoint)
+        self.controls.loadRequested.connect(self.load_checkpoint)
+
+        self.thread = TrainingThread(shared, self.mailbox)  # kept referenced until joined
+        self.timer = QTimer(self)
+        self.timer.setTimerType(Qt.PreciseTimer)
+        self.timer.setInterval(FRAME_MS)
+        self.timer.timeout.connect(self.frame)
+
+    def start(self) -> None:
+        """Start training thread and frame timer (after the window is shown)."""
+        self.thread.start()
+        self.timer.start()
+        self.controls.play.setFocus()
+
+    # ---- layout pieces ----------------------------------------------------------------------
+    def _build_status_bar(self) -> None:
+        bar = QStatusBar()
+        self.setStatusBar(bar)
+        self.status = {k: QLabel("") for k in ("state", "device", "iteration", "rate", "loss", "fps")}
+        tips = {"state": "What the training thread is doing", "device": "Where meta-training runs",
+                "iteration": "Meta-iterations so far", "rate": "Meta-iterations per second",
+                "loss": "Latest meta-loss (query MSE after adaptation, averaged over the meta-batch)",
+                "fps": "Frames drawn per second"}
+        for k, label in self.status.items():
+            label.setToolTip(tips[k])
+            bar.addPermanentWidget(label)
+
+    def _shortcuts(self) -> None:
+        keys = ((Qt.Key_Space, self.controls.toggle_play), (Qt.Key_S, self.controls.step_once),
+                (Qt.Key_R, self.controls.reset_training), (Qt.Key_N, self.controls.draw_new_task),
+                (QKeySequence("Ctrl+Q"), self.close))
+        self._keys = []
+        for key, slot in keys:
+            sc = QShortcut(QKeySequence(key), self)
+            sc.activated.connect(slot)
+            self._keys.append(sc)
+
+    # ---- the frame --------------------------------------------------------------------------
+    @Slot()
+    def frame(self) -> None:
+        now = self.stats.tick()
+        self.controls.sync(self.shared.get())
+        if self.thread.error and not self._error_shown:
+            self._error_shown = True
+            self.show_notice(self.thread.error, style.ERROR, sticky=True)
+        if self._notice_until and now > self._notice_until:
+            self.notice.hide()
+            self._notice_until = 0.0
+        snap = self.mailbox.take()
+        if snap is None:
+            return
+        self.snapshot = snap
+        if snap.family != self._family:
+            self._family = snap.family
+            xr, yr = family_ranges(snap.family)
+            for p in self.panels.values():
+                p.set_range(xr, yr)
+        for m, p in self.panels.items():
+            if m != "pretrained" or p.isVisible():
+                p.show_snapshot(snap)
+        self.loss.show_snapshot(snap)
+        self.eval.show_snapshot(snap)
+        self._status(snap)
+        if snap.message_id != self._message_id:
+            self._message_id = snap.message_id
+            bad = snap.state in ("diverged", "error")
+            self.show_notice(snap.message, style.ERROR if bad else style.INFO, sticky=bad)
+        self.stats.drew(now)
+
+    def _status(self, snap) -> None:
+        colour = {"training": "#5be38c", "diverged": style.ERROR, "error": style.ERROR}.get(snap.state, style.MUTED)
+        texts = {"state": f"<span style='color:{colour}'>● {snap.state}</span>",
+                 "device": f"device <b>{snap.device}</b>",
+                 "iteration": f"iteration <b>{snap.iteration:,}</b>",
+                 "rate": f"<b>{snap.its_per_s:,.0f}</b> it/s",
+                 "loss": f"meta-loss <b>{snap.loss:.3f}</b>",
+                 "fps": f"<b>{self.stats.fps():.0f}</b> fps"}
+        for k, t in texts.items():
+            if self.status[k].text() != t:
+                self.status[k].setText(t)
+        head = (f"One new task, <b>K = {len(snap.support_x)}</b> points, {_lr(self.shared.get(), snap)}: "
+                f"which initialisation adapts faster?")
+        if self.headline.text() != head:
+            self.headline.setText(head)
+
+    @Slot(str)
+    def show_notice(self, text: str, colour: str = style.INFO, sticky: bool = False) -> None:
+        """A banner over the bottom of the init panels; errors stay until clicked or replaced."""
+        self.notice.show_text(text, colour)
+        self._place_notice()
+        self._notice_until = 0.0 if sticky else time.perf_counter() + NOTICE_S
+
+    def _place_notice(self) -> None:
+        maml, random = self.panels["maml"], self.panels["random"]
+        left = maml.mapTo(self.centralWidget(), maml.rect().topLeft())
+        right = random.mapTo(self.centralWidget(), random.rect().bottomRight())
+        width = min(right.x() - left.x() - 40, 1000)
+        self.notice.setFixedWidth(max(width, 200))
+        self.notice.adjustSize()
+        self.notice.move(left.x() + (right.x() - left.x() - self.notice.width()) // 2,
+                         right.y() - self.notice.height() - 50)
+        self.notice.raise_()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.notice.isVisible():
+            self._place_notice()
+
+    # ---- checkpoints ------------------------------------------------------------------------
+    @Slot()
+    def save_checkpoint(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save checkpoint", "maml.pt", "Checkpoints (*.pt)")
+        if path:
+            self.shared.post("save", path)
+
+    @Slot()
+    def load_checkpoint(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Load checkpoint", "", "Checkpoints (*.pt)")
+        if not path:
+            return
+        try:
+            self.shared.post("load", load_checkpoint(path))
+        except CheckpointError as e:
+            self.show_notice(str(e), style.ERROR)
+
+    # ---- shutting down ----------------------------------------------------------------------
+    def shutdown(self) -> None:
+        """Stop the frame timer and join the training thread (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
+        self.timer.stop()
+        self.thread.stop()
+
+    def closeEvent(self, event) -> None:
+        try:
+            if self.screenshot_path and not self._closed and not self.grab().save(self.screenshot_path):
+                self.screenshot_failed = True
+        finally:
+            self.shutdown()
+        event.accept()
+
+
+class Toast(QLabel):
+    """A floating notice: not in any layout, so showing it never moves the plots."""
+
+    def __init__(self, parent):
+        super().__init__(parent)
+        self.setObjectName("notice")
+        self.setWordWrap(True)
+        self.setAlignment(Qt.AlignCenter)
+        self.setToolTip("Click to dismiss")
+        self.hide()
+
+    def show_text(self, text: str, colour: str) -> None:
+        self.setStyleSheet(f"QLabel#notice {{ color: {colour}; background: rgba(13, 15, 19, 230); "
+                           f"border: 2px solid {colour}; border-radius: 8px; padding: 8px 14px; }}")
+        self.setText(text)
+        self.show()
+
+    def mousePressEvent(self, event) -> None:
+        self.hide()
+
+
+def _lr(c, snap) -> str:
+    """The step size the panels use: Meta-SGD adapts with its learned per-parameter rates."""
+    if c.display_lr is not None:
+        return f"<b>α = {c.display_lr:g}</b>"
+    if snap.algorithm == "metasgd" and snap.inner_lrs:
+        return f"<b>learned α</b> (MAML side, mean {snap.inner_lrs['mean']:.3g}), <b>α = {c.inner_lr:g}</b> (others)"
+    return f"<b>α = {c.inner_lr:g}</b>"

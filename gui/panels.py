@@ -1,0 +1,345 @@
+"""The plots. Every plot item is created once; a frame only calls `setData` on them.
+
+- `InitPanel`: one initialisation (MAML, random or pretrained) adapting to the display task.
+- `LossPanel`: meta-loss against iteration, raw and smoothed, log scale.
+- `EvalPanel`: the paper's Figure 3, MSE against inner steps with 95% bands.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QFrame, QGraphicsItem, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout
+
+from gui import style
+
+MAX_SHOWN = 12  # adaptation curves drawn per panel, whatever the number of display steps
+
+
+def shown_steps(n: int) -> list[int]:
+    """Which of the steps 0..n get a curve: all up to 10, else about 10 spread on a log scale."""
+    if n <= MAX_SHOWN - 2:
+        return list(range(n + 1))
+    picks = np.unique(np.round(np.geomspace(1, n, MAX_SHOWN - 1)).astype(int))
+    return [0, *picks.tolist()]
+
+
+def steps_text(i: int) -> str:
+    return "before" if i == 0 else f"after {i} step" + ("" if i == 1 else "s")
+
+
+def _plot() -> pg.PlotWidget:
+    w = pg.PlotWidget()
+    w.setMenuEnabled(False)
+    w.hideButtons()
+    item = w.getPlotItem()
+    item.showGrid(x=True, y=True, alpha=0.18)
+    for name in ("left", "bottom"):
+        ax = item.getAxis(name)
+        ax.setTickFont(style.axis_font())
+        ax.setPen(pg.mkPen(style.GRID))
+        ax.setTextPen(pg.mkPen(style.TEXT))
+    return w
+
+
+class Card(QFrame):
+    """A titled frame: big title on the left, a readout on the right, content below."""
+
+    def __init__(self, title: str, colour: str = style.TEXT, title_pt: int = style.HEADLINE_PT):
+        super().__init__()
+        self.setObjectName("card")
+        self.setStyleSheet(f"QFrame#card {{ background: {style.PANEL}; border-radius: 8px; }}")
+        self.title = QLabel(title)
+        f = QFont()
+        f.setPointSize(title_pt)
+        f.setBold(True)
+        self.title.setFont(f)
+        self.title.setStyleSheet(f"color: {colour};")
+        self.readout = QLabel("")
+        self.readout.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
+        self.readout.setTextFormat(Qt.RichText)
+        self.readout.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)  # never widens the window
+        head = QHBoxLayout()
+        head.addWidget(self.title)
+        head.addWidget(self.readout, 1)
+        self.body = QVBoxLayout(self)
+        self.body.setContentsMargins(10, 6, 10, 8)
+        self.body.setSpacing(4)
+        self.body.addLayout(head)
+        self._readout_text = ""
+
+    def set_readout(self, html: str) -> None:
+        if html != self._readout_text:  # a QLabel relayout per frame is wasted work
+            self._readout_text = html
+            self.readout.setText(html)
+
+
+class CurveBundle(QGraphicsItem):
+    """All of one panel's curves and support points in a single item.
+
+    One Python `paint` call per frame draws every path, instead of a pyqtgraph item (with
+    its per-item bounds and checks) per curve: on a 2-core machine the GUI thread's Python
+    time is what competes with the training thread for the interpreter lock. The bounding
+    rectangle is the fixed view range, so a repaint never spills onto the axes.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self._rect = QRectF(0, 0, 1, 1)
+        self._paths: list[tuple[QPainterPath, QPen]] = []
+        self._points: list[QPointF] = []
+        self._point_pen = pg.mkPen("#111111", width=2)
+        self._point_brush = pg.mkBrush(style.SUPPORT)
+        self.radius = 8.5
+
+    def set_bounds(self, rect: QRectF) -> None:
+        self.prepareGeometryChange()
+        self._rect = rect
+        self.update()
+
+    def set_content(self, curves: list[tuple[np.ndarray, np.ndarray, QPen]], sx: np.ndarray, sy: np.ndarray):
+        self._paths = [(pg.arrayToQPath(x, y, connect="finite"), pen) for x, y, pen in curves]
+        self._points = [QPointF(float(a), float(b)) for a, b in zip(sx, sy)]
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def paint(self, p, *_):
+        p.setRenderHint(QPainter.Antialiasing, True)
+        p.setBrush(Qt.NoBrush)
+        for path, pen in self._paths:
+            p.setPen(pen)
+            p.drawPath(path)
+        if self._points:  # circles of a fixed pixel size, drawn in device coordinates
+            t = p.transform()
+            pts = [t.map(q) for q in self._points]
+            p.resetTransform()
+            p.setPen(self._point_pen)
+            p.setBrush(self._point_brush)
+            for q in pts:
+                p.drawEllipse(q, self.radius, self.radius)
+            p.setTransform(t)
+
+
+class InitPanel(Card):
+    """The display task fitted from one initialisation: true curve, support points, and the
+    prediction before adaptation and after 1..N inner steps, fading from grey to the
+    method's colour. The readout shows the MSE after the last step, large."""
+
+    def __init__(self, method: str):
+        super().__init__(style.METHOD_TITLES[method], style.METHOD_COLOURS[method], style.TITLE_PT)
+        self.method = method
+        self.legend = _legend_label()
+        self.body.addWidget(self.legend)
+        self.plot = _plot()
+        self.plot.setMouseEnabled(False, False)
+        for name, text in (("bottom", "x"), ("left", "y")):
+            ax = self.plot.getPlotItem().getAxis(name)
+            ax.setLabel(text)
+            ax.label.setFont(style.axis_font())
+            ax.setCacheMode(QGraphicsItem.DeviceCoordinateCache)  # axes and grid: a bitmap, repainted on resize only
+        self.body.addWidget(self.plot, 1)
+        self.bundle = CurveBundle()
+        self.plot.addItem(self.bundle)
+        self.true_pen = pg.mkPen(style.TRUE, width=3, style=Qt.DashLine)
+        self.waiting = pg.TextItem("", color=style.MUTED, anchor=(0.5, 0.5))
+        self.waiting.setFont(style.axis_font())
+        self.plot.addItem(self.waiting)
+        self._steps: list[int] = []
+        self._pens: list[QPen] = []
+        self._n = -1
+        self._y = (-1.0, 1.0)
+        self.drawn: tuple = (None, None, None)
+
+    def set_range(self, x_range: tuple[float, float], y_range: tuple[float, float]) -> None:
+        self.plot.setRange(xRange=x_range, yRange=y_range, padding=0.02)
+        self._y = y_range
+        span_x, span_y = x_range[1] - x_range[0], y_range[1] - y_range[0]
+        self.bundle.set_bounds(QRectF(x_range[0] - 0.05 * span_x, y_range[0] - 0.05 * span_y,
+                                      1.1 * span_x, 1.1 * span_y))
+        self.waiting.setPos((x_range[0] + x_range[1]) / 2, (y_range[0] + y_range[1]) / 2)
+
+    def _restyle(self, n: int) -> None:
+        """New number of display steps: new pens and legend (rare, not per frame)."""
+        self._n, self._steps = n, shown_steps(n)
+        last = len(self._steps) - 1
+        self._pens = [pg.mkPen(style.step_colour(self.method, j, last), width=style.step_width(j, last))
+                      for j in range(len(self._steps))]
+        bar = "━━"
+        colour = lambda j: style.step_colour(self.method, j, last).name()  # noqa: E731
+        parts = [f"<span style='color:{style.TRUE}'>╍╍</span> true",
+                 f"<span style='color:{style.SUPPORT}'>●</span> support",
+                 f"<span style='color:{style.BEFORE}'>{bar}</span> before"]
+        if last >= 1:
+            parts.append(f"<span style='color:{colour(1)}'>{bar}</span> {steps_text(self._steps[1])[6:]}")
+        if last >= 2:
+            mids = "".join(f"<span style='color:{colour(j)}'>━</span>" for j in range(2, last))
+            parts.append(f"{mids}<span style='color:{colour(last)}'>{bar}</span> <b>{steps_text(n)[6:]}</b>")
+        self.legend.setText(f"<span style='font-size:{style.BODY_PT + 1}pt'>" + "&nbsp;&nbsp;".join(parts)
+                            + "</span>")
+        self.legend.setToolTip("Dashed: the task's true curve. Dots: its K support points, the only data "
+                               "the fit sees. Grey: the prediction before adaptation; then after each inner "
+                               "gradient step, brighter and thicker up to the last.")
+
+    def show_snapshot(self, snap) -> None:
+        curves = snap.curves.get(self.method)
+        n = (curves.shape[0] - 1) if curves is not None else self._n
+        if n != self._n and n >= 0:
+            self._restyle(n)
+        x = snap.grid_x
+        lines = []
+        if curves is not None:
+            lo, hi = self._y
+            span = hi - lo
+            curves = np.clip(curves, lo - span, hi + span)  # a diverging fit stays drawable
+            lines = [(x, curves[i], pen) for i, pen in zip(self._steps, self._pens)]
+        if snap.true_y is not None:
+            lines.append((x, snap.true_y, self.true_pen))
+        self.bundle.set_content(lines, snap.support_x, snap.support_y)
+        self.drawn = (curves, snap.support_x, snap.support_y)  # what is on screen, for tests
+        if curves is None:  # the pretrained baseline is still being fitted
+            self.waiting.setText("pretraining the baseline…")
+            self.set_readout("")
+            return
+        self.waiting.setText("")
+        self.set_readout(self._mse_html(snap.display_mse.get(self.method), n))
+
+    def _mse_html(self, mse, n: int) -> str:
+        if mse is None or len(mse) == 0:
+            return ""
+        colour = style.METHOD_COLOURS[self.method]
+        self.readout.setToolTip(f"Mean squared error against the true curve: {_num(mse[0])} before adaptation, "
+                                f"{_num(mse[-1])} {steps_text(n)}")
+        return (f"<span style='color:{style.MUTED}; font-size:{style.BODY_PT + 1}pt'>MSE {_num(mse[0])} → </span>"
+                f"<span style='color:{colour}; font-size:{style.TITLE_PT}pt; font-weight:bold'>{_num(mse[-1])}</span>")
+
+
+def _num(v: float) -> str:
+    if not np.isfinite(v):
+        return "diverged"
+    return f"{v:.2f}" if v >= 0.01 else f"{v:.1e}"
+
+
+class LossPanel(Card):
+    """Meta-loss against iteration: raw (faint) and smoothed, log y, clipped and downsampled."""
+
+    REDRAW_S = 0.25
+
+    def __init__(self):
+        super().__init__("Meta-training loss")
+        self.legend = _legend_label()
+        self.body.addWidget(self.legend)
+        self.plot = _plot()
+        item = self.plot.getPlotItem()
+        item.setLogMode(False, True)
+        item.setClipToView(True)
+        item.setDownsampling(auto=True, mode="peak")
+        item.getAxis("bottom").setLabel("meta-iteration")
+        item.getAxis("bottom").label.setFont(style.axis_font())
+        self.body.addWidget(self.plot, 1)
+        raw = QColor(style.ACCENT)
+        raw.setAlpha(70)
+        self.raw = self.plot.plot(pen=pg.mkPen(raw, width=1))
+        self.smooth = self.plot.plot(pen=pg.mkPen(style.ACCENT, width=3))
+        self.legend.setText(f"<span style='font-size:{style.BODY_PT + 1}pt; color:{style.ACCENT}'>━━ smoothed"
+                            f"&nbsp;&nbsp;&nbsp;<span style='color:{style.blend(style.PANEL, style.ACCENT, 0.4).name()}'>━━</span> "
+                            f"each meta-iteration"
+                            f"</span><span style='color:{style.MUTED}; font-size:{style.BODY_PT}pt'>"
+                            f"&nbsp;&nbsp;&nbsp;(query MSE after adaptation, log scale)</span>")
+        self._n, self._iteration, self._drawn = -1, -1, 0.0
+
+    def show_snapshot(self, snap) -> None:
+        """At most a few times a second while training: a long history is not worth 30 redraws
+        a second. A step, pause or reset is drawn at once."""
+        n, it = len(snap.loss_iters), snap.iteration
+        now = time.perf_counter()
+        if it == self._iteration and n == self._n:
+            return
+        if snap.state == "training" and it > self._iteration and now - self._drawn < self.REDRAW_S:
+            return
+        self._n, self._iteration, self._drawn = n, snap.iteration, now
+        self.raw.setData(snap.loss_iters, np.maximum(snap.loss_raw, 1e-12))
+        self.smooth.setData(snap.loss_iters, np.maximum(snap.loss_smooth, 1e-12))
+        loss = snap.loss_smooth[-1] if n else float("nan")
+        self.set_readout(f"<span style='font-size:{style.BODY_PT + 2}pt'>smoothed {_num(loss)}</span>"
+                         if n else f"<span style='color:{style.MUTED}'>press Play to meta-train</span>")
+
+
+class EvalPanel(Card):
+    """MSE against inner steps on fixed held-out tasks, mean and 95% band per method.
+    Computed by the trainer every few seconds; redrawn only when a new one arrives. The
+    legend is a label row above the plot, so it never hides a curve."""
+
+    METHODS = ("maml", "random", "pretrained")
+
+    def __init__(self):
+        super().__init__("Held-out MSE vs inner steps")
+        self.legend = _legend_label()
+        self.body.addWidget(self.legend)
+        self.plot = _plot()
+        item = self.plot.getPlotItem()
+        item.setMouseEnabled(False, False)
+        item.getAxis("bottom").setLabel("inner gradient steps")
+        item.getAxis("bottom").label.setFont(style.axis_font())
+        self.body.addWidget(self.plot, 1)
+        self.lines, self.fills = {}, {}
+        for m in self.METHODS:
+            colour = QColor(style.METHOD_COLOURS[m])
+            band = QColor(colour)
+            band.setAlpha(55)
+            lo = pg.PlotCurveItem(pen=QPen(Qt.NoPen))
+            hi = pg.PlotCurveItem(pen=QPen(Qt.NoPen))
+            fill = pg.FillBetweenItem(lo, hi, brush=pg.mkBrush(band))
+            self.plot.addItem(fill)
+            line = self.plot.plot(pen=pg.mkPen(colour, width=3), symbol="o", symbolSize=8,
+                                  symbolBrush=colour, symbolPen=None)
+            line.setZValue(10 if m == "maml" else 5)  # MAML on top
+            self.lines[m], self.fills[m] = line, (fill, lo, hi)
+        self._shown = None
+        self.legend.setText(self._legend({}))
+
+    def _legend(self, values: dict) -> str:
+        parts = []
+        for m in self.METHODS:
+            v = values.get(m)
+            value = f" <b>{_num(v)}</b>" if v is not None else (" (fitting…)" if values else "")
+            parts.append(f"<span style='color:{style.METHOD_COLOURS[m]}'>━━ {style.METHOD_SHORT[m]}{value}</span>")
+        return f"<span style='font-size:{style.BODY_PT + 1}pt'>" + "&nbsp;&nbsp;&nbsp;".join(parts) + "</span>"
+
+    def show_snapshot(self, snap) -> None:
+        ev = snap.evaluation
+        if ev is None or ev is self._shown:
+            return
+        self._shown = ev
+        top = 0.0
+        for m in self.METHODS:
+            line, (fill, lo, hi) = self.lines[m], self.fills[m]
+            mean, ci = ev.mean.get(m), ev.ci95.get(m)
+            if mean is None:
+                line.setData([], [])
+                lo.setData([], [])
+                hi.setData([], [])
+                continue
+            line.setData(ev.steps, mean, connect="finite")
+            ok = np.isfinite(mean) & np.isfinite(ci)
+            lo.setData(ev.steps[ok], (mean - ci)[ok])
+            hi.setData(ev.steps[ok], (mean + ci)[ok])
+            upper = (mean + np.where(np.isfinite(ci), ci, 0))[np.isfinite(mean)]
+            if upper.size:
+                top = max(top, float(upper.max()))
+        if top > 0:
+            self.plot.setRange(xRange=(0, float(ev.steps[-1])), yRange=(0, top * 1.08), padding=0.03)
+        self.legend.setText(self._legend({m: v[-1] for m, v in ev.mean.items() if m in self.METHODS}))
+        self.set_readout(f"<span style='color:{style.MUTED}; font-size:{style.BODY_PT}pt'>after "
+                         f"{int(ev.steps[-1])} steps · mean ± 95% CI · {ev.n_tasks} tasks</span>")
+
+
+def _legend_label() -> QLabel:
+    label = QLabel("")
+    label.setTextFormat(Qt.RichText)
+    label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+    return label

@@ -200,6 +200,7 @@ class Trainer:
 
     def _step(self, c: Controls) -> bool:
         hp = c.hparams()
+        before = self._learner.state()  # a finite loss below proves these parameters good
         try:
             if self._graph is not None:
                 loss = float(self._graph(hp))
@@ -219,6 +220,7 @@ class Trainer:
             self._say(f"Diverged at iteration {self.iteration + 1} (meta-loss {loss}); rolled back to "
                       f"iteration {self._good_iteration}. Try a smaller learning rate, then Play.")
             return False
+        self._good, self._good_iteration = before, self.iteration
         self.iteration += 1
         self.state = "training" if c.playing else "paused"
         self.loss_hist.append(loss)
@@ -352,8 +354,6 @@ class Trainer:
         n = len(self.loss_hist)
         stride = max(1, math.ceil(n / HISTORY_POINTS))
         params, lrs = self._learner.state()
-        if self.state != "diverged":
-            self._good, self._good_iteration = (params, lrs), self.iteration
         small = {k: v.cpu().numpy() for k, v in params.items()} if c.model == "two-param" else {}
         lr_summary = {}
         if lrs is not None and c.algorithm == "alpha":

@@ -4,6 +4,7 @@ crosses from the training thread."""
 from __future__ import annotations
 
 import time
+import traceback
 
 import numpy as np
 import torch
@@ -12,7 +13,6 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QMainWindow, QSizePolicy, QStatusBar,
                                QVBoxLayout, QWidget)
 
-from core.algorithms import ALGORITHM_LABELS
 from core.checkpoint import CheckpointError, load as load_checkpoint
 from core.controls import Mailbox, SharedControls
 from core.tasks import get_family
@@ -50,6 +50,7 @@ class MainWindow(QMainWindow):
         self._message_id = 0
         self._notice_until = 0.0
         self._error_shown = False
+        self._frame_error = False
         self._closed = False
         self.screenshot_path: str | None = None
         self.screenshot_failed = False
@@ -131,7 +132,18 @@ class MainWindow(QMainWindow):
     # ---- the frame --------------------------------------------------------------------------
     @Slot()
     def frame(self) -> None:
+        """One GUI frame: mirror the controls, take the latest snapshot (if any) and draw it.
+        A drawing bug is reported once and never takes the window down."""
         now = self.stats.tick()
+        try:
+            self._frame(now)
+        except Exception as e:
+            if not self._frame_error:
+                self._frame_error = True
+                traceback.print_exc()
+                self.show_notice(f"Drawing failed: {type(e).__name__}: {e}", style.ERROR, sticky=True)
+
+    def _frame(self, now: float) -> None:
         self.controls.sync(self.shared.get())
         if self.thread.error and not self._error_shown:
             self._error_shown = True
@@ -148,8 +160,10 @@ class MainWindow(QMainWindow):
             xr, yr = family_ranges(snap.family)
             for p in self.panels.values():
                 p.set_range(xr, yr)
+        label, compact = style.algorithm_label(snap.algorithm), self.panels["pretrained"].isVisible()
         for m, p in self.panels.items():
-            if m != "pretrained" or p.isVisible():
+            if m != "pretrained" or compact:
+                p.set_names(label, compact)
                 p.show_snapshot(snap)
         self.loss.show_snapshot(snap)
         self.eval.show_snapshot(snap)
@@ -157,7 +171,7 @@ class MainWindow(QMainWindow):
         if snap.message_id != self._message_id:
             self._message_id = snap.message_id
             bad = snap.state in ("diverged", "error")
-            self.show_notice(snap.message, style.ERROR if bad else style.INFO, sticky=bad)
+            self.show_notice(_friendly(snap), style.ERROR if bad else style.INFO, sticky=bad)
         self.stats.drew(now)
 
     def _status(self, snap) -> None:
@@ -166,8 +180,8 @@ class MainWindow(QMainWindow):
                  "device": f"device <b>{snap.device}</b>",
                  "iteration": f"iteration <b>{snap.iteration:,}</b>",
                  "rate": f"<b>{snap.its_per_s:,.0f}</b> it/s",
-                 "loss": f"meta-loss <b>{snap.loss:.3f}</b>",
-                 "fps": f"<b>{self.stats.fps():.0f}</b> fps"}
+                 "loss": f"meta-loss <b>{snap.loss:.3f}</b>" if np.isfinite(snap.loss) else "meta-loss –",
+                 "fps": f"<b>{self.stats.fps():.0f}</b> fps" if snap.state == "training" else "idle"}
         for k, t in texts.items():
             if self.status[k].text() != t:
                 self.status[k].setText(t)
@@ -226,6 +240,7 @@ class MainWindow(QMainWindow):
         self.thread.stop()
 
     def closeEvent(self, event) -> None:
+        self.timer.stop()  # frame timing ends here; the picture below is part of quitting
         try:
             if self.screenshot_path and not self._closed and not self.grab().save(self.screenshot_path):
                 self.screenshot_failed = True
@@ -253,6 +268,15 @@ class Toast(QLabel):
 
     def mousePressEvent(self, event) -> None:
         self.hide()
+
+
+def _friendly(snap) -> str:
+    """The trainer's notices, with a reset spelled out for the audience."""
+    if snap.message.startswith("Reset"):
+        model = "two-scalar model" if snap.model == "two-param" else "MLP"
+        return (f"Reset: {style.algorithm_label(snap.algorithm)} meta-training restarts from a fresh "
+                f"initialisation ({get_family(snap.family).label}, {model})")
+    return snap.message
 
 
 def _lr(c, snap) -> str:

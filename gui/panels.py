@@ -131,8 +131,9 @@ class InitPanel(Card):
     method's colour. The readout shows the MSE after the last step, large."""
 
     def __init__(self, method: str):
-        super().__init__(style.METHOD_TITLES[method], style.METHOD_COLOURS[method], style.TITLE_PT)
+        super().__init__(style.method_title(method), style.METHOD_COLOURS[method], style.TITLE_PT)
         self.method = method
+        self.algorithm_label, self.compact = "MAML", False
         self.legend = _legend_label()
         self.body.addWidget(self.legend)
         self.plot = _plot()
@@ -163,6 +164,16 @@ class InitPanel(Card):
                                       1.1 * span_x, 1.1 * span_y))
         self.waiting.setPos((x_range[0] + x_range[1]) / 2, (y_range[0] + y_range[1]) / 2)
 
+    def set_names(self, algorithm_label: str, compact: bool) -> None:
+        """Title after the meta-learning algorithm; short titles and legend when three panels
+        share the width."""
+        if (algorithm_label, compact) == (self.algorithm_label, self.compact):
+            return
+        self.algorithm_label, self.compact = algorithm_label, compact
+        self.title.setText(style.method_title(self.method, algorithm_label, compact))
+        if self._n >= 0:
+            self._restyle(self._n)
+
     def _restyle(self, n: int) -> None:
         """New number of display steps: new pens and legend (rare, not per frame)."""
         self._n, self._steps = n, shown_steps(n)
@@ -174,13 +185,15 @@ class InitPanel(Card):
         parts = [f"<span style='color:{style.TRUE}'>╍╍</span> true",
                  f"<span style='color:{style.SUPPORT}'>●</span> support",
                  f"<span style='color:{style.BEFORE}'>{bar}</span> before"]
-        if last >= 1:
+        if last >= 1 and not self.compact:
             parts.append(f"<span style='color:{colour(1)}'>{bar}</span> {steps_text(self._steps[1])[6:]}")
-        if last >= 2:
-            mids = "".join(f"<span style='color:{colour(j)}'>━</span>" for j in range(2, last))
+        if last >= 2 or (last == 1 and self.compact):
+            first = 1 if self.compact else 2
+            picks = sorted(set(np.linspace(first, last - 1, 4).round().astype(int))) if last - 1 >= first else []
+            mids = "".join(f"<span style='color:{colour(j)}'>━</span>" for j in picks)  # a short fade
             parts.append(f"{mids}<span style='color:{colour(last)}'>{bar}</span> <b>{steps_text(n)[6:]}</b>")
-        self.legend.setText(f"<span style='font-size:{style.BODY_PT + 1}pt'>" + "&nbsp;&nbsp;".join(parts)
-                            + "</span>")
+        size = style.BODY_PT if self.compact else style.BODY_PT + 1
+        self.legend.setText(f"<span style='font-size:{size}pt'>" + "&nbsp;&nbsp;".join(parts) + "</span>")
         self.legend.setToolTip("Dashed: the task's true curve. Dots: its K support points, the only data "
                                "the fit sees. Grey: the prediction before adaptation; then after each inner "
                                "gradient step, brighter and thicker up to the last.")
@@ -221,13 +234,57 @@ class InitPanel(Card):
 def _num(v: float) -> str:
     if not np.isfinite(v):
         return "diverged"
-    return f"{v:.2f}" if v >= 0.01 else f"{v:.1e}"
+    return f"{v:.2f}" if v >= 0.01 else f"{v:.2g}"
+
+
+def peak_decimate(x: np.ndarray, y: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray]:
+    """At most 2*bins points keeping each bin's min and max, so spikes survive (pyqtgraph's
+    'peak' mode, done once here instead of on every paint)."""
+    n = len(x)
+    if n <= 2 * bins:
+        return x, y
+    k = -(-n // bins)
+    m = n // k
+    yb = y[: m * k].reshape(m, k)
+    xs = np.repeat(x[: m * k: k], 2)
+    ys = np.column_stack([yb.min(1), yb.max(1)]).ravel()
+    return xs, ys
+
+
+def nice_ceiling(v: float) -> float:
+    """The next of 100, 150, 200, 300, 400, 500, 600, 800, 1000, ... at or above v: the x axis
+    grows in steps."""
+    mag = 10 ** max(2, int(np.floor(np.log10(max(v, 1.0)))))
+    for m in (1, 1.5, 2, 3, 4, 5, 6, 8, 10):
+        if m * mag >= v:
+            return float(m * mag)
+    return float(10 * mag)
+
+
+def log_ticks(lo: float, hi: float) -> list[list[tuple[float, str]]]:
+    """Ticks for a log10 axis from lo to hi (in decades): each decade labelled, 2 and 5 too
+    when the range is short, so the axis reads 0.2, 0.5, 1, 2, 5 rather than a crowded 0.6 0.7 0.8."""
+    major, minor = [], []
+    for d in range(int(np.floor(lo)), int(np.ceil(hi)) + 1):
+        for m in range(1, 10):
+            v = float(d + np.log10(m))
+            if lo - 1e-9 <= v <= hi + 1e-9:
+                if m == 1:
+                    major.append((v, f"{10.0 ** d:g}"))
+                else:
+                    minor.append((v, f"{m * 10.0 ** d:g}" if m in (2, 5) and hi - lo <= 2 else ""))
+    return [major, minor]
 
 
 class LossPanel(Card):
-    """Meta-loss against iteration: raw (faint) and smoothed, log y, clipped and downsampled."""
+    """Meta-loss against iteration: each iteration (faint) and smoothed, log y.
+
+    Cheap for long runs: redrawn a few times a second, the history decimated to about two
+    points per pixel column, the faint line drawn without antialiasing, and the axes
+    rescaled in steps (so their labels are re-rendered rarely, not every frame)."""
 
     REDRAW_S = 0.25
+    BINS = 500
 
     def __init__(self):
         super().__init__("Meta-training loss")
@@ -235,22 +292,31 @@ class LossPanel(Card):
         self.body.addWidget(self.legend)
         self.plot = _plot()
         item = self.plot.getPlotItem()
-        item.setLogMode(False, True)
-        item.setClipToView(True)
-        item.setDownsampling(auto=True, mode="peak")
+        item.setMouseEnabled(False, False)
+        item.disableAutoRange()
         item.getAxis("bottom").setLabel("meta-iteration")
         item.getAxis("bottom").label.setFont(style.axis_font())
+        for name in ("left", "bottom"):
+            item.getAxis(name).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
         self.body.addWidget(self.plot, 1)
-        raw = QColor(style.ACCENT)
-        raw.setAlpha(70)
-        self.raw = self.plot.plot(pen=pg.mkPen(raw, width=1))
-        self.smooth = self.plot.plot(pen=pg.mkPen(style.ACCENT, width=3))
+        faint = style.blend(style.PANEL, style.ACCENT, 0.4)
+        self.raw = pg.PlotCurveItem(pen=pg.mkPen(faint, width=1), antialias=False)
+        self.smooth = pg.PlotCurveItem(pen=pg.mkPen(style.ACCENT, width=3), antialias=True)
+        self.plot.addItem(self.raw)
+        self.plot.addItem(self.smooth)
         self.legend.setText(f"<span style='font-size:{style.BODY_PT + 1}pt; color:{style.ACCENT}'>━━ smoothed"
-                            f"&nbsp;&nbsp;&nbsp;<span style='color:{style.blend(style.PANEL, style.ACCENT, 0.4).name()}'>━━</span> "
-                            f"each meta-iteration"
-                            f"</span><span style='color:{style.MUTED}; font-size:{style.BODY_PT}pt'>"
-                            f"&nbsp;&nbsp;&nbsp;(query MSE after adaptation, log scale)</span>")
+                            f"&nbsp;&nbsp;&nbsp;<span style='color:{faint.name()}'>━━</span> per iteration</span>"
+                            f"<span style='color:{style.MUTED}; font-size:{style.BODY_PT}pt'>&nbsp;&nbsp;&nbsp;"
+                            f"query MSE after adaptation</span>")
         self._n, self._iteration, self._drawn = -1, -1, 0.0
+        self._range = None
+        self._set_range(100.0, (-1.0, 1.0))
+
+    def _set_range(self, xmax: float, ylog: tuple[float, float]) -> None:
+        if self._range != (xmax, ylog):
+            self._range = (xmax, ylog)
+            self.plot.setRange(xRange=(0, xmax), yRange=ylog, padding=0.02)
+            self.plot.getPlotItem().getAxis("left").setTicks(log_ticks(*ylog))
 
     def show_snapshot(self, snap) -> None:
         """At most a few times a second while training: a long history is not worth 30 redraws
@@ -262,11 +328,21 @@ class LossPanel(Card):
         if snap.state == "training" and it > self._iteration and now - self._drawn < self.REDRAW_S:
             return
         self._n, self._iteration, self._drawn = n, snap.iteration, now
-        self.raw.setData(snap.loss_iters, np.maximum(snap.loss_raw, 1e-12))
-        self.smooth.setData(snap.loss_iters, np.maximum(snap.loss_smooth, 1e-12))
-        loss = snap.loss_smooth[-1] if n else float("nan")
-        self.set_readout(f"<span style='font-size:{style.BODY_PT + 2}pt'>smoothed {_num(loss)}</span>"
-                         if n else f"<span style='color:{style.MUTED}'>press Play to meta-train</span>")
+        if not n:
+            self.raw.setData([], [])
+            self.smooth.setData([], [])
+            self._set_range(100.0, (-1.0, 1.0))
+            self.set_readout(f"<span style='color:{style.MUTED}'>press Play to meta-train</span>")
+            return
+        raw = np.log10(np.maximum(snap.loss_raw, 1e-12))  # plain curve items: the log is ours
+        x, y = peak_decimate(snap.loss_iters, raw, self.BINS)
+        self.raw.setData(x, y)
+        step = max(1, n // self.BINS)
+        self.smooth.setData(snap.loss_iters[::step], np.log10(np.maximum(snap.loss_smooth[::step], 1e-12)))
+        lo, hi = np.percentile(raw, 0.5), raw.max()
+        self._set_range(nice_ceiling(snap.loss_iters[-1] * 1.02),
+                        (np.floor(lo * 2) / 2, np.ceil(hi * 2) / 2))  # half-decade steps
+        self.set_readout(f"<span style='font-size:{style.BODY_PT + 2}pt'>smoothed {_num(snap.loss_smooth[-1])}</span>")
 
 
 class EvalPanel(Card):
@@ -277,7 +353,8 @@ class EvalPanel(Card):
     METHODS = ("maml", "random", "pretrained")
 
     def __init__(self):
-        super().__init__("Held-out MSE vs inner steps")
+        super().__init__("Held-out MSE")
+        self.algorithm_label = "MAML"
         self.legend = _legend_label()
         self.body.addWidget(self.legend)
         self.plot = _plot()
@@ -285,6 +362,8 @@ class EvalPanel(Card):
         item.setMouseEnabled(False, False)
         item.getAxis("bottom").setLabel("inner gradient steps")
         item.getAxis("bottom").label.setFont(style.axis_font())
+        for name in ("left", "bottom"):
+            item.getAxis(name).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
         self.body.addWidget(self.plot, 1)
         self.lines, self.fills = {}, {}
         for m in self.METHODS:
@@ -307,7 +386,8 @@ class EvalPanel(Card):
         for m in self.METHODS:
             v = values.get(m)
             value = f" <b>{_num(v)}</b>" if v is not None else (" (fitting…)" if values else "")
-            parts.append(f"<span style='color:{style.METHOD_COLOURS[m]}'>━━ {style.METHOD_SHORT[m]}{value}</span>")
+            name = self.algorithm_label if m == "maml" else style.METHOD_SHORT[m]
+            parts.append(f"<span style='color:{style.METHOD_COLOURS[m]}'>━━ {name}{value}</span>")
         return f"<span style='font-size:{style.BODY_PT + 1}pt'>" + "&nbsp;&nbsp;&nbsp;".join(parts) + "</span>"
 
     def show_snapshot(self, snap) -> None:
@@ -333,6 +413,7 @@ class EvalPanel(Card):
                 top = max(top, float(upper.max()))
         if top > 0:
             self.plot.setRange(xRange=(0, float(ev.steps[-1])), yRange=(0, top * 1.08), padding=0.03)
+        self.algorithm_label = style.algorithm_label(snap.algorithm)
         self.legend.setText(self._legend({m: v[-1] for m, v in ev.mean.items() if m in self.METHODS}))
         self.set_readout(f"<span style='color:{style.MUTED}; font-size:{style.BODY_PT}pt'>after "
                          f"{int(ev.steps[-1])} steps · mean ± 95% CI · {ev.n_tasks} tasks</span>")

@@ -17,9 +17,22 @@ MUTED = "#9aa1ad"
 ACCENT = "#4cc9f0"
 
 METHOD_COLOURS = {"maml": "#4cc9f0", "random": "#ff8c42", "pretrained": "#c77dff"}
-METHOD_TITLES = {"maml": "MAML initialisation", "random": "Random initialisation",
-                 "pretrained": "Pretrained baseline"}
 METHOD_SHORT = {"maml": "MAML", "random": "random init", "pretrained": "pretrained"}
+
+
+def algorithm_label(algorithm: str) -> str:
+    from core.algorithms import ALGORITHM_LABELS
+
+    return ALGORITHM_LABELS.get(algorithm, algorithm)
+
+
+def method_title(method: str, algorithm_label: str = "MAML", compact: bool = False) -> str:
+    """Panel titles. 'maml' is whichever meta-learned initialisation is training (Reptile, ...)."""
+    if method == "maml":
+        return f"{algorithm_label} init" if compact else f"{algorithm_label} initialisation"
+    if method == "random":
+        return "Random init" if compact else "Random initialisation"
+    return "Pretrained" if compact else "Pretrained baseline"
 BEFORE = "#767d8a"  # the prediction before any inner step
 TRUE = "#f2f2f2"
 SUPPORT = "#ffd43b"
@@ -51,6 +64,9 @@ QStatusBar {{ background: #0d0f13; }}
 QStatusBar QLabel {{ font-size: {BODY_PT + 1}pt; padding: 0 8px; }}
 QLabel#notice {{ font-size: {BODY_PT + 2}pt; }}
 QLabel#headline {{ font-size: {HEADLINE_PT}pt; }}
+QCheckBox::indicator {{ width: 16px; height: 16px; border: 2px solid #7a8394; border-radius: 3px;
+            background: #242833; }}
+QCheckBox::indicator:checked {{ background: {ACCENT}; border-color: {ACCENT}; }}
 """
 
 

@@ -9,6 +9,7 @@ import json
 import math
 import signal
 import sys
+import time
 from pathlib import Path
 
 
@@ -71,6 +72,7 @@ def create_window(controls):
 
 
 def main(argv: list[str]) -> int:
+    started = time.perf_counter()
     args = parse_args(argv)
     signal.signal(signal.SIGINT, lambda *_: sys.exit(130))  # Ctrl+C while starting: quiet exit
     import torch
@@ -89,6 +91,7 @@ def main(argv: list[str]) -> int:
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     window = create_window(controls)
+    window.started_at = started
     app.aboutToQuit.connect(window.shutdown)
 
     # Ctrl+C in the terminal closes the window like Ctrl+Q; the idle timer lets Python run the handler.
@@ -108,6 +111,6 @@ def main(argv: list[str]) -> int:
     if args.stats:
         snap = window.snapshot
         stats = dict(window.stats.summary(), iterations=window.thread.iterations,
-                     device=snap.device if snap else "unknown")
+                     device=snap.device if snap else "unknown", first_frame_s=window.first_frame_s)
         Path(args.stats).write_text(json.dumps(stats, indent=2) + "\n", encoding="utf-8")
     return code

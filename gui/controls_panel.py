@@ -249,10 +249,17 @@ class ControlsPanel(QWidget):
     def _reset_change(self, name: str, value) -> None:
         if getattr(self.shared.get(), name) == value:
             return
+        c = self.shared.get()
+        refused = None
         if name == "device" and value == "cuda" and not self._cuda:
-            self.message.emit("CUDA is not available on this machine")
+            refused = "CUDA is not available on this machine"
+        elif name in ("algorithm", "model"):
+            refused = validation.check_combination(value if name == "algorithm" else c.algorithm,
+                                                   value if name == "model" else c.model)
+        if refused:
+            self.message.emit(refused)
             self._synced = None
-            self.sync(self.shared.get())
+            self.sync(c)
             return
         self.shared.update(**{name: value})
         shown = ALGORITHM_LABELS.get(value, value) if name == "algorithm" else value

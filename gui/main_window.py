@@ -54,6 +54,8 @@ class MainWindow(QMainWindow):
         self._closed = False
         self.screenshot_path: str | None = None
         self.screenshot_failed = False
+        self.started_at = time.perf_counter()  # main() sets the process's own start
+        self.first_frame_s: float | None = None  # start-up to the first drawn snapshot
 
         self.controls = ControlsPanel(shared, np.random.default_rng(shared.get().seed + 7))
         self.controls.setFixedWidth(390)
@@ -173,6 +175,8 @@ class MainWindow(QMainWindow):
             bad = snap.state in ("diverged", "error")
             self.show_notice(_friendly(snap), style.ERROR if bad else style.INFO, sticky=bad)
         self.stats.drew(now)
+        if self.first_frame_s is None:
+            self.first_frame_s = round(now - self.started_at, 3)
 
     def _status(self, snap) -> None:
         colour = {"training": "#5be38c", "diverged": style.ERROR, "error": style.ERROR}.get(snap.state, style.MUTED)
@@ -280,9 +284,11 @@ def _friendly(snap) -> str:
 
 
 def _lr(c, snap) -> str:
-    """The step size the panels use: Meta-SGD adapts with its learned per-parameter rates."""
+    """The step size the panels use: Meta-SGD and Alpha MAML adapt with their learned rates."""
     if c.display_lr is not None:
         return f"<b>α = {c.display_lr:g}</b>"
-    if snap.algorithm == "metasgd" and snap.inner_lrs:
-        return f"<b>learned α</b> (MAML side, mean {snap.inner_lrs['mean']:.3g}), <b>α = {c.inner_lr:g}</b> (others)"
+    learned = {"metasgd": "mean", "alpha": "alpha"}.get(snap.algorithm)
+    if learned and learned in snap.inner_lrs:
+        return (f"<b>learned α ≈ {snap.inner_lrs[learned]:.3g}</b> ({style.algorithm_label(snap.algorithm)}), "
+                f"<b>α = {c.inner_lr:g}</b> (others)")
     return f"<b>α = {c.inner_lr:g}</b>"

@@ -30,6 +30,13 @@ NAMES = {"inner_lr": "inner lr α", "outer_lr": "outer lr β", "display_lr": "di
          "display_steps": "display steps", "seed": "seed"}
 
 
+def check_combination(algorithm: str, model: str) -> str | None:
+    """Pairs core refuses (core.algorithms.MetaLearner): ANIL adapts only an MLP's last layer."""
+    if algorithm == "anil" and model != "mlp":
+        return "ANIL adapts only the network's last layer: it needs the MLP model"
+    return None
+
+
 class PresetError(ValueError):
     """A preset file that cannot be used; the message says which field and why."""
 
@@ -94,6 +101,9 @@ def parse_preset(text: str, where: str = "preset") -> dict:
         if reason:
             raise PresetError(f"{where}: {reason}")
         changes[key] = tuple(value) if key == "hidden" else value
+    reason = check_combination(changes.get("algorithm", Controls.algorithm), changes.get("model", Controls.model))
+    if reason:
+        raise PresetError(f"{where}: {reason}")
     if "task" in data and data["task"] is not None:
         family = FAMILIES[changes.get("family", Controls.family)]
         task = data["task"]

@@ -132,6 +132,15 @@ def test_changing_the_family_resets_and_says_so(qtbot, open_window, wait_snapsho
     assert w.controls.label_a.text().startswith("Slope")
 
 
+def test_a_combination_core_refuses_is_refused_with_a_message(qtbot, open_window, wait_snapshot):
+    w = open_window()
+    w.controls.model.setCurrentIndex(w.controls.model.findData("two-param"))
+    wait_snapshot(w, lambda s: s.model == "two-param")
+    w.controls.algorithm.setCurrentIndex(w.controls.algorithm.findData("anil"))
+    assert w.notice.isVisible() and "ANIL" in w.notice.text()
+    assert w.shared.get().algorithm == "maml" and w.controls.algorithm.currentData() == "maml"
+
+
 def test_keyboard_shortcuts(qtbot, open_window, wait_snapshot):
     w = open_window()
     qtbot.keyClick(w, Qt.Key_Space)

@@ -37,6 +37,9 @@ def test_play_advances_and_the_panels_follow_pause_stops(qtbot, open_window, wai
     maml1, sx1, _ = w.panels["maml"].drawn
     random1 = w.panels["random"].drawn[0]
     assert maml1.shape == maml0.shape and not np.allclose(maml1, maml0), "the MAML init moved"
+    for name in ("maml", "random"):  # each panel shows the latest snapshot's curves, live
+        drawn, latest = w.panels[name].drawn[0], w.snapshot.curves[name]
+        np.testing.assert_array_equal(drawn, np.clip(latest, drawn.min(), drawn.max()))
     # Both panels are redrawn from every snapshot: same task, same support points on both sides.
     # The random init is not meta-trained, so its fit of an unchanged task stays put.
     np.testing.assert_array_equal(w.panels["random"].drawn[1], sx1)

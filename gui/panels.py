@@ -171,6 +171,9 @@ class InitPanel(Card):
             return
         self.algorithm_label, self.compact = algorithm_label, compact
         self.title.setText(style.method_title(self.method, algorithm_label, compact))
+        font = self.title.font()
+        font.setPointSize(style.TITLE_PT - 3 if compact else style.TITLE_PT)
+        self.title.setFont(font)
         if self._n >= 0:
             self._restyle(self._n)
 
@@ -180,7 +183,7 @@ class InitPanel(Card):
         last = len(self._steps) - 1
         self._pens = [pg.mkPen(style.step_colour(self.method, j, last), width=style.step_width(j, last))
                       for j in range(len(self._steps))]
-        bar = "━━"
+        bar = "━" if self.compact else "━━"
         colour = lambda j: style.step_colour(self.method, j, last).name()  # noqa: E731
         parts = [f"<span style='color:{style.TRUE}'>╍╍</span> true",
                  f"<span style='color:{style.SUPPORT}'>●</span> support",
@@ -192,8 +195,8 @@ class InitPanel(Card):
             picks = sorted(set(np.linspace(first, last - 1, 4).round().astype(int))) if last - 1 >= first else []
             mids = "".join(f"<span style='color:{colour(j)}'>━</span>" for j in picks)  # a short fade
             parts.append(f"{mids}<span style='color:{colour(last)}'>{bar}</span> <b>{steps_text(n)[6:]}</b>")
-        size = style.BODY_PT if self.compact else style.BODY_PT + 1
-        self.legend.setText(f"<span style='font-size:{size}pt'>" + "&nbsp;&nbsp;".join(parts) + "</span>")
+        size, gap = (style.BODY_PT, "&nbsp;") if self.compact else (style.BODY_PT + 1, "&nbsp;&nbsp;")
+        self.legend.setText(f"<span style='font-size:{size}pt'>" + gap.join(parts) + "</span>")
         self.legend.setToolTip("Dashed: the task's true curve. Dots: its K support points, the only data "
                                "the fit sees. Grey: the prediction before adaptation; then after each inner "
                                "gradient step, brighter and thicker up to the last.")
@@ -227,8 +230,10 @@ class InitPanel(Card):
         colour = style.METHOD_COLOURS[self.method]
         self.readout.setToolTip(f"Mean squared error against the true curve: {_num(mse[0])} before adaptation, "
                                 f"{_num(mse[-1])} {steps_text(n)}")
-        return (f"<span style='color:{style.MUTED}; font-size:{style.BODY_PT + 1}pt'>MSE {_num(mse[0])} → </span>"
-                f"<span style='color:{colour}; font-size:{style.TITLE_PT}pt; font-weight:bold'>{_num(mse[-1])}</span>")
+        size = style.TITLE_PT - 3 if self.compact else style.TITLE_PT
+        label = "" if self.compact else "MSE "
+        return (f"<span style='color:{style.MUTED}; font-size:{style.BODY_PT + 1}pt'>{label}{_num(mse[0])} → </span>"
+                f"<span style='color:{colour}; font-size:{size}pt; font-weight:bold'>{_num(mse[-1])}</span>")
 
 
 def _num(v: float) -> str:

@@ -71,15 +71,23 @@ def adapt_path(model, params: Params, x: torch.Tensor, y: torch.Tensor, lr, step
     return path
 
 
+def setup_error(algorithm: str, model: str) -> str | None:
+    """Why this algorithm cannot train this model, or None: one rule for the CLI, window and presets."""
+    if algorithm not in ALGORITHMS:
+        return f"unknown algorithm {algorithm!r}; choose from {', '.join(ALGORITHMS)}"
+    if algorithm == "anil" and model != "mlp":
+        return "ANIL adapts only the network's last layer: it needs the MLP model"
+    return None
+
+
 class MetaLearner:
     """The meta-parameters of one algorithm and model, with their outer optimiser."""
 
     def __init__(self, algorithm: str, model, params: Params, inner_lr: float = 0.01,
                  outer_optimizer: str = "adam"):
-        if algorithm not in ALGORITHMS:
-            raise ValueError(f"unknown algorithm {algorithm!r}; choose from {', '.join(ALGORITHMS)}")
-        if algorithm == "anil" and not isinstance(model, MLP):
-            raise ValueError("ANIL adapts only the network's last layer: it needs the MLP model")
+        problem = setup_error(algorithm, "mlp" if isinstance(model, MLP) else model.name)
+        if problem:
+            raise ValueError(problem)
         self.algorithm, self.model = algorithm, model
         self.params = {k: v.detach().clone().requires_grad_(True) for k, v in params.items()}
         self.lrs: Params | None = None

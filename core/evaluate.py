@@ -79,22 +79,34 @@ def evaluate(model, params: Params, tasks: TaskBatch, lr, steps: int) -> EvalRes
     return summarize(mse_by_step(model, params, tasks, lr, steps).cpu().numpy())
 
 
-def pretrain(model, family: Family, iterations: int = 2000, batch: int = 25, shots: int = 10,
-             lr: float = 1e-3, gen: torch.Generator | None = None, device="cpu",
-             params: Params | None = None) -> Params:
+class Pretrainer:
     """The 'pretrained' baseline: one model fitted by plain regression to samples from all tasks.
 
     It learns the family's average function; fine-tuning then starts from there. Uses the
-    models' closed-form gradients, so it needs no autograd and takes a second or two.
+    models' closed-form gradients, so it needs no autograd. `advance(n)` runs n more Adam
+    steps with the same optimiser state, so the live trainer can fit it a chunk at a time.
     """
-    params = {k: v.clone() for k, v in (params or model.init(gen, device)).items()}
-    p = {k: v.clone().requires_grad_(False) for k, v in params.items()}
-    opt = optim.Adam(list(p.values()), lr=lr)
-    with torch.no_grad():
+
+    def __init__(self, model, family: Family, batch: int = 25, shots: int = 10, lr: float = 1e-3,
+                 gen: torch.Generator | None = None, device="cpu", params: Params | None = None):
+        self.model, self.family, self.batch, self.shots = model, family, batch, shots
+        self.gen, self.device = gen, device
+        self.params = {k: v.detach().clone() for k, v in (params or model.init(gen, device)).items()}
+        self.opt = optim.Adam(list(self.params.values()), lr=lr)
+
+    @torch.no_grad()
+    def advance(self, iterations: int) -> Params:
         for _ in range(iterations):
-            tasks = sample_batch(family, batch, shots, 0, gen=gen, device=device)
-            _, g = model.loss_grad(expand(p, batch), tasks.xs, tasks.ys)
-            for k, v in p.items():
+            tasks = sample_batch(self.family, self.batch, self.shots, 0, gen=self.gen, device=self.device)
+            _, g = self.model.loss_grad(expand(self.params, self.batch), tasks.xs, tasks.ys)
+            for k, v in self.params.items():
                 v.grad = g[k].mean(0)
-            opt.step()
-    return {k: v.detach() for k, v in p.items()}
+            self.opt.step()
+        return {k: v.clone() for k, v in self.params.items()}
+
+
+def pretrain(model, family: Family, iterations: int = 2000, batch: int = 25, shots: int = 10,
+             lr: float = 1e-3, gen: torch.Generator | None = None, device="cpu",
+             params: Params | None = None) -> Params:
+    """Fit the pretrained baseline in one go (see Pretrainer)."""
+    return Pretrainer(model, family, batch, shots, lr, gen, device, params).advance(iterations)

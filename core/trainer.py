@@ -17,9 +17,9 @@ import numpy as np
 import torch
 
 from core import checkpoint as ckpt
-from core.algorithms import MetaLearner, adapt_path
-from core.controls import Controls, DisplayTask, EvalCurves, Landscape, Mailbox, SharedControls, Snapshot
-from core.evaluate import heldout_tasks, mse_by_step, pretrain
+from core.algorithms import MetaLearner, adapt_path, setup_error
+from core.controls import RESET_KEYS, Controls, DisplayTask, EvalCurves, Landscape, Mailbox, SharedControls, Snapshot
+from core.evaluate import Pretrainer, heldout_tasks, mse_by_step
 from core.fast import GRAPHABLE, GraphStepper
 from core.landscape import loss_surface, path_points, view_box
 from core.models import Params, expand, make_model
@@ -121,7 +121,7 @@ class Trainer:
         rgen = torch.Generator(device=self.device).manual_seed(c.seed + 1)
         self.random_init = self.model.init(rgen, self.device)
         self.pretrained: Params | None = None
-        self._pre_state = None
+        self._pretrainer = Pretrainer(self.model, self.family, gen=self.gen, device=self.device)
         self._pretrain_left = 1000
         self._key = c.reset_key()
         self.iteration = iteration
@@ -146,6 +146,8 @@ class Trainer:
         while not stop.is_set():
             c, version, commands = self.shared.read()
             try:
+                if self._learner is None or c.reset_key() != self._key:
+                    c = self._refuse_bad_setup(c)
                 if self._learner is None or c.reset_key() != self._key:
                     changed = self._learner is not None
                     self._build(c)
@@ -178,6 +180,15 @@ class Trainer:
                 except Exception:
                     pass
                 self.shared.wait(version + 1, 0.2)
+
+    def _refuse_bad_setup(self, c: Controls) -> Controls:
+        """A setup core cannot build (ANIL on the two-scalar model) keeps the previous one, and says so."""
+        problem = setup_error(c.algorithm, c.model)
+        if problem is None:
+            return c
+        keep = dict(zip(RESET_KEYS, self._key)) if self._key else {"algorithm": "maml"}
+        self._say(f"{problem}; kept {keep.get('algorithm', c.algorithm)} with the {keep.get('model', c.model)} model")
+        return self.shared.update(**keep)
 
     def _apply(self, c: Controls, commands) -> int:
         """Run one-off commands; returns how many single steps were asked for."""
@@ -263,11 +274,10 @@ class Trainer:
         if self._pretrain_left <= 0:
             return False
         n = min(PRETRAIN_CHUNK, self._pretrain_left)
-        self._pre_state = pretrain(self.model, self.family, n, gen=self.gen, device=self.device,
-                                   params=self._pre_state)
+        fitted = self._pretrainer.advance(n)
         self._pretrain_left -= n
         if self._pretrain_left == 0:
-            self.pretrained = self._pre_state
+            self.pretrained = fitted
             self._last_eval = -math.inf
             return True
         return False

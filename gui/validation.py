@@ -9,7 +9,7 @@ import json
 import math
 from dataclasses import fields
 
-from core.algorithms import ALGORITHMS
+from core.algorithms import setup_error, ALGORITHMS
 from core.controls import Controls
 from core.tasks import FAMILIES
 
@@ -31,10 +31,8 @@ NAMES = {"inner_lr": "inner lr α", "outer_lr": "outer lr β", "display_lr": "di
 
 
 def check_combination(algorithm: str, model: str) -> str | None:
-    """Pairs core refuses (core.algorithms.MetaLearner): ANIL adapts only an MLP's last layer."""
-    if algorithm == "anil" and model != "mlp":
-        return "ANIL adapts only the network's last layer: it needs the MLP model"
-    return None
+    """Pairs core refuses (core.algorithms.setup_error): ANIL adapts only an MLP's last layer."""
+    return setup_error(algorithm, model)
 
 
 class PresetError(ValueError):

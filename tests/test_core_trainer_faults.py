@@ -78,3 +78,25 @@ def test_exception_in_training_shows_and_the_thread_lives_on(monkeypatch):
         assert thread.is_alive()
     finally:
         _stop(shared, stop, thread)
+
+
+def test_a_setup_core_cannot_build_keeps_the_previous_one():
+    shared, box, trainer, stop, thread = _start(Controls(model="two-param", family="sine-ab"))
+    try:
+        assert _wait(lambda: box.peek() is not None)
+        shared.update(algorithm="anil")  # ANIL needs the MLP
+        assert _wait(lambda: "ANIL" in box.peek().message)
+        assert shared.get().algorithm == "maml" and shared.get().model == "two-param"
+        shared.update(playing=True)
+        assert _wait(lambda: box.peek().iteration > 3)
+    finally:
+        _stop(shared, stop, thread)
+
+
+def test_a_bad_first_setup_falls_back_to_maml():
+    shared, box, trainer, stop, thread = _start(Controls(algorithm="anil", model="two-param", family="linear"))
+    try:
+        assert _wait(lambda: box.peek() is not None)
+        assert "ANIL" in box.peek().message and shared.get().algorithm == "maml"
+    finally:
+        _stop(shared, stop, thread)

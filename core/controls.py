@@ -15,7 +15,7 @@ import numpy as np
 from core.algorithms import HParams
 
 # Changing one of these rebuilds the learner from scratch (a reset); everything else is live.
-RESET_KEYS = ("algorithm", "family", "model", "seed", "device", "hidden", "outer_optimizer")
+RESET_KEYS = ("algorithm", "family", "model", "seed", "device", "hidden", "outer_optimizer", "compare")
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,7 @@ class Controls:
     """Everything the user can set. Frozen: the GUI replaces it, the trainer reads a copy."""
 
     algorithm: str = "maml"
+    compare: str | None = None  # a second algorithm trained beside the first, on the same task batches
     family: str = "sinusoid"
     model: str = "mlp"
     hidden: tuple[int, ...] = (40, 40)
@@ -149,7 +150,7 @@ class Snapshot:
     support_x: np.ndarray
     support_y: np.ndarray
     task: DisplayTask | None
-    curves: dict[str, np.ndarray]  # 'maml', 'random', 'pretrained' -> (steps + 1, len(grid_x))
+    curves: dict[str, np.ndarray]  # 'maml', 'random', 'pretrained', 'compare' -> (steps + 1, len(grid_x))
     display_mse: dict[str, np.ndarray]  # same keys -> (steps + 1,) MSE against the true curve
     evaluation: EvalCurves | None = None
     message: str = ""  # the latest notice for the status bar or a banner
@@ -158,6 +159,8 @@ class Snapshot:
     inner_lrs: dict[str, float] = field(default_factory=dict)  # Meta-SGD's learned rates, summarised
     lr_history: dict[str, np.ndarray] = field(default_factory=dict)  # Alpha MAML: 'iters', 'alpha', 'beta'
     landscape: "Landscape | None" = None  # the two-parameter model's view of the task
+    compare: str | None = None  # the second algorithm, when one trains beside the first
+    compare_loss_smooth: np.ndarray | None = None  # its smoothed meta-loss, on loss_iters
 
 
 @dataclass

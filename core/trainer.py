@@ -111,8 +111,17 @@ class Trainer:
         self._learner = MetaLearner(c.algorithm, self.model, init, c.inner_lr, c.outer_optimizer)
         if lrs is not None:
             self._learner.load(init, {k: v.to(self.device) for k, v in lrs.items()})
+        self._rival: MetaLearner | None = None
+        self._rival_smooth: list[float] = []
+        if c.compare and c.compare != c.algorithm:
+            problem = setup_error(c.compare, c.model)
+            if problem:
+                self._say(f"Cannot compare with {c.compare}: {problem}")
+            else:
+                self._rival = MetaLearner(c.compare, self.model, init, c.inner_lr, c.outer_optimizer)
+                self._rival_good = self._rival.state()
         self._graph = None
-        if self.device.type == "cuda" and c.algorithm in GRAPHABLE:
+        if self.device.type == "cuda" and c.algorithm in GRAPHABLE and self._rival is None:
             torch.cuda.manual_seed(c.seed)
             self._graph = GraphStepper(self._learner, self.family, self.device)
         self.trail: list[tuple[float, float]] = []
@@ -212,26 +221,42 @@ class Trainer:
     def _step(self, c: Controls) -> bool:
         hp = c.hparams()
         before = self._learner.state()  # a finite loss below proves these parameters good
+        rival_before = self._rival.state() if self._rival else None
+        rival_loss = 0.0
         try:
             if self._graph is not None:
                 loss = float(self._graph(hp))
             else:
                 batch = sample_batch(self.family, hp.meta_batch, hp.shots, gen=self.gen, device=self.device)
                 loss = float(self._learner.step(batch, hp))
+                if self._rival is not None:  # the same tasks, so the two curves differ by the algorithm alone
+                    rival_loss = float(self._rival.step(batch, hp))
         except torch.OutOfMemoryError:
             self._fall_back_to_cpu(c)
             return False
         self.hparams = hp
-        if not math.isfinite(loss) or not all(torch.isfinite(p).all() for p in self._learner.leaves):
+        rival_ok = self._rival is None or (math.isfinite(rival_loss) and all(
+            torch.isfinite(p).all() for p in self._rival.leaves))
+        if not rival_ok or not math.isfinite(loss) or not all(
+                torch.isfinite(p).all() for p in self._learner.leaves):
             params, lrs = self._good
             self._learner.load(params, lrs)
             self._learner.opt.reset()
+            if self._rival is not None:
+                self._rival.load(*self._rival_good)
+                self._rival.opt.reset()
+            if not rival_ok:
+                loss = rival_loss
             self.shared.update(playing=False)
             self.state = "diverged"
             self._say(f"Diverged at iteration {self.iteration + 1} (meta-loss {loss}); rolled back to "
                       f"iteration {self._good_iteration}. Try a smaller learning rate, then Play.")
             return False
         self._good, self._good_iteration = before, self.iteration
+        self._rival_good = rival_before
+        if self._rival is not None:
+            prev = self._rival_smooth[-1] if self._rival_smooth else rival_loss
+            self._rival_smooth.append(0.98 * prev + 0.02 * rival_loss)
         self.iteration += 1
         self.state = "training" if c.playing else "paused"
         self.loss_hist.append(loss)
@@ -314,6 +339,9 @@ class Trainer:
                  "random": (self.random_init, alpha)}
         if self.pretrained is not None:
             inits["pretrained"] = (self.pretrained, alpha)
+        if self._rival is not None:
+            inits["compare"] = (self._rival.state()[0],
+                                self._rival.inner_lr(c.hparams()) if c.display_lr is None else alpha)
         curves, errors, self._paths = {}, {}, {}
         for name, (p, lr) in inits.items():
             if xs.shape[1]:
@@ -339,6 +367,8 @@ class Trainer:
         inits = {"maml": (params, self._learner.inner_lr(c.hparams())), "random": (self.random_init, c.inner_lr)}
         if self.pretrained is not None:
             inits["pretrained"] = (self.pretrained, c.inner_lr)
+        if self._rival is not None:
+            inits["compare"] = (self._rival.state()[0], self._rival.inner_lr(c.hparams()))
         mean, ci = {}, {}
         for name, (p, lr) in inits.items():
             err = mse_by_step(self.model, p, self._heldout, lr, steps).cpu().numpy().astype(np.float64)
@@ -388,6 +418,9 @@ class Trainer:
             message=self._message, message_id=self._message_id, meta_params=small, inner_lrs=lr_summary,
             lr_history=lr_history if c.algorithm == "alpha" else {},
             landscape=self._landscape(task, xs, ys, params) if c.model == "two-param" else None,
+            compare=self._rival.algorithm if self._rival is not None else None,
+            compare_loss_smooth=(np.array(self._rival_smooth[::stride], dtype=np.float64)
+                                 if self._rival is not None else None),
         ))
 
     def _landscape(self, task: DisplayTask, xs, ys, params: Params) -> Landscape:

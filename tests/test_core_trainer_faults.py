@@ -100,3 +100,17 @@ def test_a_bad_first_setup_falls_back_to_maml():
         assert "ANIL" in box.peek().message and shared.get().algorithm == "maml"
     finally:
         _stop(shared, stop, thread)
+
+
+def test_a_second_algorithm_trains_beside_the_first_on_the_same_tasks():
+    shared, box, trainer, stop, thread = _start(Controls(compare="metasgd", playing=True))
+    try:
+        assert _wait(lambda: box.peek() is not None and box.peek().iteration > 50
+                     and box.peek().evaluation is not None and "compare" in box.peek().evaluation.mean)
+        snap = box.peek()
+        assert snap.compare == "metasgd"
+        assert snap.curves["compare"].shape == snap.curves["maml"].shape
+        assert not (snap.curves["compare"] == snap.curves["maml"]).all()  # different algorithms, different inits
+        assert snap.compare_loss_smooth is not None and len(snap.compare_loss_smooth) == len(snap.loss_iters)
+    finally:
+        _stop(shared, stop, thread)

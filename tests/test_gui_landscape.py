@@ -1,0 +1,72 @@
+"""The two-scalar model's parameter-space panel, Alpha MAML's α strip and the iMAML λ control."""
+import numpy as np
+from PySide6.QtCore import Qt
+
+
+def type_into(qtbot, entry, text):
+    entry.setFocus()
+    entry.selectAll()
+    qtbot.keyClicks(entry, text)
+    qtbot.keyClick(entry, Qt.Key_Return)
+
+
+def test_surface_minimum_is_the_true_ab_and_a_click_places_the_random_init(qtbot, open_window, wait_snapshot):
+    w = open_window(family="linear", model="two-param")
+    snap = wait_snapshot(w, lambda s: s.landscape is not None and w.landscape.surface is not None)
+    assert w.landscape.isVisible() and not w.eval.isVisible()
+    land = snap.landscape
+    cell = max(np.diff(land.a).max(), np.diff(land.b).max())
+    i, j = np.unravel_index(np.argmin(land.loss), land.loss.shape)
+    ta, tb = land.true_ab
+    assert abs(land.a[i] - ta) <= cell and abs(land.b[j] - tb) <= cell
+    # the panel's image shows that same surface: its lowest cell is there too
+    ma, mb = w.landscape.minimum
+    assert abs(ma - ta) <= cell and abs(mb - tb) <= cell
+    assert len(w.landscape.star.data) == 1
+
+    a, b = 0.4, 1.6
+    pos = w.landscape.to_pixel(a, b).toPoint()
+    qtbot.mouseClick(w.landscape.plot.viewport(), Qt.LeftButton, pos=pos)
+    snap = wait_snapshot(w, lambda s: s.landscape is not None
+                         and np.allclose(s.landscape.paths["random"][0], (a, b), atol=0.06))
+    steps = w.shared.get().display_steps
+    assert snap.landscape.paths["random"].shape == (steps + 1, 2)
+
+
+def test_sine_ab_surface_is_lowest_at_the_true_ab(open_window, wait_snapshot):
+    w = open_window(family="sine-ab", model="two-param")
+    land = wait_snapshot(w, lambda s: s.landscape is not None).landscape
+    i = np.argmin(abs(land.a - land.true_ab[0]))
+    j = np.argmin(abs(land.b - land.true_ab[1]))
+    assert land.loss[i, j] <= land.loss.min() + 0.02 * (land.loss.max() - land.loss.min())
+
+
+def test_alpha_maml_shows_its_learned_alpha_changing(qtbot, open_window, wait_snapshot):
+    w = open_window(algorithm="alpha")
+    assert w.controls.hyper_lr.isVisibleTo(w.controls) and not w.controls.lam.isVisibleTo(w.controls)
+    qtbot.mouseClick(w.controls.play, Qt.LeftButton)
+    wait_snapshot(w, lambda s: len(s.lr_history.get("alpha", ())) >= 20)
+    qtbot.waitUntil(lambda: w.alpha_strip.shown is not None and len(w.alpha_strip.shown[1]) >= 20, timeout=30_000)
+    assert w.alpha_strip.isVisible()
+    alpha = w.alpha_strip.shown[1]
+    assert np.ptp(alpha) > 0, "alpha is learned, so it moves"
+    assert "learned α" in w.alpha_strip.value.text()
+    qtbot.mouseClick(w.controls.play, Qt.LeftButton)
+
+
+def test_imaml_lambda_is_live_and_validated(qtbot, open_window, wait_snapshot):
+    w = open_window(algorithm="imaml")
+    lam = w.controls.lam
+    assert lam.isVisibleTo(w.controls) and not w.controls.hyper_lr.isVisibleTo(w.controls)
+    type_into(qtbot, lam.entry, "5")
+    assert w.shared.get().lam == 5.0
+    qtbot.mouseClick(w.controls.step, Qt.LeftButton)
+    wait_snapshot(w, lambda s: s.hparams.lam == 5.0 and s.iteration >= 1)
+    messages = []
+    w.controls.message.connect(messages.append)
+    type_into(qtbot, lam.entry, "-1")
+    assert w.shared.get().lam == 5.0 and lam.entry.text() == "5"
+    assert messages and "λ" in messages[-1]
+    # the row is only shown for iMAML
+    w.controls.algorithm.setCurrentIndex(w.controls.algorithm.findData("maml"))
+    qtbot.waitUntil(lambda: not lam.isVisibleTo(w.controls), timeout=5_000)

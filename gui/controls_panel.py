@@ -17,10 +17,12 @@ from core.controls import Controls, SharedControls
 from core.tasks import FAMILIES, get_family
 from core.trainer import new_display_task, with_params, with_support
 from gui import validation
+from gui.task_editor import as_user_task
 from gui.widgets import LogSlider
 
 PARAM_NAMES = {"sinusoid": ("amplitude A", "phase φ"), "sine-ab": ("amplitude a", "phase b"),
                "linear": ("slope a", "intercept b")}
+USER = "user"  # the family combo's entry for a task the user clicks or draws
 MODEL_LABELS = {"mlp": "MLP 1-40-40-1", "two-param": "two scalars (article)"}
 RESETS = "Changing this restarts meta-training from a fresh initialisation."
 
@@ -87,7 +89,10 @@ class ControlsPanel(QWidget):
         self.family = QComboBox()
         for name, fam in FAMILIES.items():
             self.family.addItem(f"{name}: {fam.label}", name)
-        self.family.setToolTip("Which kind of task is meta-learned and shown.\n" + RESETS)
+        self.family.addItem("your own task (click / draw)", USER)
+        self.family.setToolTip("Which kind of task is meta-learned and shown.\n" + RESETS + "\nYour own task: "
+                               "click on a panel to add points or draw a curve; meta-training goes on with "
+                               "the family it was on.")
         self.model = QComboBox()
         for name in validation.MODELS:
             self.model.addItem(MODEL_LABELS[name], name)
@@ -126,10 +131,19 @@ class ControlsPanel(QWidget):
         form.addRow("Inner steps", self.inner_steps)
         form.addRow("K shots", self.shots)
         form.addRow("Meta-batch", self.meta_batch)
+        self.lam = LogSlider(*validation.FLOAT_LIMITS["lam"], c.lam, "iMAML λ")
+        self.lam.setToolTip("iMAML's λ: how strongly each task's solution is pulled back to the initialisation")
+        self.hyper_lr = LogSlider(1e-6, validation.FLOAT_LIMITS["hyper_lr"][1], max(c.hyper_lr, 1e-6),
+                                  "hypergradient lr")
+        self.hyper_lr.setToolTip("Alpha MAML: step size of the hypergradient update that learns α")
+        form.addRow("iMAML λ", self.lam)
+        form.addRow("α's lr", self.hyper_lr)
+        self._hp_form = form
         lay.addWidget(box)
 
         # --- the displayed task ----------------------------------------------------------------
         box, form = _group("Displayed task")
+        self.task_form = form  # the window adds the task editor's buttons here
         self.new_task = QPushButton("New task")
         self.new_task.setToolTip("Draw a new random task and new support points (N)")
         self.new_points = QPushButton("New points")
@@ -182,6 +196,10 @@ class ControlsPanel(QWidget):
         self.beta.rejected.connect(self.message)
         self.inner_steps.valueChanged.connect(lambda v: self._live("inner_steps", int(v)))
         self.meta_batch.valueChanged.connect(lambda v: self._live("meta_batch", int(v)))
+        self.lam.valueChanged.connect(lambda v: self._live("lam", float(v)))
+        self.hyper_lr.valueChanged.connect(lambda v: self._live("hyper_lr", float(v)))
+        self.lam.rejected.connect(self.message)
+        self.hyper_lr.rejected.connect(self.message)
         self.display_steps.valueChanged.connect(lambda v: self._live("display_steps", int(v)))
         self.shots.valueChanged.connect(lambda v: self.set_shots(int(v)))
         self.new_task.clicked.connect(self.draw_new_task)
@@ -220,7 +238,15 @@ class ControlsPanel(QWidget):
 
     def set_family(self, family: str) -> None:
         c = self.shared.get()
+        if family == USER:  # show your own task; meta-training keeps its family
+            if c.task is None or not c.task.is_user:
+                self.shared.update(task=as_user_task(c.task, c.family))
+                self.message.emit(f"Your own task: click to add points, drag to move, right-click to remove, "
+                                  f"✎ Draw to sketch a curve. Meta-training still samples {c.family} tasks")
+            return
         if family == c.family:
+            if c.task is not None and c.task.is_user:  # back from your own task to the family's
+                self.shared.update(task=new_display_task(family, c.shots, self.rng))
             return
         self._set_family_ranges(family)
         self.shared.update(family=family, task=new_display_task(family, c.shots, self.rng))
@@ -293,7 +319,8 @@ class ControlsPanel(QWidget):
             self._set_family_ranges(c.family)
         pairs = ((self.play, lambda w: w.setChecked(c.playing)),
                  (self.algorithm, lambda w: w.setCurrentIndex(w.findData(c.algorithm))),
-                 (self.family, lambda w: w.setCurrentIndex(w.findData(c.family))),
+                 (self.family, lambda w: w.setCurrentIndex(w.findData(USER if c.task is not None and c.task.is_user
+                                                                      else c.family))),
                  (self.model, lambda w: w.setCurrentIndex(w.findData(c.model))),
                  (self.seed, lambda w: w.setValue(c.seed) if w.value() != c.seed else None),
                  (self.device, lambda w: w.setCurrentIndex(w.findData(c.device))),
@@ -311,6 +338,12 @@ class ControlsPanel(QWidget):
             self.alpha.set_value(c.inner_lr)
         if self.beta.value() != c.outer_lr:
             self.beta.set_value(c.outer_lr)
+        if self.lam.value() != c.lam:
+            self.lam.set_value(c.lam)
+        if self.hyper_lr.value() != c.hyper_lr and c.hyper_lr > 0:
+            self.hyper_lr.set_value(c.hyper_lr)
+        self._hp_form.setRowVisible(self.lam, c.algorithm == "imaml")  # only where it means something
+        self._hp_form.setRowVisible(self.hyper_lr, c.algorithm == "alpha")
         task = c.task
         for s, v in ((self.param_a, task and task.a), (self.param_b, task and task.b)):
             s.setEnabled(v is not None)

@@ -61,10 +61,10 @@ class LandscapePanel(Card):
             self.plot.addItem(it)
         self.legend.setText(
             f"<span style='font-size:{style.BODY_PT + 1}pt'>"
-            f"<span style='color:{style.SUPPORT}'>★</span> true (a, b)&nbsp;&nbsp;"
-            f"<span style='color:{maml}'>●</span> meta-init, <span style='color:#ffffff'>━</span> its trail&nbsp;&nbsp;"
+            f"<span style='color:{style.SUPPORT}'>★</span> true&nbsp;&nbsp;"
+            f"<span style='color:{maml}'>●</span> meta-init <span style='color:#ffffff'>━</span> trail&nbsp;&nbsp;"
             f"<span style='color:{maml}'>●━●</span> MAML steps&nbsp;&nbsp;"
-            f"<span style='color:{rand}'>■━●</span> random steps</span>")
+            f"<span style='color:{rand}'>■━●</span> random</span>")
         self.plot.setToolTip("Colour: the task's support loss (log scale; dark = low). Click anywhere to "
                              "place the random initialisation there.")
         self.plot.viewport().installEventFilter(self)
@@ -109,20 +109,21 @@ class LandscapePanel(Card):
     def _show_surface(self, land) -> None:
         """A new surface: image, contours and view (rare; never per frame while training)."""
         self.surface = land.loss
-        a, b = land.a, land.b
-        da, db = (a[-1] - a[0]) / max(len(a) - 1, 1), (b[-1] - b[0]) / max(len(b) - 1, 1)
-        self._range = ((a[0] - da / 2, a[-1] + da / 2), (b[0] - db / 2, b[-1] + db / 2))
+        a, b = np.asarray(land.a, float), np.asarray(land.b, float)  # float32 ranges overflow pyqtgraph's limits
+        da, db = float(a[-1] - a[0]) / max(len(a) - 1, 1), float(b[-1] - b[0]) / max(len(b) - 1, 1)
+        self._range = ((float(a[0]) - da / 2, float(a[-1]) + da / 2), (float(b[0]) - db / 2, float(b[-1]) + db / 2))
         loss = np.asarray(land.loss, float)
         if not np.isfinite(loss).any():  # no support points: nothing to measure
             self.image.clear()
             for c in self.contours:
                 c.setData(None)
             self.minimum = None
+            self.plot.setRange(xRange=self._range[0], yRange=self._range[1], padding=0)
             return
         log = np.log10(np.where(np.isfinite(loss), loss, np.nanmax(loss[np.isfinite(loss)])) + 1e-4)
         lo, hi = float(log.min()), float(log.max())
         self.image.setImage(log, levels=(lo, hi if hi > lo else lo + 1))
-        self.image.setRect(QRectF(a[0] - da / 2, b[0] - db / 2, da * len(a), db * len(b)))
+        self.image.setRect(QRectF(self._range[0][0], self._range[1][0], da * len(a), db * len(b)))
         for c, f in zip(self.contours, CONTOURS):
             c.setData(log, lo + f * (hi - lo))
         i, j = np.unravel_index(np.argmin(log), log.shape)

@@ -19,7 +19,10 @@ from core.tasks import get_family
 from gui import style
 from gui.controls_panel import ControlsPanel
 from gui.frame_stats import FrameStats
+from gui.landscape_panel import LandscapePanel
+from gui.lr_strip import AlphaStrip
 from gui.panels import EvalPanel, InitPanel, LossPanel
+from gui.task_editor import TaskEditor, TaskTools
 from gui.worker import TrainingThread
 
 FRAME_MS = 16  # ~60 Hz; a frame that finds no new snapshot costs almost nothing
@@ -63,6 +66,14 @@ class MainWindow(QMainWindow):
         self.panels["pretrained"].setVisible(False)
         self.loss = LossPanel()
         self.eval = EvalPanel()
+        self.landscape = LandscapePanel(shared)  # replaces the evaluation panel for the two-scalar model
+        self.landscape.setVisible(False)
+        self.alpha_strip = AlphaStrip()  # Alpha MAML's learned α, under the loss curve
+        self.alpha_strip.setVisible(False)
+        self.loss.body.addWidget(self.alpha_strip)
+        self.editor = TaskEditor(shared, list(self.panels.values()), np.random.default_rng(shared.get().seed + 11), self)
+        self.task_tools = TaskTools(self.editor)
+        self.controls.task_form.addRow(self.task_tools)
 
         self.headline = QLabel("Starting…")
         self.headline.setObjectName("headline")
@@ -76,6 +87,7 @@ class MainWindow(QMainWindow):
         below = QHBoxLayout()
         below.addWidget(self.loss, 1)
         below.addWidget(self.eval, 1)
+        below.addWidget(self.landscape, 1)
         right = QVBoxLayout()
         right.addLayout(top)
         right.addLayout(inits, 62)
@@ -92,6 +104,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._shortcuts()
         self.controls.message.connect(self.show_notice)
+        self.editor.message.connect(self.show_notice)
         self.controls.pretrainedToggled.connect(self.panels["pretrained"].setVisible)
         self.controls.saveRequested.connect(self.save_checkpoint)
         self.controls.loadRequested.connect(self.load_checkpoint)
@@ -169,6 +182,12 @@ class MainWindow(QMainWindow):
                 p.show_snapshot(snap)
         self.loss.show_snapshot(snap)
         self.eval.show_snapshot(snap)
+        two = snap.landscape is not None
+        if self.landscape.isHidden() == two:
+            self.landscape.setVisible(two)
+            self.eval.setVisible(not two)
+        self.landscape.show_snapshot(snap)
+        self.alpha_strip.show_snapshot(snap)
         self._status(snap)
         if snap.message_id != self._message_id:
             self._message_id = snap.message_id
@@ -191,6 +210,9 @@ class MainWindow(QMainWindow):
                 self.status[k].setText(t)
         head = (f"One new task, <b>K = {len(snap.support_x)}</b> points, {_lr(self.shared.get(), snap)}: "
                 f"which initialisation adapts faster?")
+        if snap.task is not None and snap.task.is_user:  # say what is trained on and what is shown
+            head = (f"Trained on <b>{snap.family}</b> tasks · shown: <b>your task</b>, K = {len(snap.support_x)}, "
+                    f"{_lr(self.shared.get(), snap)}")
         if self.headline.text() != head:
             self.headline.setText(head)
 

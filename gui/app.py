@@ -27,28 +27,22 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def initial_controls(args):
-    """Defaults, overridden by the preset; a bad preset stops here with a clear message."""
+    """Defaults, overridden by the preset; a bad preset stops here with a clear message.
+    Returns (controls, checkpoint to load at start or None)."""
     from dataclasses import replace
 
     import numpy as np
 
     from core.controls import Controls
-    from core.trainer import new_display_task, with_params
-    from gui.validation import PresetError, parse_preset
+    from core.trainer import new_display_task
+    from gui.presets import read_preset
 
-    changes = {}
     if args.preset:
-        try:
-            text = Path(args.preset).read_text(encoding="utf-8")
-        except OSError as e:
-            raise PresetError(f"{args.preset}: cannot read ({e.strerror})") from None
-        changes = parse_preset(text, args.preset)
-    ab = changes.pop("task", None)
-    c = replace(Controls(), **changes)
+        c, checkpoint, _ = read_preset(args.preset, playing=args.autoplay)
+        return c, checkpoint
+    c = Controls()
     task = new_display_task(c.family, c.shots, np.random.default_rng(c.seed))  # a fresh task
-    if ab is not None:
-        task = with_params(task, *ab)
-    return replace(c, task=task, playing=bool(args.autoplay or c.playing))
+    return replace(c, task=task, playing=bool(args.autoplay)), None
 
 
 def create_window(controls):
@@ -81,7 +75,7 @@ def main(argv: list[str]) -> int:
     from gui.validation import PresetError
 
     try:
-        controls = initial_controls(args)
+        controls, checkpoint = initial_controls(args)
     except PresetError as e:
         print(f"main.py: bad preset: {e}", file=sys.stderr)
         return 2
@@ -92,6 +86,8 @@ def main(argv: list[str]) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     window = create_window(controls)
     window.started_at = started
+    if checkpoint:
+        window.demo.load_checkpoint_from(checkpoint)
     app.aboutToQuit.connect(window.shutdown)
 
     # Ctrl+C in the terminal closes the window like Ctrl+Q; the idle timer lets Python run the handler.

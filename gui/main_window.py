@@ -21,6 +21,7 @@ from gui.controls_panel import ControlsPanel
 from gui.frame_stats import FrameStats
 from gui.landscape_panel import LandscapePanel
 from gui.lr_strip import AlphaStrip
+from gui.menus import Demo
 from gui.panels import EvalPanel, InitPanel, LossPanel
 from gui.task_editor import TaskEditor, TaskTools
 from gui.worker import TrainingThread
@@ -62,8 +63,9 @@ class MainWindow(QMainWindow):
 
         self.controls = ControlsPanel(shared, np.random.default_rng(shared.get().seed + 7))
         self.controls.setFixedWidth(390)
-        self.panels = {m: InitPanel(m) for m in ("maml", "random", "pretrained")}
+        self.panels = {m: InitPanel(m) for m in ("maml", "random", "pretrained", "compare")}
         self.panels["pretrained"].setVisible(False)
+        self.panels["compare"].setVisible(False)  # shown while a second algorithm trains beside the first
         self.loss = LossPanel()
         self.eval = EvalPanel()
         self.landscape = LandscapePanel(shared)  # replaces the evaluation panel for the two-scalar model
@@ -114,6 +116,7 @@ class MainWindow(QMainWindow):
         self.timer.setTimerType(Qt.PreciseTimer)
         self.timer.setInterval(FRAME_MS)
         self.timer.timeout.connect(self.frame)
+        self.demo = Demo(self)  # menus, toolbar, presenter mode, recording, explanations
 
     def start(self) -> None:
         """Start training thread and frame timer (after the window is shown)."""
@@ -175,10 +178,13 @@ class MainWindow(QMainWindow):
             xr, yr = family_ranges(snap.family)
             for p in self.panels.values():
                 p.set_range(xr, yr)
-        label, compact = style.algorithm_label(snap.algorithm), self.panels["pretrained"].isVisible()
+        if self.panels["compare"].isHidden() == bool(snap.compare):
+            self.panels["compare"].setVisible(bool(snap.compare))
+        label = style.algorithm_label(snap.algorithm)
+        compact = self.panels["pretrained"].isVisible() or bool(snap.compare)
         for m, p in self.panels.items():
-            if m != "pretrained" or compact:
-                p.set_names(label, compact)
+            if not p.isHidden():
+                p.set_names(style.algorithm_label(snap.compare) if m == "compare" else label, compact)
                 p.show_snapshot(snap)
         self.loss.show_snapshot(snap)
         self.eval.show_snapshot(snap)
@@ -263,6 +269,8 @@ class MainWindow(QMainWindow):
             return
         self._closed = True
         self.timer.stop()
+        if self.demo.recorder.active:
+            self.demo.recorder.stop()  # a recording in progress is written, not lost
         self.thread.stop()
 
     def closeEvent(self, event) -> None:

@@ -239,6 +239,8 @@ class InitPanel(Card):
 def _num(v: float) -> str:
     if not np.isfinite(v):
         return "diverged"
+    if v >= 1000:  # a diverging fit: short enough for the readout
+        return f"{v:.1e}".replace("e+0", "e").replace("e+", "e")
     return f"{v:.2f}" if v >= 0.01 else f"{v:.2g}"
 
 
@@ -307,8 +309,10 @@ class LossPanel(Card):
         faint = style.blend(style.PANEL, style.ACCENT, 0.4)
         self.raw = pg.PlotCurveItem(pen=pg.mkPen(faint, width=1), antialias=False)
         self.smooth = pg.PlotCurveItem(pen=pg.mkPen(style.ACCENT, width=3), antialias=True)
+        self.rival = pg.PlotCurveItem(pen=pg.mkPen(style.METHOD_COLOURS["compare"], width=3), antialias=True)
         self.plot.addItem(self.raw)
         self.plot.addItem(self.smooth)
+        self.plot.addItem(self.rival)  # the compared algorithm's smoothed loss, when one trains
         self.legend.setText(f"<span style='font-size:{style.BODY_PT + 1}pt; color:{style.ACCENT}'>━━ smoothed"
                             f"&nbsp;&nbsp;&nbsp;<span style='color:{faint.name()}'>━━</span> per iteration</span>"
                             f"<span style='color:{style.MUTED}; font-size:{style.BODY_PT}pt'>&nbsp;&nbsp;&nbsp;"
@@ -344,7 +348,14 @@ class LossPanel(Card):
         self.raw.setData(x, y)
         step = max(1, n // self.BINS)
         self.smooth.setData(snap.loss_iters[::step], np.log10(np.maximum(snap.loss_smooth[::step], 1e-12)))
+        rival = snap.compare_loss_smooth
+        if rival is not None and len(rival) == n:
+            self.rival.setData(snap.loss_iters[::step], np.log10(np.maximum(rival[::step], 1e-12)))
+        else:
+            self.rival.setData([], [])
         lo, hi = np.percentile(raw, 0.5), raw.max()
+        if rival is not None and len(rival) == n:
+            lo = min(lo, float(np.log10(max(np.nanmin(rival), 1e-12))))
         self._set_range(nice_ceiling(snap.loss_iters[-1] * 1.02),
                         (np.floor(lo * 2) / 2, np.ceil(hi * 2) / 2))  # half-decade steps
         self.set_readout(f"<span style='font-size:{style.BODY_PT + 2}pt'>smoothed {_num(snap.loss_smooth[-1])}</span>")
@@ -355,11 +366,12 @@ class EvalPanel(Card):
     Computed by the trainer every few seconds; redrawn only when a new one arrives. The
     legend is a label row above the plot, so it never hides a curve."""
 
-    METHODS = ("maml", "random", "pretrained")
+    METHODS = ("maml", "random", "pretrained", "compare")
 
     def __init__(self):
         super().__init__("Held-out MSE")
         self.algorithm_label = "MAML"
+        self.compare_label = None  # the second algorithm's name, when one trains
         self.legend = _legend_label()
         self.body.addWidget(self.legend)
         self.plot = _plot()
@@ -389,11 +401,14 @@ class EvalPanel(Card):
     def _legend(self, values: dict) -> str:
         parts = []
         for m in self.METHODS:
+            if m == "compare" and not self.compare_label:
+                continue
             v = values.get(m)
             value = f" <b>{_num(v)}</b>" if v is not None else (" (fitting…)" if values else "")
-            name = self.algorithm_label if m == "maml" else style.METHOD_SHORT[m]
+            name = {"maml": self.algorithm_label, "compare": self.compare_label}.get(m) or style.METHOD_SHORT[m]
             parts.append(f"<span style='color:{style.METHOD_COLOURS[m]}'>━━ {name}{value}</span>")
-        return f"<span style='font-size:{style.BODY_PT + 1}pt'>" + "&nbsp;&nbsp;&nbsp;".join(parts) + "</span>"
+        size, gap = (style.BODY_PT, "&nbsp;&nbsp;") if self.compare_label else (style.BODY_PT + 1, "&nbsp;&nbsp;&nbsp;")
+        return f"<span style='font-size:{size}pt'>" + gap.join(parts) + "</span>"
 
     def show_snapshot(self, snap) -> None:
         ev = snap.evaluation
@@ -419,6 +434,7 @@ class EvalPanel(Card):
         if top > 0:
             self.plot.setRange(xRange=(0, float(ev.steps[-1])), yRange=(0, top * 1.08), padding=0.03)
         self.algorithm_label = style.algorithm_label(snap.algorithm)
+        self.compare_label = style.algorithm_label(snap.compare) if snap.compare else None
         self.legend.setText(self._legend({m: v[-1] for m, v in ev.mean.items() if m in self.METHODS}))
         self.set_readout(f"<span style='color:{style.MUTED}; font-size:{style.BODY_PT}pt'>after "
                          f"{int(ev.steps[-1])} steps · mean ± 95% CI · {ev.n_tasks} tasks</span>")

@@ -6,6 +6,8 @@ from one plot to the next.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -16,8 +18,8 @@ TEXT = "#e9ebf0"
 MUTED = "#9aa1ad"
 ACCENT = "#4cc9f0"
 
-METHOD_COLOURS = {"maml": "#4cc9f0", "random": "#ff8c42", "pretrained": "#c77dff"}
-METHOD_SHORT = {"maml": "MAML", "random": "random init", "pretrained": "pretrained"}
+METHOD_COLOURS = {"maml": "#4cc9f0", "random": "#ff8c42", "pretrained": "#c77dff", "compare": "#5be38c"}
+METHOD_SHORT = {"maml": "MAML", "random": "random init", "pretrained": "pretrained", "compare": "compared"}
 
 
 def algorithm_label(algorithm: str) -> str:
@@ -28,7 +30,7 @@ def algorithm_label(algorithm: str) -> str:
 
 def method_title(method: str, algorithm_label: str = "MAML", compact: bool = False) -> str:
     """Panel titles. 'maml' is whichever meta-learned initialisation is training (Reptile, ...)."""
-    if method == "maml":
+    if method in ("maml", "compare"):  # 'compare': the second algorithm training beside the first
         return f"{algorithm_label} init" if compact else f"{algorithm_label} initialisation"
     if method == "random":
         return "Random init" if compact else "Random initialisation"
@@ -45,29 +47,86 @@ HEADLINE_PT = 17
 BODY_PT = 12
 AXIS_PT = 13
 
-STYLESHEET = f"""
-QWidget {{ color: {TEXT}; }}
-QMainWindow, QWidget#central {{ background: {BG}; }}
-QGroupBox {{ border: 1px solid {GRID}; border-radius: 6px; margin-top: 14px; padding: 8px 6px 6px 6px;
-            background: {PANEL}; font-weight: bold; }}
-QGroupBox::title {{ subcontrol-origin: margin; left: 10px; padding: 0 4px; color: {ACCENT}; }}
-QPushButton {{ background: #2a2f3a; border: 1px solid #444b59; border-radius: 5px; padding: 6px 10px; }}
-QPushButton:hover {{ background: #343a48; }}
-QPushButton:focus {{ border: 2px solid {ACCENT}; }}
-QPushButton#play {{ background: #1f6f4a; font-weight: bold; }}
-QPushButton#play:checked {{ background: #7a4b12; }}
-QLineEdit, QSpinBox, QDoubleSpinBox, QComboBox {{ background: #242833; border: 1px solid #444b59;
+@dataclass(frozen=True)
+class Theme:
+    """One look: every colour the window uses. `use()` makes it current."""
+
+    name: str
+    bg: str
+    panel: str
+    grid: str
+    text: str
+    muted: str
+    accent: str
+    methods: dict
+    before: str
+    true: str
+    support: str
+    info: str
+    error: str
+    button: str  # buttons and inputs
+    border: str
+    select: str
+    status: str
+
+
+DARK = Theme("dark", BG, PANEL, GRID, TEXT, MUTED, ACCENT, dict(METHOD_COLOURS), BEFORE, TRUE, SUPPORT, INFO,
+             ERROR, "#2a2f3a", "#444b59", "#33507a", "#0d0f13")
+# High contrast on white for bright rooms and projectors: dark text, saturated lines.
+LIGHT = Theme("light", "#ffffff", "#ffffff", "#b8bcc4", "#111111", "#4a4f59", "#0057b8",
+              {"maml": "#0061c2", "random": "#d94400", "pretrained": "#7b2cbf", "compare": "#008a3e"},
+              "#8a8f99", "#111111", "#e0a000", "#0057b8", "#c8102e", "#eef0f4", "#7d8591", "#b9d4f5", "#e9ebef")
+THEME = DARK
+SCALE = 1.0  # presenter mode enlarges every font and line
+
+
+def use(theme: Theme, scale: float = 1.0) -> None:
+    """Make `theme` and `scale` current for everything styled from now on (module globals,
+    read at the time each widget styles itself)."""
+    global BG, PANEL, GRID, TEXT, MUTED, ACCENT, BEFORE, TRUE, SUPPORT, INFO, ERROR, THEME, SCALE
+    global TITLE_PT, HEADLINE_PT, BODY_PT, AXIS_PT, STYLESHEET
+    THEME, SCALE = theme, scale
+    BG, PANEL, GRID, TEXT, MUTED, ACCENT = theme.bg, theme.panel, theme.grid, theme.text, theme.muted, theme.accent
+    BEFORE, TRUE, SUPPORT, INFO, ERROR = theme.before, theme.true, theme.support, theme.info, theme.error
+    METHOD_COLOURS.clear()
+    METHOD_COLOURS.update(theme.methods)
+    TITLE_PT, HEADLINE_PT, BODY_PT, AXIS_PT = (round(v * scale) for v in _POINTS)
+    STYLESHEET = stylesheet(theme)
+
+
+def stylesheet(t: Theme) -> str:
+    return f"""
+QWidget {{ color: {t.text}; }}
+QMainWindow, QWidget#central {{ background: {t.bg}; }}
+QGroupBox {{ border: 1px solid {t.grid}; border-radius: 6px; margin-top: 14px; padding: 8px 6px 6px 6px;
+            background: {t.panel}; font-weight: bold; }}
+QGroupBox::title {{ subcontrol-origin: margin; left: 10px; padding: 0 4px; color: {t.accent}; }}
+QPushButton {{ background: {t.button}; border: 1px solid {t.border}; border-radius: 5px; padding: 6px 10px; }}
+QPushButton:hover {{ background: {t.select}; }}
+QPushButton:focus {{ border: 2px solid {t.accent}; }}
+QPushButton#play {{ background: {"#1f6f4a" if t.name == "dark" else "#2e9e5e"}; font-weight: bold;
+            color: {"#ffffff" if t.name == "light" else t.text}; }}
+QPushButton#play:checked {{ background: #7a4b12; color: #ffffff; }}
+QLineEdit, QSpinBox, QDoubleSpinBox, QComboBox {{ background: {t.button}; border: 1px solid {t.border};
             border-radius: 4px; padding: 2px 4px; }}
-QComboBox QAbstractItemView {{ background: #242833; selection-background-color: #33507a; }}
-QToolTip {{ background: #242833; color: {TEXT}; border: 1px solid {ACCENT}; padding: 4px; }}
-QStatusBar {{ background: #0d0f13; }}
+QComboBox QAbstractItemView {{ background: {t.button}; selection-background-color: {t.select}; }}
+QToolTip {{ background: {t.button}; color: {t.text}; border: 1px solid {t.accent}; padding: 4px; }}
+QStatusBar {{ background: {t.status}; }}
 QStatusBar QLabel {{ font-size: {BODY_PT + 1}pt; padding: 0 8px; }}
 QLabel#notice {{ font-size: {BODY_PT + 2}pt; }}
 QLabel#headline {{ font-size: {HEADLINE_PT}pt; }}
-QCheckBox::indicator {{ width: 16px; height: 16px; border: 2px solid #7a8394; border-radius: 3px;
-            background: #242833; }}
-QCheckBox::indicator:checked {{ background: {ACCENT}; border-color: {ACCENT}; }}
+QMenuBar, QMenu, QToolBar {{ background: {t.status}; color: {t.text}; }}
+QMenu::item:selected, QMenuBar::item:selected {{ background: {t.select}; }}
+QToolBar QToolButton {{ padding: 3px 8px; }}
+QToolBar QToolButton:checked {{ background: {t.select}; border-radius: 4px; }}
+QCheckBox::indicator {{ width: 16px; height: 16px; border: 2px solid {t.border}; border-radius: 3px;
+            background: {t.button}; }}
+QCheckBox::indicator:checked {{ background: {t.accent}; border-color: {t.accent}; }}
 """
+
+
+_POINTS = (TITLE_PT, HEADLINE_PT, BODY_PT, AXIS_PT)
+STYLESHEET = stylesheet(DARK)
 
 
 def apply(app: QApplication) -> None:
@@ -76,10 +135,11 @@ def apply(app: QApplication) -> None:
 
     app.setStyle("Fusion")
     pal = QPalette()
-    for role, colour in ((QPalette.Window, BG), (QPalette.Base, "#242833"), (QPalette.AlternateBase, PANEL),
-                         (QPalette.Button, "#2a2f3a"), (QPalette.Text, TEXT), (QPalette.WindowText, TEXT),
-                         (QPalette.ButtonText, TEXT), (QPalette.Highlight, "#33507a"),
-                         (QPalette.ToolTipBase, "#242833"), (QPalette.ToolTipText, TEXT)):
+    t = THEME
+    for role, colour in ((QPalette.Window, BG), (QPalette.Base, t.button), (QPalette.AlternateBase, PANEL),
+                         (QPalette.Button, t.button), (QPalette.Text, TEXT), (QPalette.WindowText, TEXT),
+                         (QPalette.ButtonText, TEXT), (QPalette.Highlight, t.select),
+                         (QPalette.ToolTipBase, t.button), (QPalette.ToolTipText, TEXT)):
         pal.setColor(role, QColor(colour))
     app.setPalette(pal)
     font = app.font()
@@ -111,4 +171,4 @@ def step_colour(method: str, i: int, n: int) -> QColor:
 
 
 def step_width(i: int, n: int) -> float:
-    return 5.0 if i == n and n else (2.5 if i == 0 else 2.0)
+    return SCALE * (5.0 if i == n and n else (2.5 if i == 0 else 2.0))

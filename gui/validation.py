@@ -35,6 +35,11 @@ def check_combination(algorithm: str, model: str) -> str | None:
     return setup_error(algorithm, model)
 
 
+# A preset's own description, not settings: a title, a line of text, and a checkpoint (a path
+# relative to resources/) to load at start.
+PRESET_META = ("name", "description", "checkpoint")
+
+
 class PresetError(ValueError):
     """A preset file that cannot be used; the message says which field and why."""
 
@@ -62,6 +67,12 @@ def check(name: str, value) -> str | None:
         if value not in CHOICES[name]:
             return f"{label} must be one of {', '.join(CHOICES[name])} (got {value!r})"
         return None
+    if name == "compare":
+        if value is None:
+            return None
+        if value not in ALGORITHMS:
+            return f"compare must be null or one of {', '.join(ALGORITHMS)} (got {value!r})"
+        return None
     if name == "playing":
         return None if isinstance(value, bool) else f"playing must be true or false, not {value!r}"
     if name == "hidden":
@@ -86,6 +97,10 @@ def parse_preset(text: str, where: str = "preset") -> dict:
     known = {f.name for f in fields(Controls)}
     changes = {}
     for key, value in data.items():
+        if key in PRESET_META:
+            if not isinstance(value, str):
+                raise PresetError(f"{where}: {key} must be a string, not {value!r}")
+            continue
         if key not in known:
             raise PresetError(f"{where}: unknown setting {key!r}; known: {', '.join(sorted(known))}")
         if key == "task":
@@ -100,6 +115,8 @@ def parse_preset(text: str, where: str = "preset") -> dict:
             raise PresetError(f"{where}: {reason}")
         changes[key] = tuple(value) if key == "hidden" else value
     reason = check_combination(changes.get("algorithm", Controls.algorithm), changes.get("model", Controls.model))
+    if not reason and changes.get("compare"):
+        reason = check_combination(changes["compare"], changes.get("model", Controls.model))
     if reason:
         raise PresetError(f"{where}: {reason}")
     if "task" in data and data["task"] is not None:

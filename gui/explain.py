@@ -1,0 +1,117 @@
+"""Explain mode: one caption per panel and the algorithm's pseudo-code, its current phase
+highlighted while training runs.
+
+A real meta-iteration's phases last microseconds, so the highlight steps through them at
+a readable pace (every `PHASE_MS`) while training runs, and rests when paused.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt, QTimer, Slot
+from PySide6.QtWidgets import QLabel
+
+from gui import style
+
+PHASE_MS = 700
+CAPTIONS = {
+    "maml": "The same new task, fitted from {alg}'s learned starting point: grey before, then after each "
+            "inner step. As meta-training runs, one step already lands close.",
+    "random": "The same task and the same points, fitted from a random starting point with the same steps: "
+              "it barely moves. This is what meta-learning buys.",
+    "pretrained": "One network trained on all tasks at once, then fine-tuned the same way: it learned the "
+                  "average task, not how to adapt.",
+    "compare": "A second algorithm, meta-trained beside the first on the same batches of tasks.",
+    "loss": "The meta-loss: error on each task's query points after adapting, averaged over the batch. "
+            "Falling means the starting point adapts better.",
+    "eval": "The paper's Figure 3: error on held-out tasks after 0, 1, ... inner steps, mean and 95% band.",
+}
+# (phase, line); phase None: a line that is never highlighted
+CODE = ((None, "<b>Algorithm 1</b> (Finn et al. 2017)"),
+        (None, "θ ← a random initialisation"),
+        (None, "<b>while</b> training:"),
+        ("sample", "&nbsp;&nbsp;sample a batch of tasks T<sub>i</sub>"),
+        (None, "&nbsp;&nbsp;<b>for each</b> T<sub>i</sub>:"),
+        ("adapt", "&nbsp;&nbsp;&nbsp;&nbsp;θ'<sub>i</sub> = θ − α∇L<sub>Ti</sub>(θ) on K support points"),
+        ("query", "&nbsp;&nbsp;&nbsp;&nbsp;loss<sub>i</sub> = L<sub>Ti</sub>(θ'<sub>i</sub>) on query points"),
+        ("update", "&nbsp;&nbsp;θ ← θ − β∇<sub>θ</sub> Σ<sub>i</sub> loss<sub>i</sub>&nbsp;&nbsp;(meta-update)"))
+PHASES = ("sample", "adapt", "query", "update")
+
+
+class Explainer(QObject):
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.on = False
+        self.phase = 0
+        self.captions: dict[str, QLabel] = {}
+        self.code = QLabel()
+        self.code.setObjectName("pseudocode")
+        self.code.setTextFormat(Qt.RichText)
+        self.code.setWordWrap(True)
+        self.code.setToolTip("Real phases last microseconds: while training runs, the highlight steps "
+                             f"through them every {PHASE_MS / 1000:g} s so you can follow along.")
+        self.code.hide()
+        lay = window.controls.layout()
+        lay.insertWidget(lay.count() - 1, self.code)  # above the controls' closing stretch
+        self.timer = QTimer(self)
+        self.timer.setInterval(PHASE_MS)
+        self.timer.timeout.connect(self.advance)
+
+    def cards(self) -> dict:
+        w = self.window
+        return {**w.panels, "loss": w.loss, "eval": w.eval}
+
+    @Slot(bool)
+    def set_on(self, on: bool) -> None:
+        self.on = bool(on)
+        for name, card in self.cards().items():
+            label = self.captions.get(name)
+            if label is None and self.on and name in CAPTIONS:
+                label = self.captions[name] = QLabel()
+                label.setWordWrap(True)
+                label.setObjectName("caption")
+                card.body.insertWidget(1, label)
+            if label is not None:
+                label.setVisible(self.on)
+        self.refresh()
+        self.code.setVisible(self.on)
+        if self.on:
+            self.timer.start()
+        else:
+            self.timer.stop()
+
+    def refresh(self) -> None:
+        """Caption texts and colours (the algorithm's name and the theme may have changed)."""
+        snap = self.window.snapshot
+        alg = style.algorithm_label(snap.algorithm) if snap else "MAML"
+        for name, label in self.captions.items():
+            label.setText(CAPTIONS[name].format(alg=alg))
+            label.setStyleSheet(f"color: {style.TEXT}; background: {style.THEME.select}; border-radius: 4px; "
+                                f"padding: 3px 6px; font-size: {style.BODY_PT}pt;")
+        self._draw_code()
+
+    def training(self) -> bool:
+        snap = self.window.snapshot
+        return snap is not None and snap.state == "training"
+
+    @Slot()
+    def advance(self) -> None:
+        if self.training():
+            self.phase = (self.phase + 1) % len(PHASES)
+        self._draw_code()
+
+    def current(self) -> str | None:
+        return PHASES[self.phase] if self.training() else None
+
+    def _draw_code(self) -> None:
+        now = self.current()
+        lines = []
+        for phase, text in CODE:
+            if phase is not None and phase == now:
+                text = f"<span style='color:{style.ACCENT}'>▶ <b>{text}</b></span>"
+            lines.append(text)
+        state = "paused: press Play to watch the phases" if now is None else "training"
+        self.code.setText(f"<div style='font-family:monospace; font-size:{style.BODY_PT}pt'>"
+                          + "<br>".join(lines)
+                          + f"<br><span style='color:{style.MUTED}'>({state})</span></div>")
+        self.code.setStyleSheet(f"QLabel#pseudocode {{ background: {style.PANEL}; border: 1px solid {style.GRID};"
+                                f" border-radius: 6px; padding: 6px; }}")

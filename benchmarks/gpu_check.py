@@ -135,6 +135,44 @@ def _():
     return rows
 
 
+@section("tf32_at_2500")
+def _():
+    """Does TF32 for the batched matmuls help at meta-batch 2500? (kept off by default)"""
+    if QUICK:
+        return "skipped on cpu"
+    hp = HParams(meta_batch=2500)
+    g = torch.Generator(device=dev).manual_seed(0)
+    torch.backends.cuda.matmul.allow_tf32 = True
+    try:
+        learner = MetaLearner("maml", model, model.init(g, dev))
+        return {"maml_graph_tf32": round(_rate(make_stepper(learner, fam, hp, g, dev), dev, 2.0), 1)}
+    finally:
+        torch.backends.cuda.matmul.allow_tf32 = False
+
+
+@section("live_trainer")
+def _():
+    """The window's training thread (core.trainer) on the GPU: graph steps, snapshots, a big meta-batch."""
+    import threading
+    from core.controls import Controls, Mailbox, SharedControls
+    from core.trainer import Trainer
+    out = {}
+    for mb in (25, 10000):
+        shared, box = SharedControls(Controls(device=dev.type, meta_batch=mb, playing=True)), Mailbox()
+        trainer, stop = Trainer(shared, box), threading.Event()
+        th = threading.Thread(target=trainer.run, args=(stop,))
+        th.start()
+        time.sleep(4 if QUICK else 8)
+        snap = box.peek()
+        stop.set()
+        shared.wake()
+        th.join(10)
+        out[mb] = {"iterations": snap.iteration, "its_per_s": round(snap.its_per_s), "state": snap.state,
+                   "device": snap.device, "message": snap.message, "graph": trainer._graph is not None,
+                   "eval_maml_step1": round(float(snap.evaluation.mean["maml"][1]), 3)}
+    return out
+
+
 @section("time_to_quality")
 def _():
     return time_to_quality(dev, HParams(), limit_s=3.0 if QUICK else 60.0, check_every_s=1.0 if QUICK else 2.0)

@@ -138,7 +138,7 @@ def cmd_train(args) -> int:
     pending: list[torch.Tensor] = []
     smooth = None
     t0 = last_print = time.perf_counter()
-    check = 1 if device.type == "cpu" else 100  # on CUDA, sync only now and then
+    check = 50  # check for divergence (and keep a rollback point) every 50 iterations, not every one
     try:
         while not interrupted:
             if iterations is not None and it >= iterations:

@@ -15,20 +15,23 @@ from PySide6.QtCore import QEvent, QPointF, QRectF
 from PySide6.QtWidgets import QGraphicsItem
 
 from core.controls import SharedControls
+from core.tasks import get_family
 from gui import style
 from gui.panels import Card, _legend_label, _plot
 
 PARAM_NAMES = {"sinusoid": ("amplitude A", "phase φ"), "sine-ab": ("amplitude a", "phase b"),
                "linear": ("slope a", "intercept b")}
 CONTOURS = (0.15, 0.35, 0.6)  # contour levels, as fractions of the log-loss range
-COLORMAP = "viridis"
+# Dark = low loss, in muted blues, so the method-coloured paths, the white trail and the
+# yellow star stand out on it wherever they are.
+COLORMAP = pg.ColorMap([0.0, 0.3, 0.6, 1.0], ["#06070b", "#17203a", "#34476f", "#7d8cad"])
 
 
 class LandscapePanel(Card):
     """Heatmap of log10 support MSE over (a, b) with the meta-init's trail and both paths."""
 
     def __init__(self, shared: SharedControls):
-        super().__init__("Parameter space (a, b)")
+        super().__init__("Parameter space", title_pt=style.TITLE_PT - 3)
         self.shared = shared
         self.legend = _legend_label()
         self.body.addWidget(self.legend)
@@ -41,9 +44,9 @@ class LandscapePanel(Card):
             item.getAxis(name).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
         self.body.addWidget(self.plot, 1)
         self.image = pg.ImageItem(axisOrder="col-major")  # image[i, j] at (a[i], b[j]): x = a, y = b
-        self.image.setColorMap(pg.colormap.get(COLORMAP))
+        self.image.setColorMap(COLORMAP)
         self.plot.addItem(self.image)
-        self.contours = [pg.IsocurveItem(pen=pg.mkPen((255, 255, 255, 110), width=1.5)) for _ in CONTOURS]
+        self.contours = [pg.IsocurveItem(pen=pg.mkPen((200, 215, 240, 140), width=2)) for _ in CONTOURS]
         for c in self.contours:
             c.setParentItem(self.image)
         maml, rand = style.METHOD_COLOURS["maml"], style.METHOD_COLOURS["random"]
@@ -60,13 +63,14 @@ class LandscapePanel(Card):
             it.setZValue(10 + z)
             self.plot.addItem(it)
         self.legend.setText(
-            f"<span style='font-size:{style.BODY_PT + 1}pt'>"
+            f"<span style='font-size:{style.BODY_PT}pt'>"
             f"<span style='color:{style.SUPPORT}'>★</span> true&nbsp;&nbsp;"
-            f"<span style='color:{maml}'>●</span> meta-init <span style='color:#ffffff'>━</span> trail&nbsp;&nbsp;"
-            f"<span style='color:{maml}'>●━●</span> MAML steps&nbsp;&nbsp;"
+            f"<span style='color:{maml}'>●</span> meta-init&nbsp;&nbsp;"
+            f"<span style='color:{maml}'>●━●</span> MAML&nbsp;&nbsp;"
             f"<span style='color:{rand}'>■━●</span> random</span>")
-        self.plot.setToolTip("Colour: the task's support loss (log scale; dark = low). Click anywhere to "
-                             "place the random initialisation there.")
+        self.plot.setToolTip("Colour: the task's support loss (log scale; dark = low). White line: the path the "
+                             "meta-initialisation took while training. Click anywhere to place the random "
+                             "initialisation there.")
         self.plot.viewport().installEventFilter(self)
         self.surface = None  # the loss array on screen (identity: the trainer resends the same one)
         self.family = None
@@ -77,8 +81,8 @@ class LandscapePanel(Card):
             return
         self.family = family
         na, nb = PARAM_NAMES.get(family, ("a", "b"))
-        self.plot.getPlotItem().getAxis("bottom").setLabel(f"a: {na}")
-        self.plot.getPlotItem().getAxis("left").setLabel(f"b: {nb}")
+        self.plot.getPlotItem().getAxis("bottom").setLabel(na)
+        self.plot.getPlotItem().getAxis("left").setLabel(nb)
 
     def show_snapshot(self, snap) -> None:
         land = snap.landscape
@@ -100,11 +104,14 @@ class LandscapePanel(Card):
             if m == "random" and ok.any():
                 self.random_start.setData([p[0, 0]], [p[0, 1]])
         self.star.setData(*(([land.true_ab[0]], [land.true_ab[1]]) if land.true_ab else ([], [])))
-        (a0, a1), (b0, b1) = self._range
         end = trail[-1]
+        (a0, a1), (b0, b1) = self.plot.getPlotItem().getViewBox().viewRange()
+        if not (a0 <= end[0] <= a1 and b0 <= end[1] <= b1):  # the meta-init walked out of view: follow it
+            self._zoom(land)
+        (a0, a1), (b0, b1) = self._range
         off = not (a0 <= end[0] <= a1 and b0 <= end[1] <= b1)
-        self.set_readout(f"<span style='color:{style.MUTED}; font-size:{style.BODY_PT}pt'>"
-                         f"meta-init a = {end[0]:.2f}, b = {end[1]:.2f}{' (off the map)' if off else ''}</span>")
+        self.set_readout(f"<span style='color:{style.WARN}; font-size:{style.BODY_PT}pt'>init off the map</span>"
+                         if off else "")
 
     def _show_surface(self, land) -> None:
         """A new surface: image, contours and view (rare; never per frame while training)."""
@@ -128,7 +135,28 @@ class LandscapePanel(Card):
             c.setData(log, lo + f * (hi - lo))
         i, j = np.unravel_index(np.argmin(log), log.shape)
         self.minimum = (float(a[i]), float(b[j]))
-        self.plot.setRange(xRange=self._range[0], yRange=self._range[1], padding=0)
+        self._zoom(land)
+
+    def _zoom(self, land) -> None:
+        xr, yr = self._view(land)
+        self.plot.setRange(xRange=xr, yRange=yr, padding=0)
+
+    def _view(self, land) -> tuple:
+        """The family's parameter box and every point shown now, within the computed surface:
+        the trainer's surface has room to spare, the view zooms to where things happen."""
+        fam = get_family(self.family)
+        pts = [land.init_trail[-1], *[p for path in land.paths.values() for p in path]]
+        if land.true_ab:
+            pts.append(land.true_ab)
+        pts = np.array([p for p in pts if np.all(np.isfinite(p))], float).reshape(-1, 2)
+        view = []
+        for k, (lo, hi) in enumerate((fam.a_range, fam.b_range)):
+            if len(pts):
+                lo, hi = min(lo, pts[:, k].min()), max(hi, pts[:, k].max())
+            pad = 0.12 * (hi - lo)
+            full = self._range[k]
+            view.append((max(lo - pad, full[0]), min(hi + pad, full[1])))
+        return view
 
     # ---- clicking places the random init ----------------------------------------------------
     def to_pixel(self, a: float, b: float) -> QPointF:

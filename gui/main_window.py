@@ -68,7 +68,7 @@ class MainWindow(QMainWindow):
         self.panels["compare"].setVisible(False)  # shown while a second algorithm trains beside the first
         self.loss = LossPanel()
         self.eval = EvalPanel()
-        self.landscape = LandscapePanel(shared)  # replaces the evaluation panel for the two-scalar model
+        self.landscape = LandscapePanel(shared)  # beside the init panels, for the two-scalar model
         self.landscape.setVisible(False)
         self.alpha_strip = AlphaStrip()  # Alpha MAML's learned α, under the loss curve
         self.alpha_strip.setVisible(False)
@@ -86,10 +86,10 @@ class MainWindow(QMainWindow):
         inits = QHBoxLayout()
         for p in self.panels.values():
             inits.addWidget(p, 1)
+        inits.addWidget(self.landscape, 1)
         below = QHBoxLayout()
         below.addWidget(self.loss, 1)
         below.addWidget(self.eval, 1)
-        below.addWidget(self.landscape, 1)
         right = QVBoxLayout()
         right.addLayout(top)
         right.addLayout(inits, 62)
@@ -181,7 +181,7 @@ class MainWindow(QMainWindow):
         if self.panels["compare"].isHidden() == bool(snap.compare):
             self.panels["compare"].setVisible(bool(snap.compare))
         label = style.algorithm_label(snap.algorithm)
-        compact = self.panels["pretrained"].isVisible() or bool(snap.compare)
+        compact = self.panels["pretrained"].isVisible() or bool(snap.compare) or snap.landscape is not None
         for m, p in self.panels.items():
             if not p.isHidden():
                 p.set_names(style.algorithm_label(snap.compare) if m == "compare" else label, compact)
@@ -191,7 +191,6 @@ class MainWindow(QMainWindow):
         two = snap.landscape is not None
         if self.landscape.isHidden() == two:
             self.landscape.setVisible(two)
-            self.eval.setVisible(not two)
         self.landscape.show_snapshot(snap)
         self.alpha_strip.show_snapshot(snap)
         self._status(snap)

@@ -13,7 +13,7 @@ def type_into(qtbot, entry, text):
 def test_surface_minimum_is_the_true_ab_and_a_click_places_the_random_init(qtbot, open_window, wait_snapshot):
     w = open_window(family="linear", model="two-param")
     snap = wait_snapshot(w, lambda s: s.landscape is not None and w.landscape.surface is not None)
-    assert w.landscape.isVisible() and not w.eval.isVisible()
+    assert w.landscape.isVisible() and w.eval.isVisible()
     land = snap.landscape
     cell = max(np.diff(land.a).max(), np.diff(land.b).max())
     i, j = np.unravel_index(np.argmin(land.loss), land.loss.shape)

@@ -216,15 +216,15 @@ class Demo(QObject):
         return ok
 
     def export_panel(self, name: str, path) -> bool:
-        """One plot as PNG (pyqtgraph's ImageExporter) or SVG (its SVGExporter)."""
-        import pyqtgraph.exporters as ex
-
+        """One plot as PNG (pyqtgraph's ImageExporter, at least 1200 px wide) or as vector SVG."""
         panel = self.panel_widget(name)
         path = str(path)
         try:
             if path.lower().endswith(".svg"):
-                ex.SVGExporter(panel.plot.getPlotItem()).export(path)
+                svg_of_plot(panel.plot, path, panel.title.text())
             else:
+                import pyqtgraph.exporters as ex
+
                 exporter = ex.ImageExporter(panel.plot.getPlotItem())
                 exporter.parameters()["width"] = max(1200, int(panel.plot.width() * 2))
                 exporter.export(path)
@@ -286,3 +286,30 @@ class Demo(QObject):
         box.setAttribute(Qt.WA_DeleteOnClose)
         self.sheet = box
         box.show()
+
+
+def svg_of_plot(view, path: str, title: str = "") -> None:
+    """The plot's scene through Qt's SVG painter, item caches off so axes and text stay vectors.
+    (pyqtgraph 0.14's SVGExporter cannot parse the paths Qt 6.11 writes.)"""
+    from PySide6.QtCore import QRect, QRectF
+    from PySide6.QtGui import QPainter
+    from PySide6.QtSvg import QSvgGenerator
+    from PySide6.QtWidgets import QGraphicsItem
+
+    items = view.scene().items()
+    modes = [i.cacheMode() for i in items]
+    for i in items:
+        i.setCacheMode(QGraphicsItem.NoCache)
+    gen = QSvgGenerator()
+    gen.setFileName(path)
+    gen.setSize(view.size())
+    gen.setViewBox(QRect(0, 0, view.width(), view.height()))
+    gen.setTitle(title)
+    painter = QPainter(gen)
+    try:
+        view.scene().render(painter, QRectF(0, 0, view.width(), view.height()),
+                            view.mapToScene(view.viewport().rect()).boundingRect())
+    finally:
+        painter.end()
+        for i, m in zip(items, modes):
+            i.setCacheMode(m)

@@ -15,6 +15,7 @@ inner and outer learning rates, inner steps, K and meta-batch between two iterat
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import torch
@@ -26,6 +27,15 @@ from core.tasks import TaskBatch
 ALGORITHMS = ("maml", "fomaml", "reptile", "metasgd", "anil", "alpha", "imaml")
 ALGORITHM_LABELS = {"maml": "MAML", "fomaml": "FOMAML", "reptile": "Reptile", "metasgd": "Meta-SGD",
                     "anil": "ANIL", "alpha": "Alpha MAML", "imaml": "iMAML"}
+
+
+# A meta-loss above this has blown up (tasks' MSEs are of order 1 to 30): training stops there
+# rather than waiting for the overflow to NaN.
+DIVERGED_LOSS = 1e6
+
+
+def diverged(loss: float) -> bool:
+    return not math.isfinite(loss) or loss > DIVERGED_LOSS
 
 
 @dataclass

@@ -15,7 +15,7 @@ import time
 import torch
 
 from core import checkpoint as ckpt
-from core.algorithms import ALGORITHMS, HParams, MetaLearner
+from core.algorithms import ALGORITHMS, HParams, MetaLearner, diverged
 from core.evaluate import evaluate, heldout_tasks, pretrain
 from core.models import MODELS, make_model
 from core.tasks import FAMILIES, get_family, sample_batch
@@ -32,7 +32,10 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
-def _positive(kind, allow_zero=False):
+MAX_LR = 100.0  # a learning rate above this is a typo, not an experiment
+
+
+def _positive(kind, allow_zero=False, maximum=None):
     def parse(text):
         try:
             v = kind(text)
@@ -42,6 +45,8 @@ def _positive(kind, allow_zero=False):
             raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
         if v < 0 or (v == 0 and not allow_zero):
             raise argparse.ArgumentTypeError(f"{text} must be {'non-negative' if allow_zero else 'positive'}")
+        if maximum is not None and v > maximum:
+            raise argparse.ArgumentTypeError(f"{text} is too large (at most {maximum:g})")
         return v
     return parse
 
@@ -65,11 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--task", choices=tuple(FAMILIES), default="sinusoid")
     t.add_argument("--model", choices=MODELS, default="mlp")
     t.add_argument("--hidden", type=_hidden, default=(40, 40), help="MLP hidden sizes, e.g. 40,40")
-    t.add_argument("--shots", type=_positive(int), default=10, help="K support (and query) points per task")
-    t.add_argument("--inner-lr", type=_positive(float, allow_zero=True), default=0.01, help="alpha")
-    t.add_argument("--outer-lr", type=_positive(float), default=1e-3, help="beta")
-    t.add_argument("--inner-steps", type=_positive(int), default=1)
-    t.add_argument("--meta-batch", type=_positive(int), default=25)
+    t.add_argument("--shots", type=_positive(int, maximum=1000), default=10, help="K support (and query) points per task")
+    t.add_argument("--inner-lr", type=_positive(float, allow_zero=True, maximum=MAX_LR), default=0.01, help="alpha")
+    t.add_argument("--outer-lr", type=_positive(float, maximum=MAX_LR), default=1e-3, help="beta")
+    t.add_argument("--inner-steps", type=_positive(int, maximum=100), default=1)
+    t.add_argument("--meta-batch", type=_positive(int, maximum=20000), default=25, help="tasks per meta-iteration")
     t.add_argument("--outer-optimizer", choices=("adam", "sgd"), default="adam")
     t.add_argument("--lam", type=_positive(float), default=2.0, help="iMAML's proximal strength lambda")
     t.add_argument("--hyper-lr", type=_positive(float, allow_zero=True), default=1e-4,
@@ -86,9 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     e = sub.add_parser("evaluate", help="the paper's protocol: MSE after 0..S fine-tuning steps")
     e.add_argument("checkpoint")
     e.add_argument("--tasks", type=_positive(int), default=600)
-    e.add_argument("--shots", type=_positive(int), default=10)
+    e.add_argument("--shots", type=_positive(int, maximum=1000), default=10)
     e.add_argument("--steps", type=_positive(int, allow_zero=True), default=10)
-    e.add_argument("--inner-lr", type=_positive(float, allow_zero=True), help="default: the checkpoint's")
+    e.add_argument("--inner-lr", type=_positive(float, allow_zero=True, maximum=MAX_LR), help="default: the checkpoint's")
     e.add_argument("--seed", type=int, default=1234, help="held-out task seed")
     e.add_argument("--device", choices=("auto", "cpu", "cuda"), default="cpu")
     e.add_argument("--threads", type=_positive(int), default=1)
@@ -97,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     b = sub.add_parser("bench", help="meta-iterations per second against a plain per-task loop")
     b.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
     b.add_argument("--threads", type=_positive(int), default=1)
-    b.add_argument("--meta-batch", type=_positive(int), default=25)
+    b.add_argument("--meta-batch", type=_positive(int, maximum=20000), default=25)
     b.add_argument("--seconds", type=_positive(float), default=2.0, help="timed seconds per measurement")
     b.add_argument("--quality", action="store_true",
                    help="also time MAML to K=10 1-step MSE <= 0.40 on held-out tasks (about a minute)")
@@ -150,11 +155,11 @@ def cmd_train(args) -> int:
             if len(pending) >= check or (iterations is not None and it >= iterations):
                 losses = torch.stack(pending).cpu().tolist()
                 pending.clear()
-                bad = next((i for i, v in enumerate(losses) if not math.isfinite(v)), None)
+                bad = next((i for i, v in enumerate(losses) if diverged(v)), None)
                 if bad is not None or not all(torch.isfinite(p).all() for p in learner.leaves):
                     first = it - len(losses) + 1 + (bad or 0)
                     learner.load(*good)
-                    print(f"error: training diverged at iteration {first} (non-finite meta-loss); "
+                    print(f"error: training diverged at iteration {first} (meta-loss non-finite or above 1e6); "
                           f"kept the parameters of iteration {good_it}. Try a smaller --inner-lr or --outer-lr.",
                           file=sys.stderr)
                     it, status = good_it, EXIT_DIVERGED

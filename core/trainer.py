@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from core import checkpoint as ckpt
-from core.algorithms import MetaLearner, adapt_path, setup_error
+from core.algorithms import MetaLearner, adapt_path, diverged, setup_error
 from core.controls import RESET_KEYS, Controls, DisplayTask, EvalCurves, Landscape, Mailbox, SharedControls, Snapshot
 from core.evaluate import Pretrainer, heldout_tasks, mse_by_step
 from core.fast import GRAPHABLE, GraphStepper
@@ -235,9 +235,9 @@ class Trainer:
             self._fall_back_to_cpu(c)
             return False
         self.hparams = hp
-        rival_ok = self._rival is None or (math.isfinite(rival_loss) and all(
+        rival_ok = self._rival is None or (not diverged(rival_loss) and all(
             torch.isfinite(p).all() for p in self._rival.leaves))
-        if not rival_ok or not math.isfinite(loss) or not all(
+        if not rival_ok or diverged(loss) or not all(
                 torch.isfinite(p).all() for p in self._learner.leaves):
             params, lrs = self._good
             self._learner.load(params, lrs)

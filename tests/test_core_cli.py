@@ -59,6 +59,8 @@ def test_every_algorithm_trains_saves_and_evaluates(tmp_path, capsys, algorithm,
     (["train", "--inner-lr", "-0.1"], "non-negative"),
     (["train", "--outer-lr", "0"], "positive"),
     (["train", "--shots", "0"], "positive"),
+    (["train", "--meta-batch", "10000000"], "too large"),
+    (["train", "--outer-lr", "1e30"], "too large"),
     (["train", "--meta-batch", "abc"], "valid int"),
     (["train", "--task", "cosine"], "invalid choice"),
     (["train", "--algorithm", "anil", "--model", "two-param", "--iterations", "1"], "MLP"),
@@ -83,7 +85,7 @@ def test_corrupt_checkpoint_is_refused_with_one_line(tmp_path, capsys):
 
 def test_divergence_keeps_last_finite_parameters_and_exits_3(tmp_path, capsys):
     ckpt = tmp_path / "d.pt"
-    code, _, err = run(["train", "--inner-lr", "1e6", "--iterations", "50", "--save", str(ckpt), "--quiet"], capsys)
+    code, _, err = run(["train", "--inner-lr", "50", "--iterations", "200", "--save", str(ckpt), "--quiet"], capsys)
     assert code == 3 and "diverged at iteration" in err
     data = torch.load(ckpt, weights_only=True)
     assert all(torch.isfinite(v).all() for v in data["state_dict"].values())

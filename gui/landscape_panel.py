@@ -105,9 +105,7 @@ class LandscapePanel(Card):
                 self.random_start.setData([p[0, 0]], [p[0, 1]])
         self.star.setData(*(([land.true_ab[0]], [land.true_ab[1]]) if land.true_ab else ([], [])))
         end = trail[-1]
-        (a0, a1), (b0, b1) = self.plot.getPlotItem().getViewBox().viewRange()
-        if not (a0 <= end[0] <= a1 and b0 <= end[1] <= b1):  # the meta-init walked out of view: follow it
-            self._zoom(land)
+        self._follow(land)
         (a0, a1), (b0, b1) = self._range
         off = not (a0 <= end[0] <= a1 and b0 <= end[1] <= b1)
         self.set_readout(f"<span style='color:{style.WARN}; font-size:{style.BODY_PT}pt'>init off the map</span>"
@@ -137,6 +135,18 @@ class LandscapePanel(Card):
         self.minimum = (float(a[i]), float(b[j]))
         self._zoom(land)
 
+    def _follow(self, land) -> None:
+        """Re-frame only when something left the view or the view is far too big: the axes are
+        redrawn rarely, not every frame."""
+        (a0, a1), (b0, b1) = self.plot.getPlotItem().getViewBox().viewRange()
+        (x0, x1), (y0, y1) = self._view(land)
+        outside = x0 < a0 - 1e-9 or x1 > a1 + 1e-9 or y0 < b0 - 1e-9 or y1 > b1 + 1e-9
+        if outside or (x1 - x0) * (y1 - y0) < 0.5 * (a1 - a0) * (b1 - b0):
+            mx, my = 0.1 * (x1 - x0), 0.1 * (y1 - y0)  # room to move before the next re-frame
+            full = self._range
+            self.plot.setRange(xRange=(max(x0 - mx, full[0][0]), min(x1 + mx, full[0][1])),
+                               yRange=(max(y0 - my, full[1][0]), min(y1 + my, full[1][1])), padding=0)
+
     def _zoom(self, land) -> None:
         xr, yr = self._view(land)
         self.plot.setRange(xRange=xr, yRange=yr, padding=0)
@@ -145,7 +155,7 @@ class LandscapePanel(Card):
         """The family's parameter box and every point shown now, within the computed surface:
         the trainer's surface has room to spare, the view zooms to where things happen."""
         fam = get_family(self.family)
-        pts = [land.init_trail[-1], *[p for path in land.paths.values() for p in path]]
+        pts = [land.init_trail[-1], *[p for m in self.paths for p in land.paths.get(m, ())]]
         if land.true_ab:
             pts.append(land.true_ab)
         pts = np.array([p for p in pts if np.all(np.isfinite(p))], float).reshape(-1, 2)

@@ -214,7 +214,10 @@ class InitPanel(Card):
             curves = np.clip(curves, lo - span, hi + span)  # a diverging fit stays drawable
             lines = [(x, curves[i], pen) for i, pen in zip(self._steps, self._pens)]
         if snap.true_y is not None:
-            lines.append((x, snap.true_y, self.true_pen))
+            true_y, task = snap.true_y, snap.task
+            if task is not None and task.is_user and task.target_x is not None:  # a drawn curve ends where it was drawn
+                true_y = np.where((x >= task.target_x[0]) & (x <= task.target_x[-1]), true_y, np.nan)
+            lines.append((x, true_y, self.true_pen))
         self.bundle.set_content(lines, snap.support_x, snap.support_y)
         self.drawn = (curves, snap.support_x, snap.support_y)  # what is on screen, for tests
         if curves is None:  # the pretrained baseline is still being fitted

@@ -70,3 +70,22 @@ def test_imaml_lambda_is_live_and_validated(qtbot, open_window, wait_snapshot):
     # the row is only shown for iMAML
     w.controls.algorithm.setCurrentIndex(w.controls.algorithm.findData("maml"))
     qtbot.waitUntil(lambda: not lam.isVisibleTo(w.controls), timeout=5_000)
+
+
+def test_two_param_surface_follows_edited_points_and_survives_no_points(qtbot, open_window, wait_snapshot):
+    w = open_window(family="linear", model="two-param")
+    wait_snapshot(w, lambda s: s.landscape is not None)
+    qtbot.mouseClick(w.task_tools.clear, Qt.LeftButton)
+    wait_snapshot(w, lambda s: s.task is not None and s.task.xs == () and s.landscape is not None)
+    qtbot.waitUntil(lambda: w.landscape.minimum is None, timeout=30_000)
+    for x in (-3.0, 3.0):  # the line y = 0.5 x + 1 through two clicked points
+        qtbot.mouseClick(w.panels["maml"].plot.viewport(), Qt.LeftButton,
+                         pos=w.editor.to_pixel(w.panels["maml"], x, 0.5 * x + 1.0).toPoint())
+    t = w.shared.get().task
+    snap = wait_snapshot(w, lambda s: s.task == t and s.landscape is not None)
+    land = snap.landscape
+    assert land.true_ab is None  # a user task has no true (a, b); the surface is its support loss
+    i, j = np.unravel_index(np.argmin(land.loss), land.loss.shape)
+    cell = max(np.diff(land.a).max(), np.diff(land.b).max())
+    assert abs(land.a[i] - 0.5) <= 2 * cell and abs(land.b[j] - 1.0) <= 2 * cell
+    assert not w._frame_error

@@ -112,7 +112,7 @@ class MetaLearner:
             self._alpha_set = self._beta_set = None
             self._prev_grad: torch.Tensor | None = None
             outer_optimizer = "sgd"
-        self._anil: tuple[float, Params] | None = None
+        self._anil: Params | None = None  # ANIL's 0/1 mask of the adapted (last-layer) entries
         self.leaves = leaves
         if outer_optimizer == "adam":
             self.opt = optim.Adam(leaves, lr=1e-3)
@@ -123,12 +123,15 @@ class MetaLearner:
 
     # ---- the inner step rule ----------------------------------------------------------------
     def _anil_lrs(self, inner_lr) -> Params:
-        """Per-entry rates: alpha on the last layer, 0 elsewhere (so the body stays put)."""
-        if self._anil is None or self._anil[0] != inner_lr:
+        """Per-entry rates: alpha on the last layer, 0 elsewhere (so the body stays put).
+
+        alpha may be a device tensor (inside a CUDA graph): the rates are then mask * alpha,
+        with no comparison that would need the host.
+        """
+        if self._anil is None:
             head = set(self.model.names[-1])
-            self._anil = (inner_lr, {k: torch.full_like(v, inner_lr if k in head else 0.0).detach()
-                                     for k, v in self.params.items()})
-        return self._anil[1]
+            self._anil = {k: torch.full_like(v, 1.0 if k in head else 0.0).detach() for k, v in self.params.items()}
+        return {k: m * inner_lr for k, m in self._anil.items()}
 
     def _train_lr(self, hp: HParams):
         """The rule meta-training adapts with (may carry gradient: Meta-SGD, Alpha MAML)."""

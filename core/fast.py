@@ -9,6 +9,8 @@ between replays; a change of shape (K, meta-batch, inner steps) captures a new g
 """
 from __future__ import annotations
 
+import sys
+
 import torch
 
 from core.algorithms import HParams, MetaLearner
@@ -18,6 +20,10 @@ from core.tasks import Family, sample_batch
 def eager_step(learner: MetaLearner, family: Family, hp: HParams, gen, device) -> torch.Tensor:
     batch = sample_batch(family, hp.meta_batch, hp.shots, gen=gen, device=device)
     return learner.step(batch, hp)
+
+
+class GraphUnavailable(RuntimeError):
+    """Capturing the step failed; the caller carries on eagerly (with its own generator)."""
 
 
 class GraphStepper:
@@ -58,7 +64,10 @@ class GraphStepper:
         self.outer_lr.fill_(hp.outer_lr)
         shape = (hp.inner_steps, hp.shots, hp.meta_batch)
         if shape not in self.graphs:
-            self.graphs[shape] = self._capture(shape)
+            try:
+                self.graphs[shape] = self._capture(shape)
+            except Exception as e:
+                raise GraphUnavailable(f"CUDA graph capture failed ({type(e).__name__}: {e})") from e
         graph, loss = self.graphs[shape]
         graph.replay()
         return loss.clone()
@@ -73,5 +82,15 @@ def make_stepper(learner: MetaLearner, family: Family, hp: HParams, gen, device:
     if device.type == "cuda" and graphs and learner.algorithm in GRAPHABLE:
         torch.cuda.manual_seed(int(torch.randint(0, 2**31, (1,), generator=gen, device=device)))
         stepper = GraphStepper(learner, family, device)
-        return lambda: stepper(hp)
+        state = {"graph": True}
+
+        def step():
+            if state["graph"]:
+                try:
+                    return stepper(hp)
+                except GraphUnavailable as e:
+                    print(f"warning: {e}; training eagerly", file=sys.stderr)
+                    state["graph"] = False
+            return eager_step(learner, family, hp, gen, device)
+        return step
     return lambda: eager_step(learner, family, hp, gen, device)

@@ -20,7 +20,7 @@ from core import checkpoint as ckpt
 from core.algorithms import MetaLearner, adapt_path, diverged, setup_error
 from core.controls import RESET_KEYS, Controls, DisplayTask, EvalCurves, Landscape, Mailbox, SharedControls, Snapshot
 from core.evaluate import Pretrainer, heldout_tasks, mse_by_step
-from core.fast import GRAPHABLE, GraphStepper
+from core.fast import GRAPHABLE, GraphStepper, GraphUnavailable
 from core.landscape import loss_surface, path_points, view_box
 from core.models import Params, expand, make_model
 from core.tasks import get_family, interp, sample_batch
@@ -233,6 +233,10 @@ class Trainer:
                     rival_loss = float(self._rival.step(batch, hp))
         except torch.OutOfMemoryError:
             self._fall_back_to_cpu(c)
+            return False
+        except GraphUnavailable as e:  # eager steps on the same device, with the trainer's own generator
+            self._graph = None
+            self._say(f"{e}; training without CUDA graphs")
             return False
         self.hparams = hp
         rival_ok = self._rival is None or (not diverged(rival_loss) and all(

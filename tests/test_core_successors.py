@@ -171,3 +171,13 @@ def test_imaml_mlp_fast_hvp_equals_autograd_hvp():
     ref = imaml.hvp(model, phi, batch.xs, batch.ys, v)
     for k in v:
         assert _rel(fast[k], ref[k]) < 1e-10
+
+
+def test_anil_with_a_tensor_learning_rate_equals_the_float_one():
+    """Inside a CUDA graph alpha is a device tensor; the ANIL rule must not compare it on the host."""
+    model, batch = MLP(), _batch(seed=11)
+    learner = MetaLearner("anil", model, _mlp_params(model))
+    _, a = learner.meta_grad(batch, HParams(inner_lr=0.03, inner_steps=2))
+    _, b = learner.meta_grad(batch, HParams(inner_lr=torch.tensor(0.03, dtype=torch.float64), inner_steps=2))
+    for x, y in zip(a, b):
+        assert _rel(x, y) < 1e-12

@@ -7,7 +7,7 @@ a readable pace (every `PHASE_MS`) while training runs, and rests when paused.
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, QTimer, Slot
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QDockWidget, QLabel
 
 from gui import style
 
@@ -34,6 +34,10 @@ CODE = ((None, "<b>Algorithm 1</b> (Finn et al. 2017)"),
         ("query", "&nbsp;&nbsp;&nbsp;&nbsp;loss<sub>i</sub> = L<sub>Ti</sub>(θ'<sub>i</sub>) on query points"),
         ("update", "&nbsp;&nbsp;θ ← θ − β∇<sub>θ</sub> Σ<sub>i</sub> loss<sub>i</sub>&nbsp;&nbsp;(meta-update)"))
 PHASES = ("sample", "adapt", "query", "update")
+SAYS = {"sample": "Draw a batch of new tasks (sine waves) to practise on.",
+        "adapt": "Fit each task from θ with a few gradient steps on its K points: fast adaptation.",
+        "query": "Score each adapted model on fresh points of its own task.",
+        "update": "Move θ so that this quick adaptation works better next time."}
 
 
 class Explainer(QObject):
@@ -49,9 +53,15 @@ class Explainer(QObject):
         self.code.setWordWrap(True)
         self.code.setToolTip("Real phases last microseconds: while training runs, the highlight steps "
                              f"through them every {PHASE_MS / 1000:g} s so you can follow along.")
-        self.code.hide()
-        lay = window.controls.layout()
-        lay.insertWidget(lay.count() - 1, self.code)  # above the controls' closing stretch
+        self.code.setAlignment(Qt.AlignTop | Qt.AlignLeft)
+        # A dock on the right: the plots narrow a little, the controls keep their room.
+        self.dock = QDockWidget("How MAML learns", window)
+        self.dock.setObjectName("explain-dock")
+        self.dock.setFeatures(QDockWidget.NoDockWidgetFeatures)
+        self.dock.setWidget(self.code)
+        self.dock.setMinimumWidth(340)
+        window.addDockWidget(Qt.RightDockWidgetArea, self.dock)
+        self.dock.hide()
         self.timer = QTimer(self)
         self.timer.setInterval(PHASE_MS)
         self.timer.timeout.connect(self.advance)
@@ -73,7 +83,7 @@ class Explainer(QObject):
             if label is not None:
                 label.setVisible(self.on)
         self.refresh()
-        self.code.setVisible(self.on)
+        self.dock.setVisible(self.on)
         if self.on:
             self.timer.start()
         else:
@@ -109,7 +119,8 @@ class Explainer(QObject):
             if phase is not None and phase == now:
                 text = f"<span style='color:{style.ACCENT}'>▶ <b>{text}</b></span>"
             lines.append(text)
-        state = "paused: press Play to watch the phases" if now is None else "training"
+        state = ("paused: press Play to watch the phases" if now is None
+                 else f"<span style='color:{style.TEXT}; font-family:sans-serif'>{SAYS[now]}</span>")
         self.code.setText(f"<div style='font-family:monospace; font-size:{style.BODY_PT}pt'>"
                           + "<br>".join(lines)
                           + f"<br><span style='color:{style.MUTED}'>({state})</span></div>")

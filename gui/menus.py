@@ -48,7 +48,6 @@ class Demo(QObject):
             a.setShortcutContext(Qt.WindowShortcut)
         if tip:
             a.setToolTip(tip)
-            a.setStatusTip(tip)
         a.setCheckable(checkable)
         (a.toggled if checkable else a.triggered).connect(slot)
         self.window.addAction(a)  # shortcuts work in full screen, with the menu bar hidden

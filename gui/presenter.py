@@ -8,9 +8,9 @@ in place; nothing is rebuilt and training carries on.
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QPen
-from PySide6.QtWidgets import QApplication, QFormLayout
+from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QFormLayout
 
 from gui import style
 
@@ -31,12 +31,14 @@ class Presenter:
             return
         self.on, w = on, self.window
         if on:
-            self._was_maximized = w.isMaximized()
+            self._was_maximized, self._geometry = w.isMaximized(), w.geometry()
+            w.setGeometry(w.screen().geometry())  # without a window manager full screen is only a hint
             w.showFullScreen()
         elif self._was_maximized:
             w.showMaximized()
         else:
             w.showNormal()
+            w.setGeometry(self._geometry)
         w.menuBar().setVisible(not on)  # the toolbar stays: the speaker can still click out
         for widget in self.advanced():
             widget.setVisible(not on)
@@ -63,6 +65,12 @@ class Presenter:
             demo.explainer.refresh()
         self._rows()
         self.window.controls.setFixedWidth(round(CONTROLS_WIDTH * (1.12 if self.on else 1.0)))
+        QTimer.singleShot(200, self.window, self._resize_labels)  # after the new font has reached the widgets
+
+    def _resize_labels(self) -> None:
+        for label in self.window.controls.findChildren(QAbstractSpinBox):
+            if hasattr(label, "_update_size"):  # superqt's slider value labels size themselves to the font
+                label._update_size()
 
     def _rows(self) -> None:
         """Form rows hide with their field (labels included)."""

@@ -91,6 +91,7 @@ def use(theme: Theme, scale: float = 1.0) -> None:
     METHOD_COLOURS.clear()
     METHOD_COLOURS.update(theme.methods)
     TITLE_PT, HEADLINE_PT, BODY_PT, AXIS_PT = (round(v * scale) for v in _POINTS)
+    TITLE_PT = round(_POINTS[0] * (1 + (scale - 1) / 2))  # titles are large already: the readouts need room
     STYLESHEET = stylesheet(theme)
 
 

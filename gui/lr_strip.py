@@ -23,10 +23,10 @@ class AlphaStrip(QWidget):
         super().__init__()
         self.value = QLabel("")
         self.value.setTextFormat(Qt.RichText)
-        self.value.setFixedWidth(150)
+        self.value.setFixedWidth(120)
         self.plot = _plot()
         self.plot.setMouseEnabled(False, False)
-        self.plot.setFixedHeight(95)
+        self.plot.setFixedHeight(72)
         item = self.plot.getPlotItem()
         item.getAxis("bottom").setStyle(showValues=False)
         item.getAxis("left").setWidth(48)
@@ -62,4 +62,4 @@ class AlphaStrip(QWidget):
                                padding=0)
         self.value.setText(f"<span style='color:{style.MUTED}; font-size:{style.BODY_PT}pt'>learned α</span><br>"
                            f"<span style='color:{COLOUR}; font-size:{style.TITLE_PT - 4}pt; font-weight:bold'>"
-                           f"{alpha[-1]:.4g}</span>")
+                           f"{alpha[-1]:.3g}</span>")

@@ -59,7 +59,8 @@ class Explainer(QObject):
         self.dock.setObjectName("explain-dock")
         self.dock.setFeatures(QDockWidget.NoDockWidgetFeatures)
         self.dock.setWidget(self.code)
-        self.dock.setMinimumWidth(340)
+        self.dock.setMinimumWidth(300)
+        self.dock.setMaximumWidth(360)
         window.addDockWidget(Qt.RightDockWidgetArea, self.dock)
         self.dock.hide()
         self.timer = QTimer(self)
@@ -119,10 +120,10 @@ class Explainer(QObject):
             if phase is not None and phase == now:
                 text = f"<span style='color:{style.ACCENT}'>▶ <b>{text}</b></span>"
             lines.append(text)
-        state = ("paused: press Play to watch the phases" if now is None
+        state = ("(paused: press Play to watch the phases)" if now is None
                  else f"<span style='color:{style.TEXT}; font-family:sans-serif'>{SAYS[now]}</span>")
         self.code.setText(f"<div style='font-family:monospace; font-size:{style.BODY_PT}pt'>"
                           + "<br>".join(lines)
-                          + f"<br><span style='color:{style.MUTED}'>({state})</span></div>")
+                          + f"<br><br><span style='color:{style.MUTED}'>{state}</span></div>")
         self.code.setStyleSheet(f"QLabel#pseudocode {{ background: {style.PANEL}; border: 1px solid {style.GRID};"
                                 f" border-radius: 6px; padding: 6px; }}")

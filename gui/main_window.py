@@ -203,7 +203,7 @@ class MainWindow(QMainWindow):
             self.first_frame_s = round(now - self.started_at, 3)
 
     def _status(self, snap) -> None:
-        colour = {"training": "#5be38c", "diverged": style.ERROR, "error": style.ERROR}.get(snap.state, style.MUTED)
+        colour = {"training": style.GOOD, "diverged": style.ERROR, "error": style.ERROR}.get(snap.state, style.MUTED)
         texts = {"state": f"<span style='color:{colour}'>● {snap.state}</span>",
                  "device": f"device <b>{snap.device}</b>",
                  "iteration": f"iteration <b>{snap.iteration:,}</b>",

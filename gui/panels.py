@@ -361,7 +361,12 @@ class LossPanel(Card):
             lo = min(lo, float(np.log10(max(np.nanmin(rival), 1e-12))))
         self._set_range(nice_ceiling(snap.loss_iters[-1] * 1.02),
                         (np.floor(lo * 2) / 2, np.ceil(hi * 2) / 2))  # half-decade steps
-        self.set_readout(f"<span style='font-size:{style.BODY_PT + 2}pt'>smoothed {_num(snap.loss_smooth[-1])}</span>")
+        rival_text = ""
+        if rival is not None and len(rival):  # the compared algorithm, in its own colour
+            rival_text = (f"&nbsp;&nbsp;<span style='color:{style.METHOD_COLOURS['compare']}'>"
+                          f"{style.algorithm_label(snap.compare)} {_num(rival[-1])}</span>")
+        self.set_readout(f"<span style='font-size:{style.BODY_PT + 2}pt'>smoothed {_num(snap.loss_smooth[-1])}"
+                         f"{rival_text}</span>")
 
 
 class EvalPanel(Card):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QPen
-from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QFormLayout
+from PySide6.QtWidgets import QApplication, QFormLayout, QWidget
 
 from gui import style
 
@@ -68,7 +68,7 @@ class Presenter:
         QTimer.singleShot(200, self.window, self._resize_labels)  # after the new font has reached the widgets
 
     def _resize_labels(self) -> None:
-        for label in self.window.controls.findChildren(QAbstractSpinBox):
+        for label in self.window.controls.findChildren(QWidget):  # (a class filter misses superqt's)
             if hasattr(label, "_update_size"):  # superqt's slider value labels size themselves to the font
                 label._update_size()
 

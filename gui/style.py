@@ -41,6 +41,7 @@ SUPPORT = "#ffd43b"
 WARN = "#ffb020"
 ERROR = "#ff5c5c"
 INFO = "#8fd3ff"
+GOOD = "#5be38c"
 
 TITLE_PT = 22  # panel titles: readable from the back row
 HEADLINE_PT = 17
@@ -68,6 +69,7 @@ class Theme:
     border: str
     select: str
     status: str
+    good: str = "#5be38c"  # the status bar's "training"
 
 
 DARK = Theme("dark", BG, PANEL, GRID, TEXT, MUTED, ACCENT, dict(METHOD_COLOURS), BEFORE, TRUE, SUPPORT, INFO,
@@ -75,7 +77,7 @@ DARK = Theme("dark", BG, PANEL, GRID, TEXT, MUTED, ACCENT, dict(METHOD_COLOURS),
 # High contrast on white for bright rooms and projectors: dark text, saturated lines.
 LIGHT = Theme("light", "#ffffff", "#ffffff", "#b8bcc4", "#111111", "#4a4f59", "#0057b8",
               {"maml": "#0061c2", "random": "#d94400", "pretrained": "#7b2cbf", "compare": "#008a3e"},
-              "#8a8f99", "#111111", "#e0a000", "#0057b8", "#c8102e", "#eef0f4", "#7d8591", "#b9d4f5", "#e9ebef")
+              "#8a8f99", "#111111", "#e0a000", "#0057b8", "#c8102e", "#eef0f4", "#7d8591", "#b9d4f5", "#e9ebef", "#007a33")
 THEME = DARK
 SCALE = 1.0  # presenter mode enlarges every font and line
 
@@ -83,11 +85,12 @@ SCALE = 1.0  # presenter mode enlarges every font and line
 def use(theme: Theme, scale: float = 1.0) -> None:
     """Make `theme` and `scale` current for everything styled from now on (module globals,
     read at the time each widget styles itself)."""
-    global BG, PANEL, GRID, TEXT, MUTED, ACCENT, BEFORE, TRUE, SUPPORT, INFO, ERROR, THEME, SCALE
+    global BG, PANEL, GRID, TEXT, MUTED, ACCENT, BEFORE, TRUE, SUPPORT, INFO, ERROR, GOOD, THEME, SCALE
     global TITLE_PT, HEADLINE_PT, BODY_PT, AXIS_PT, STYLESHEET
     THEME, SCALE = theme, scale
     BG, PANEL, GRID, TEXT, MUTED, ACCENT = theme.bg, theme.panel, theme.grid, theme.text, theme.muted, theme.accent
     BEFORE, TRUE, SUPPORT, INFO, ERROR = theme.before, theme.true, theme.support, theme.info, theme.error
+    GOOD = theme.good
     METHOD_COLOURS.clear()
     METHOD_COLOURS.update(theme.methods)
     TITLE_PT, HEADLINE_PT, BODY_PT, AXIS_PT = (round(v * scale) for v in _POINTS)

@@ -268,8 +268,7 @@ class MainWindow(QMainWindow):
             return
         self._closed = True
         self.timer.stop()
-        if self.demo.recorder.active:
-            self.demo.recorder.stop()  # a recording in progress is written, not lost
+        self.demo.recorder.finish()  # a recording in progress is written, not lost
         self.thread.stop()
 
     def closeEvent(self, event) -> None:

@@ -113,6 +113,8 @@ class Trainer:
             self._learner.load(init, {k: v.to(self.device) for k, v in lrs.items()})
         self._rival: MetaLearner | None = None
         self._rival_smooth: list[float] = []
+        self._rival_good = None
+        self._chunk = 1  # meta-iterations per loop pass while playing (grows on a GPU)
         if c.compare and c.compare != c.algorithm:
             problem = setup_error(c.compare, c.model)
             if problem:
@@ -165,10 +167,13 @@ class Trainer:
                     self._publish(c, force_eval=True)
                 steps = self._apply(c, commands)
                 if c.playing:
-                    steps += 1
-                for _ in range(steps):
-                    if not self._step(c):
-                        break
+                    steps += self._chunk
+                if steps:
+                    t0 = time.perf_counter()
+                    if self._steps(c, steps) and c.playing and self.device.type == "cuda":
+                        # size GPU chunks to ~15 ms: controls are still read ~60 times a second
+                        took = max(time.perf_counter() - t0, 1e-4)
+                        self._chunk = int(min(512, max(1, self._chunk * 0.015 / took)))
                 pretrained_now = self._advance_pretraining(c)
                 if not c.playing and self.state == "training":  # paused: say so in this snapshot
                     self.state = "paused"
@@ -218,19 +223,26 @@ class Trainer:
                                     for k, v in payload.items()}
         return steps
 
-    def _step(self, c: Controls) -> bool:
+    def _steps(self, c: Controls, n: int) -> bool:
+        """n meta-iterations with one host sync at the end (a GPU runs ahead of Python).
+
+        A step's loss is computed at the parameters before it, so a finite first loss proves
+        this chunk's starting point; on divergence the parameters go back there (or, if the
+        very first loss is bad, to the previous proven point), training pauses and says so.
+        """
         hp = c.hparams()
-        before = self._learner.state()  # a finite loss below proves these parameters good
+        before = self._learner.state()
         rival_before = self._rival.state() if self._rival else None
-        rival_loss = 0.0
+        losses, rival_losses = [], []
         try:
-            if self._graph is not None:
-                loss = float(self._graph(hp))
-            else:
-                batch = sample_batch(self.family, hp.meta_batch, hp.shots, gen=self.gen, device=self.device)
-                loss = float(self._learner.step(batch, hp))
-                if self._rival is not None:  # the same tasks, so the two curves differ by the algorithm alone
-                    rival_loss = float(self._rival.step(batch, hp))
+            for _ in range(n):
+                if self._graph is not None:
+                    losses.append(self._graph(hp))
+                else:
+                    batch = sample_batch(self.family, hp.meta_batch, hp.shots, gen=self.gen, device=self.device)
+                    losses.append(self._learner.step(batch, hp))
+                    if self._rival is not None:  # the same tasks: the curves differ by the algorithm alone
+                        rival_losses.append(self._rival.step(batch, hp))
         except torch.OutOfMemoryError:
             self._fall_back_to_cpu(c)
             return False
@@ -239,35 +251,41 @@ class Trainer:
             self._say(f"{e}; training without CUDA graphs")
             return False
         self.hparams = hp
-        rival_ok = self._rival is None or (not diverged(rival_loss) and all(
-            torch.isfinite(p).all() for p in self._rival.leaves))
-        if not rival_ok or diverged(loss) or not all(
-                torch.isfinite(p).all() for p in self._learner.leaves):
-            params, lrs = self._good
-            self._learner.load(params, lrs)
+        values = torch.stack(losses).tolist()
+        rival_values = torch.stack(rival_losses).tolist() if rival_losses else [0.0] * len(values)
+        leaves = self._learner.leaves + (self._rival.leaves if self._rival else [])
+        params_ok = bool(torch.stack([torch.isfinite(p).all() for p in leaves]).all())
+        bad = next((i for i, (v, r) in enumerate(zip(values, rival_values)) if diverged(v) or diverged(r)), None)
+        if bad is not None or not params_ok:
+            if bad == 0:  # even the chunk's starting point is bad: back to the last proven one
+                before, rival_before, start = self._good, self._rival_good, self._good_iteration
+            else:
+                start = self.iteration
+            self._learner.load(*before)
             self._learner.opt.reset()
             if self._rival is not None:
-                self._rival.load(*self._rival_good)
+                self._rival.load(*rival_before)
                 self._rival.opt.reset()
-            if not rival_ok:
-                loss = rival_loss
+            at = self.iteration + (bad + 1 if bad is not None else len(values))
+            value = values[bad] if bad is not None and diverged(values[bad]) else (
+                rival_values[bad] if bad is not None else float("nan"))
             self.shared.update(playing=False)
             self.state = "diverged"
-            self._say(f"Diverged at iteration {self.iteration + 1} (meta-loss {loss}); rolled back to "
-                      f"iteration {self._good_iteration}. Try a smaller learning rate, then Play.")
+            self._say(f"Diverged at iteration {at} (meta-loss {value:.3g}); rolled back to iteration {start}. "
+                      "Try a smaller learning rate, then Play.")
             return False
-        self._good, self._good_iteration = before, self.iteration
-        self._rival_good = rival_before
-        if self._rival is not None:
-            prev = self._rival_smooth[-1] if self._rival_smooth else rival_loss
-            self._rival_smooth.append(0.98 * prev + 0.02 * rival_loss)
-        self.iteration += 1
+        self._good, self._good_iteration, self._rival_good = before, self.iteration, rival_before
+        for v, r in zip(values, rival_values):
+            self.iteration += 1
+            self.loss_hist.append(v)
+            self.iter_hist.append(self.iteration)
+            prev = self._smooth[-1] if self._smooth else v
+            self._smooth.append(0.98 * prev + 0.02 * v)
+            if self._rival is not None:
+                prev = self._rival_smooth[-1] if self._rival_smooth else r
+                self._rival_smooth.append(0.98 * prev + 0.02 * r)
         self.state = "training" if c.playing else "paused"
-        self.loss_hist.append(loss)
-        self.iter_hist.append(self.iteration)
-        prev = self._smooth[-1] if self._smooth else loss
-        self._smooth.append(0.98 * prev + 0.02 * loss)
-        if self.model.name == "two-param" and self.iteration % TRAIL_EVERY == 0:
+        if self.model.name == "two-param" and (self.iteration // TRAIL_EVERY) != ((self.iteration - n) // TRAIL_EVERY):
             p = self._learner.params
             self.trail.append((float(p["a"].detach()), float(p["b"].detach())))
             if len(self.trail) > TRAIL_POINTS:
@@ -276,7 +294,7 @@ class Trainer:
             self.lr_hist["iters"].append(self.iteration)
             self.lr_hist["alpha"].append(float(self._learner.alpha.detach()))
             self.lr_hist["beta"].append(float(self._learner.beta))
-        self._rate_n += 1
+        self._rate_n += n
         now = time.perf_counter()
         if now - self._rate_t >= 0.5:
             self._rate = self._rate_n / (now - self._rate_t)

@@ -33,8 +33,13 @@ res = {"torch": torch.__version__, "device": torch.cuda.get_device_name(0) if de
 print(res, flush=True)
 
 
+ONLY = set(filter(None, os.environ.get("SECTIONS", "").split(",")))  # e.g. SECTIONS=live_trainer
+
+
 def section(name):
     def wrap(f):
+        if ONLY and name not in ONLY:
+            return
         t0 = time.perf_counter()
         try:
             res[name] = f()

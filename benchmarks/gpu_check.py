@@ -170,6 +170,11 @@ def _():
         th.start()
         time.sleep(4 if QUICK else 8)
         snap = box.peek()
+        for _ in range(100):
+            if snap is not None:
+                break
+            time.sleep(0.2)
+            snap = box.peek()
         stop.set()
         shared.wake()
         th.join(10)

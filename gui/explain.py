@@ -47,14 +47,7 @@ class Explainer(QObject):
         self.on = False
         self.phase = 0
         self.captions: dict[str, QLabel] = {}
-        self.code = QLabel()
-        self.code.setObjectName("pseudocode")
-        self.code.setTextFormat(Qt.RichText)
-        self.code.setWordWrap(True)
-        self.code.setToolTip("Real phases last microseconds: while training runs, the highlight steps "
-                             f"through them every {PHASE_MS / 1000:g} s so you can follow along.")
-        self.code.setAlignment(Qt.AlignTop | Qt.AlignLeft)
-        # A dock on the right: the plots narrow a little, the controls keep their room.
+        self.code = _code_label()  # in a dock on the right: the plots narrow, the controls keep their room
         self.dock = QDockWidget("How MAML learns", window)
         self.dock.setObjectName("explain-dock")
         self.dock.setFeatures(QDockWidget.NoDockWidgetFeatures)
@@ -63,6 +56,12 @@ class Explainer(QObject):
         self.dock.setMaximumWidth(360)
         window.addDockWidget(Qt.RightDockWidgetArea, self.dock)
         self.dock.hide()
+        # In presenter mode the advanced controls are hidden: the code fills their place instead,
+        # and the plots keep the full width.
+        self.side = _code_label()
+        lay = window.controls.layout()
+        lay.insertWidget(lay.count() - 1, self.side)
+        self.side.hide()
         self.timer = QTimer(self)
         self.timer.setInterval(PHASE_MS)
         self.timer.timeout.connect(self.advance)
@@ -84,11 +83,20 @@ class Explainer(QObject):
             if label is not None:
                 label.setVisible(self.on)
         self.refresh()
-        self.dock.setVisible(self.on)
+        self.place()
         if self.on:
             self.timer.start()
         else:
             self.timer.stop()
+
+    def place(self) -> None:
+        """The dock normally; the controls column in presenter mode."""
+        presenting = self.window.demo.presenter.on if hasattr(self.window, "demo") else False
+        self.dock.setVisible(self.on and not presenting)
+        self.side.setVisible(self.on and presenting)
+
+    def shown(self) -> QLabel:
+        return self.side if self.side.isVisible() else self.code
 
     def refresh(self) -> None:
         """Caption texts and colours (the algorithm's name and the theme may have changed)."""
@@ -122,8 +130,22 @@ class Explainer(QObject):
             lines.append(text)
         state = ("(paused: press Play to watch the phases)" if now is None
                  else f"<span style='color:{style.TEXT}; font-family:sans-serif'>{SAYS[now]}</span>")
-        self.code.setText(f"<div style='font-family:monospace; font-size:{style.BODY_PT}pt'>"
-                          + "<br>".join(lines)
-                          + f"<br><br><span style='color:{style.MUTED}'>{state}</span></div>")
-        self.code.setStyleSheet(f"QLabel#pseudocode {{ background: {style.PANEL}; border: 1px solid {style.GRID};"
-                                f" border-radius: 6px; padding: 6px; }}")
+        html = (f"<div style='font-family:monospace; font-size:{style.BODY_PT}pt'>" + "<br>".join(lines)
+                + f"<br><br><span style='color:{style.MUTED}'>{state}</span></div>")
+        sheet = (f"QLabel#pseudocode {{ background: {style.PANEL}; border: 1px solid {style.GRID};"
+                 f" border-radius: 6px; padding: 6px; }}")
+        for label in (self.code, self.side):
+            if label.text() != html:
+                label.setText(html)
+            label.setStyleSheet(sheet)
+
+
+def _code_label() -> QLabel:
+    label = QLabel()
+    label.setObjectName("pseudocode")
+    label.setTextFormat(Qt.RichText)
+    label.setWordWrap(True)
+    label.setAlignment(Qt.AlignTop | Qt.AlignLeft)
+    label.setToolTip("Real phases last microseconds: while training runs, the highlight steps "
+                     f"through them every {PHASE_MS / 1000:g} s so you can follow along.")
+    return label

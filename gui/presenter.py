@@ -63,6 +63,7 @@ class Presenter:
         demo = getattr(self.window, "demo", None)
         if demo is not None:
             demo.explainer.refresh()
+            demo.explainer.place()
         self._rows()
         self.window.controls.setFixedWidth(round(CONTROLS_WIDTH * (1.12 if self.on else 1.0)))
         QTimer.singleShot(200, self.window, self._resize_labels)  # after the new font has reached the widgets

@@ -51,8 +51,9 @@ def test_a_cli_checkpoint_loads_into_the_window(tmp_path, open_window, wait_snap
     assert r.returncode == 0, r.stderr
     w = open_window()
     assert w.demo.load_checkpoint_from(path)
-    snap = wait_snapshot(w, lambda s: s.iteration == 50)
-    assert snap.algorithm == "reptile" and w.shared.get().algorithm == "reptile"
+    # (the trainer may publish one frame with the old name before it re-reads the controls)
+    snap = wait_snapshot(w, lambda s: s.iteration == 50 and s.algorithm == "reptile")
+    assert w.shared.get().algorithm == "reptile" and snap.model == "mlp"
 
 
 def test_a_bad_checkpoint_changes_nothing(tmp_path, open_window):
@@ -124,8 +125,12 @@ def test_explain_mode_captions_and_the_phase_highlight(qtbot, open_window, wait_
     seen = set()
     qtbot.waitUntil(lambda: seen.add(ex.current()) or len(seen - {None}) >= 2, timeout=30_000)
     assert "▶" in ex.code.text()
+    w.demo.present.trigger()  # presenter mode: the code moves into the controls column
+    assert ex.side.isVisible() and not ex.code.isVisible() and ex.shown() is ex.side
+    w.demo.present.trigger()
+    assert ex.code.isVisible() and not ex.side.isVisible()
     w.demo.explain.trigger()
-    assert not ex.code.isVisible()
+    assert not ex.code.isVisible() and not ex.side.isVisible()
 
 
 def test_the_shortcut_sheet_lists_the_keys(open_window):

@@ -78,6 +78,46 @@ def with_params(task: DisplayTask, a: float, b: float) -> DisplayTask:
     return replace(task, a=float(a), b=float(b), ys=tuple(map(float, ys)))
 
 
+class LossHistory:
+    """Meta-loss per iteration in bounded memory: numpy columns that, when full, keep every
+    other row. Recent and old iterations stay in view at falling resolution, and a run of
+    hours costs the same few MB as a run of minutes (Python lists grew 2.4 MB a minute)."""
+
+    COLUMNS = ("iters", "raw", "smooth", "rival")
+
+    def __init__(self, capacity: int = 60_000):
+        self.capacity, self.n = capacity, 0
+        self.data = np.zeros((len(self.COLUMNS), capacity))
+        self.stride, self._skip = 1, 0  # keep one iteration in `stride` once compacted
+
+    def add(self, iteration: int, raw: float, rival: float = 0.0, alpha: float = 0.02) -> None:
+        self.latest = raw
+        prev = self.data[2, self.n - 1] if self.n else raw
+        prev_rival = self.data[3, self.n - 1] if self.n else rival
+        smooth, rival_smooth = (1 - alpha) * prev + alpha * raw, (1 - alpha) * prev_rival + alpha * rival
+        self._skip += 1
+        if self._skip < self.stride:  # the smoothed values still see every iteration
+            self.data[2:, self.n - 1] = smooth, rival_smooth
+            return
+        self._skip = 0
+        if self.n == self.capacity:
+            half = self.data[:, ::2].copy()
+            self.n = half.shape[1]
+            self.data[:, :self.n] = half
+            self.stride *= 2
+        self.data[:, self.n] = iteration, raw, smooth, rival_smooth
+        self.n += 1
+
+    def column(self, name: str, max_points: int) -> np.ndarray:
+        step = max(1, math.ceil(self.n / max_points))
+        return self.data[self.COLUMNS.index(name), :self.n:step].copy()
+
+    @property
+    def last(self) -> float:
+        """The latest meta-loss (kept row or not)."""
+        return self.latest if self.n else float("nan")
+
+
 def _inside(inner, outer) -> bool:
     """Whether the box `inner` ((a_lo, a_hi), (b_lo, b_hi)) lies within `outer`."""
     (a0, a1), (b0, b1) = inner
@@ -112,7 +152,6 @@ class Trainer:
         if lrs is not None:
             self._learner.load(init, {k: v.to(self.device) for k, v in lrs.items()})
         self._rival: MetaLearner | None = None
-        self._rival_smooth: list[float] = []
         self._rival_good = None
         self._chunk = 1  # meta-iterations per loop pass while playing (grows on a GPU)
         if c.compare and c.compare != c.algorithm:
@@ -136,9 +175,7 @@ class Trainer:
         self._pretrain_left = 1000
         self._key = c.reset_key()
         self.iteration = iteration
-        self.loss_hist: list[float] = []
-        self.iter_hist: list[int] = []
-        self._smooth: list[float] = []
+        self.history = LossHistory()
         self._good = self._learner.state()
         self._good_iteration = iteration
         self._rate, self._rate_t, self._rate_n = 0.0, time.perf_counter(), 0
@@ -277,13 +314,7 @@ class Trainer:
         self._good, self._good_iteration, self._rival_good = before, self.iteration, rival_before
         for v, r in zip(values, rival_values):
             self.iteration += 1
-            self.loss_hist.append(v)
-            self.iter_hist.append(self.iteration)
-            prev = self._smooth[-1] if self._smooth else v
-            self._smooth.append(0.98 * prev + 0.02 * v)
-            if self._rival is not None:
-                prev = self._rival_smooth[-1] if self._rival_smooth else r
-                self._rival_smooth.append(0.98 * prev + 0.02 * r)
+            self.history.add(self.iteration, v, r)
         self.state = "training" if c.playing else "paused"
         if self.model.name == "two-param" and (self.iteration // TRAIL_EVERY) != ((self.iteration - n) // TRAIL_EVERY):
             p = self._learner.params
@@ -294,6 +325,8 @@ class Trainer:
             self.lr_hist["iters"].append(self.iteration)
             self.lr_hist["alpha"].append(float(self._learner.alpha.detach()))
             self.lr_hist["beta"].append(float(self._learner.beta))
+            if len(self.lr_hist["iters"]) > 60_000:  # bounded, like the loss history
+                self.lr_hist = {k: v[::2] for k, v in self.lr_hist.items()}
         self._rate_n += n
         now = time.perf_counter()
         if now - self._rate_t >= 0.5:
@@ -304,13 +337,13 @@ class Trainer:
     def _fall_back_to_cpu(self, c: Controls) -> None:
         """Out of device memory: carry on from the same parameters on the CPU, and say so."""
         params, extras = self._learner.state()
-        kept = (self.loss_hist, self.iter_hist, self._smooth, self.trail, self.lr_hist)
+        kept = (self.history, self.trail, self.lr_hist)
         if self.device.type == "cuda":
             torch.cuda.empty_cache()
         c = self.shared.update(device="cpu", playing=False)
         self._build(c, {k: v.cpu() for k, v in params.items()},
                     None if extras is None else {k: v.cpu() for k, v in extras.items()}, self.iteration)
-        self.loss_hist, self.iter_hist, self._smooth, self.trail, self.lr_hist = kept
+        self.history, self.trail, self.lr_hist = kept
         self.state = "paused"
         self._say(f"Out of memory on the GPU at meta-batch {c.meta_batch}: moved to the CPU and paused. "
                   "Lower the meta-batch, then Play.")
@@ -413,8 +446,6 @@ class Trainer:
             self._last_eval = now
         task = self._display_task(c)
         grid, true_y, xs, ys, curves, errors = self._curves(c, task)
-        n = len(self.loss_hist)
-        stride = max(1, math.ceil(n / HISTORY_POINTS))
         params, lrs = self._learner.state()
         small = {k: v.cpu().numpy() for k, v in params.items()} if c.model == "two-param" else {}
         lr_summary = {}
@@ -429,11 +460,11 @@ class Trainer:
             iteration=self.iteration, state=self.state, device=str(self.device),
             algorithm=c.algorithm, family=c.family, model=c.model,
             its_per_s=self._rate if c.playing else 0.0,
-            loss=self.loss_hist[-1] if n else float("nan"),
+            loss=self.history.last,
             hparams=getattr(self, "hparams", c.hparams()),
-            loss_iters=np.array(self.iter_hist[::stride], dtype=np.float64),
-            loss_raw=np.array(self.loss_hist[::stride], dtype=np.float64),
-            loss_smooth=np.array(self._smooth[::stride], dtype=np.float64),
+            loss_iters=self.history.column("iters", HISTORY_POINTS),
+            loss_raw=self.history.column("raw", HISTORY_POINTS),
+            loss_smooth=self.history.column("smooth", HISTORY_POINTS),
             grid_x=grid.cpu().numpy(), true_y=None if true_y is None else true_y.cpu().numpy(),
             support_x=xs[0].cpu().numpy(), support_y=ys[0].cpu().numpy(), task=task,
             curves=curves, display_mse=errors, evaluation=self.evaluation,
@@ -441,7 +472,7 @@ class Trainer:
             lr_history=lr_history if c.algorithm == "alpha" else {},
             landscape=self._landscape(task, xs, ys, params) if c.model == "two-param" else None,
             compare=self._rival.algorithm if self._rival is not None else None,
-            compare_loss_smooth=(np.array(self._rival_smooth[::stride], dtype=np.float64)
+            compare_loss_smooth=(self.history.column("rival", HISTORY_POINTS)
                                  if self._rival is not None else None),
         ))
 

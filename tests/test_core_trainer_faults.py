@@ -114,3 +114,16 @@ def test_a_second_algorithm_trains_beside_the_first_on_the_same_tasks():
         assert snap.compare_loss_smooth is not None and len(snap.compare_loss_smooth) == len(snap.loss_iters)
     finally:
         _stop(shared, stop, thread)
+
+
+def test_loss_history_stays_bounded_and_keeps_its_ends():
+    from core.trainer import LossHistory
+    h = LossHistory(capacity=100)
+    for i in range(1, 10_001):
+        h.add(i, float(i))
+    assert h.n <= 100
+    iters = h.column("iters", 1000)
+    assert iters[0] == 1 and iters[-1] > 9_800  # the start and the latest iterations are both there
+    assert (iters[1:] > iters[:-1]).all()
+    assert h.column("smooth", 1000)[-1] > 9_900 - 60  # the EMA saw every iteration, not only kept rows
+    assert h.last == 10_000.0

@@ -1,0 +1,87 @@
+"""Load and faults on the real window: rapid control changes, property-based control values,
+shutdown while training, paused or diverged."""
+import math
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import GUI_WAIT_MS
+
+_WINDOWS = {}
+
+
+def test_a_thousand_rapid_control_changes_while_training_end_in_the_last_values(open_window, qtbot):
+    window = open_window()
+    panel = window.controls
+    panel.set_playing(True)
+    qtbot.waitUntil(lambda: window.snapshot.iteration > 0, timeout=GUI_WAIT_MS)
+    rng = np.random.default_rng(0)
+    for i in range(1000):
+        which = i % 5
+        if which == 0:
+            panel.alpha.slider.setValue(int(rng.integers(0, 1001)))
+        elif which == 1:
+            panel.beta.slider.setValue(int(rng.integers(0, 1001)))
+        elif which == 2:
+            panel.shots.setValue(int(rng.integers(panel.shots.minimum(), panel.shots.maximum() + 1)))
+        elif which == 3:
+            panel.meta_batch.setValue(int(rng.integers(panel.meta_batch.minimum(), 101)))
+        else:
+            panel.inner_steps.setValue(int(rng.integers(1, 4)))
+        if i % 100 == 0:
+            qtbot.wait(1)  # let a frame or two happen in between, as a user's drags would
+    panel.alpha.slider.setValue(500)  # gentle final values, so the run stays finite
+    panel.beta.slider.setValue(300)
+    want = {"inner_lr": panel.alpha.value(), "outer_lr": panel.beta.value(), "shots": panel.shots.value(),
+            "meta_batch": panel.meta_batch.value(), "inner_steps": panel.inner_steps.value()}
+    c = window.shared.get()
+    assert {k: getattr(c, k) for k in want} == want  # the shared controls hold the last values set
+    start = window.snapshot.iteration
+
+    def used_last_values():
+        s = window.snapshot
+        hp = s.hparams
+        return s.iteration > start and s.state in ("training", "diverged") and (
+            hp.inner_lr, hp.outer_lr, hp.shots, hp.meta_batch, hp.inner_steps) == tuple(want.values())
+    qtbot.waitUntil(used_last_values, timeout=GUI_WAIT_MS)  # and the trainer trains with them
+    assert window.thread.isRunning() and not window.thread.error
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@given(value=st.one_of(st.floats(allow_nan=True, allow_infinity=True),
+                       st.sampled_from(["", "-", "1e", "abc", "0x10", "1e999", "-0.01", "nan"])))
+def test_any_typed_learning_rate_is_refused_or_applied_exactly(open_window, qtbot, value):
+    # hypothesis reuses the function-scoped fixture across examples: one window for all of them
+    window = _WINDOWS.get(id(open_window))
+    if window is None:
+        window = _WINDOWS[id(open_window)] = open_window()
+    entry = window.controls.alpha.entry
+    before = window.shared.get()
+    text = value if isinstance(value, str) else repr(value)
+    entry.setText(text)
+    entry._commit()  # what Return or leaving the field does
+    after = window.shared.get()
+    lo, hi = entry.lo, entry.hi
+    try:
+        number = float(text)
+    except ValueError:
+        number = math.nan
+    if math.isfinite(number) and lo <= number <= hi:
+        assert after.inner_lr == number
+    else:  # refused: nothing else changes either
+        assert after == before and entry.value() == before.inner_lr
+
+
+@pytest.mark.parametrize("state", ["training", "paused", "diverged"])
+def test_closing_in_every_state_stops_and_joins_the_thread(open_window, qtbot, state):
+    window = open_window()
+    if state in ("training", "diverged"):
+        window.controls.set_playing(True)
+        qtbot.waitUntil(lambda: window.snapshot.iteration > 2, timeout=GUI_WAIT_MS)
+    if state == "diverged":
+        window.shared.update(outer_lr=5.0, inner_lr=5.0)
+        qtbot.waitUntil(lambda: window.snapshot.state == "diverged", timeout=GUI_WAIT_MS)
+    window.close()
+    assert not window.thread.isRunning()

@@ -105,7 +105,8 @@ def main(argv: list[str]) -> int:
     app.aboutToQuit.connect(window.shutdown)
 
     # Ctrl+C in the terminal closes the window like Ctrl+Q; the idle timer lets Python run the handler.
-    signal.signal(signal.SIGINT, lambda *_: window.close())
+    signal.signal(signal.SIGINT, lambda *_: (setattr(window, "ask_before_close", False), window.close()))
+    window.ask_before_close = not args.quit_after  # a person at the window: ask before losing their task
     idle = QTimer()
     idle.timeout.connect(lambda: None)
     idle.start(200)

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QMainWindow, QSizePolicy, QStatusBar,
+from PySide6.QtWidgets import (QFileDialog, QMessageBox, QHBoxLayout, QLabel, QMainWindow, QSizePolicy, QStatusBar,
                                QVBoxLayout, QWidget)
 
 from core.checkpoint import CheckpointError, load as load_checkpoint
@@ -56,6 +56,8 @@ class MainWindow(QMainWindow):
         self._error_shown = False
         self._frame_error = False
         self._closed = False
+        self.ask_before_close = False  # the app sets it for interactive runs; scripts and tests quit at once
+        self.saved_task = shared.get().task  # the user's task as last saved or opened
         self.screenshot_path: str | None = None
         self.screenshot_failed = False
         self.started_at = time.perf_counter()  # main() sets the process's own start
@@ -271,7 +273,25 @@ class MainWindow(QMainWindow):
         self.demo.recorder.finish()  # a recording in progress is written, not lost
         self.thread.stop()
 
+    def has_unsaved_task(self) -> bool:
+        """Points the user placed or a curve they drew, not saved in a session since."""
+        task = self.shared.get().task
+        return task is not None and task.is_user and task != self.saved_task
+
+    def confirm_discard(self) -> str:
+        """Ask what to do with an unsaved task: 'save', 'discard' or 'cancel'."""
+        box = QMessageBox(QMessageBox.Question, "Unsaved task",
+                          "Your points or drawn curve are not saved. Save them as a session before closing?",
+                          QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, self)
+        box.setDefaultButton(QMessageBox.Save)
+        return {QMessageBox.Save: "save", QMessageBox.Discard: "discard"}.get(box.exec(), "cancel")
+
     def closeEvent(self, event) -> None:
+        if self.ask_before_close and not self._closed and self.has_unsaved_task():
+            answer = self.confirm_discard()
+            if answer == "cancel" or (answer == "save" and not self.demo.ask_save_session()):
+                event.ignore()
+                return
         self.timer.stop()  # frame timing ends here; the picture below is part of quitting
         try:
             if self.screenshot_path and not self._closed and not self.grab().save(self.screenshot_path):

@@ -157,6 +157,7 @@ class Demo(QObject):
         self.apply(c, reset=True)
         if checkpoint:
             self.window.shared.post("load", loaded)
+        self.window.saved_task = self.window.shared.get().task
         self.notice(f"Opened session {Path(path).name}")
         return True
 
@@ -168,6 +169,7 @@ class Demo(QObject):
         except OSError as e:
             self.notice(f"Could not save {path}: {e.strerror}", error=True)
             return False
+        self.window.saved_task = self.window.shared.get().task
         self.notice(f"Saved session to {path}")
         return True
 
@@ -259,9 +261,12 @@ class Demo(QObject):
             self.open_session(path)
 
     def _ask_save_session(self) -> None:
+        self.ask_save_session()
+
+    def ask_save_session(self) -> bool:
+        """A file dialog, then save; False if the user cancelled or the save failed."""
         path, _ = QFileDialog.getSaveFileName(self.window, "Save session", "demo.maml.json", "Sessions (*.maml.json)")
-        if path:
-            self.save_session(path)
+        return bool(path) and self.save_session(path)
 
     def _ask_export_window(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self.window, "Export window", "maml-window.png", "PNG (*.png)")

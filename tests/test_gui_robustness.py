@@ -88,3 +88,32 @@ def test_closing_in_every_state_stops_and_joins_the_thread(open_window, qtbot, s
         qtbot.waitUntil(lambda: window.snapshot.state == "diverged", timeout=GUI_WAIT_MS)
     window.close()
     assert not window.thread.isRunning()
+
+
+def test_closing_with_an_unsaved_user_task_asks_first(open_window, qtbot, tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    window = open_window()
+    window.ask_before_close = True
+    c = window.shared.get()
+    window.shared.update(task=replace(c.task, a=None, b=None, xs=(0.0, 1.0), ys=(1.0, -1.0)))  # the user's points
+    assert window.has_unsaved_task()
+    asked = []
+    monkeypatch.setattr(window, "confirm_discard", lambda: asked.append(1) or "cancel")
+    window.close()
+    assert asked and window.isVisible() and window.thread.isRunning()  # Cancel keeps everything
+    path = tmp_path / "s.maml.json"
+    monkeypatch.setattr(window, "confirm_discard", lambda: "save")
+    monkeypatch.setattr(window.demo, "ask_save_session", lambda: window.demo.save_session(path))
+    window.close()
+    assert path.exists() and not window.thread.isRunning()  # saved, then closed
+    from core import session
+    assert session.read(path)[0].task == window.shared.get().task
+
+
+def test_no_question_when_nothing_was_made(open_window, monkeypatch):
+    window = open_window()
+    window.ask_before_close = True
+    monkeypatch.setattr(window, "confirm_discard", lambda: (_ for _ in ()).throw(AssertionError("asked")))
+    window.close()
+    assert not window.thread.isRunning()

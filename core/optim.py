@@ -17,7 +17,13 @@ class Adam:
         self.reset()
 
     def reset(self) -> None:
-        """Forget the moment estimates (after a rollback, say)."""
+        """Forget the moment estimates (after a rollback, say). In place once allocated: a
+        captured CUDA graph holds these very tensors, and new ones would go unseen by it."""
+        if hasattr(self, "exp_avg"):
+            with torch.no_grad():
+                for t in self.exp_avg + self.exp_avg_sq + self.steps:
+                    t.zero_()
+            return
         self.exp_avg = [torch.zeros_like(p, memory_format=torch.preserve_format) for p in self.params]
         self.exp_avg_sq = [torch.zeros_like(p, memory_format=torch.preserve_format) for p in self.params]
         self.steps = [torch.zeros((), dtype=torch.float32, device=p.device) for p in self.params]

@@ -46,7 +46,8 @@ def test_out_of_memory_moves_to_cpu_pauses_and_says_so(monkeypatch):
         return real_step(self, batch, hp)
 
     monkeypatch.setattr(algorithms.MetaLearner, "step", flaky)
-    shared, box, trainer, stop, thread = _start(Controls(playing=True))
+    # device cpu: these faults are injected into the eager step (a GPU replays a captured graph)
+    shared, box, trainer, stop, thread = _start(Controls(playing=True, device="cpu"))
     try:
         assert _wait(lambda: box.peek() is not None and "Out of memory" in box.peek().message)
         snap = box.peek()
@@ -68,7 +69,7 @@ def test_exception_in_training_shows_and_the_thread_lives_on(monkeypatch):
         return real_step(self, batch, hp)
 
     monkeypatch.setattr(algorithms.MetaLearner, "step", broken)
-    shared, box, trainer, stop, thread = _start(Controls(playing=True))
+    shared, box, trainer, stop, thread = _start(Controls(playing=True, device="cpu"))
     try:
         assert _wait(lambda: box.peek() is not None and box.peek().state == "error")
         assert "RuntimeError: boom" in box.peek().message and not shared.get().playing
@@ -127,3 +128,16 @@ def test_loss_history_stays_bounded_and_keeps_its_ends():
     assert (iters[1:] > iters[:-1]).all()
     assert h.column("smooth", 1000)[-1] > 9_900 - 60  # the EMA saw every iteration, not only kept rows
     assert h.last == 10_000.0
+
+
+def test_adam_reset_zeroes_its_state_in_place():
+    """A captured CUDA graph holds the optimiser's state tensors: reset must not replace them."""
+    from core.optim import Adam
+    p = torch.zeros(3, requires_grad=True)
+    opt = Adam([p])
+    p.grad = torch.ones(3)
+    opt.step()
+    held = (opt.exp_avg[0], opt.exp_avg_sq[0], opt.steps[0])
+    opt.reset()
+    assert held[0] is opt.exp_avg[0] and held[1] is opt.exp_avg_sq[0] and held[2] is opt.steps[0]
+    assert float(held[0].abs().sum()) == 0 and float(held[1].abs().sum()) == 0 and float(held[2]) == 0

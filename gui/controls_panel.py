@@ -40,7 +40,7 @@ def _group(title: str) -> tuple[QGroupBox, QFormLayout]:
     form = QFormLayout(box)
     form.setLabelAlignment(Qt.AlignRight)
     form.setContentsMargins(8, 10, 8, 6)
-    form.setVerticalSpacing(7)
+    form.setVerticalSpacing(5)  # the column must fit 900 px with every group open
     return box, form
 
 
@@ -149,8 +149,9 @@ class ControlsPanel(QWidget):
         self.new_points = QPushButton("New points")
         self.new_points.setToolTip("Same task, K new support points")
         buttons = QHBoxLayout()
-        buttons.addWidget(self.new_task)
-        buttons.addWidget(self.new_points)
+        for b in (self.new_task, self.new_points):
+            b.setMinimumHeight(b.sizeHint().height())  # a tight column must not clip their text
+            buttons.addWidget(b)
         form.addRow(buttons)
         self.param_a, self.param_b = QLabeledDoubleSlider(Qt.Horizontal), QLabeledDoubleSlider(Qt.Horizontal)
         self.label_a, self.label_b = QLabel(), QLabel()

@@ -316,6 +316,7 @@ class TaskTools(QWidget):
         lay.setSpacing(4)
         for b in (self.draw, self.sample, self.clear, self.reset):
             b.setStyleSheet("padding: 6px 4px;")
+            b.setMinimumHeight(b.sizeHint().height())  # a tight column must not clip their text
             lay.addWidget(b)
         self.draw.toggled.connect(editor.set_draw_mode)
         editor.drawModeChanged.connect(self._draw_shown)

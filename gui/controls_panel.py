@@ -125,7 +125,10 @@ class ControlsPanel(QWidget):
         self.beta.setToolTip("β: step size of the meta-update of the initialisation (log scale)")
         self.inner_steps = _int_slider("inner_steps", c.inner_steps, "Inner SGD steps per task during meta-training")
         self.shots = _int_slider("shots", c.shots, "K: support points per task, in training and on the panels")
-        self.meta_batch = _int_slider("meta_batch", c.meta_batch, "Tasks per meta-iteration")
+        self.meta_batch = _int_slider("meta_batch", c.meta_batch, "Tasks per meta-iteration (type a value in "
+                                      "the box; up to 10,000 on a GPU)")
+        if not self._cuda:
+            self.meta_batch.setMaximum(validation.CPU_META_BATCH)
         form.addRow("Inner lr α", self.alpha)
         form.addRow("Outer lr β", self.beta)
         form.addRow("Inner steps", self.inner_steps)

@@ -39,7 +39,8 @@ def config_from_controls(c, iterations: int) -> dict:
     return {"format": FORMAT, "algorithm": c.algorithm, "task": c.family, "model": c.model,
             "hidden": list(c.hidden), "inner_lr": c.inner_lr, "outer_lr": c.outer_lr,
             "inner_steps": c.inner_steps, "shots": c.shots, "meta_batch": c.meta_batch,
-            "outer_optimizer": c.outer_optimizer, "iterations": int(iterations), "seed": c.seed}
+            "outer_optimizer": c.outer_optimizer, "iterations": int(iterations), "seed": c.seed,
+            "lam": c.lam, "hyper_lr": c.hyper_lr}
 
 
 def save(path, model, params: Params, config: dict, lrs: Params | None = None) -> None:

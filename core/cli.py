@@ -16,6 +16,7 @@ import torch
 
 from core import checkpoint as ckpt
 from core.algorithms import ALGORITHMS, HParams, MetaLearner, diverged
+from core.controls import Controls
 from core.evaluate import evaluate, heldout_tasks, pretrain
 from core.models import MODELS, make_model
 from core.tasks import FAMILIES, get_family, sample_batch
@@ -181,12 +182,11 @@ def cmd_train(args) -> int:
     print(f"trained {good_it} meta-iterations in {elapsed:.1f} s ({good_it / max(elapsed, 1e-9):.0f} it/s) "
           f"on {device}" + (f", meta-loss {smooth:.4f}" if smooth is not None else ""))
     if args.save:
-        cfg = {"format": ckpt.FORMAT, "algorithm": args.algorithm, "task": args.task, "model": args.model,
-               "hidden": list(args.hidden), "inner_lr": args.inner_lr, "outer_lr": args.outer_lr,
-               "inner_steps": args.inner_steps, "shots": args.shots, "meta_batch": args.meta_batch,
-               "outer_optimizer": args.outer_optimizer, "iterations": good_it, "seed": args.seed,
-               "lam": args.lam, "hyper_lr": args.hyper_lr,
-               "seconds": round(elapsed, 2)}
+        run = Controls(algorithm=args.algorithm, family=args.task, model=args.model, hidden=args.hidden,
+                       seed=args.seed, outer_optimizer=args.outer_optimizer, inner_lr=args.inner_lr,
+                       outer_lr=args.outer_lr, inner_steps=args.inner_steps, shots=args.shots,
+                       meta_batch=args.meta_batch, lam=args.lam, hyper_lr=args.hyper_lr)
+        cfg = dict(ckpt.config_from_controls(run, good_it), seconds=round(elapsed, 2))
         ckpt.save(args.save, model, good[0], cfg, good[1])
         print(f"saved {args.save}")
     return status

@@ -9,7 +9,7 @@ import traceback
 import numpy as np
 import torch
 from PySide6.QtCore import Qt, QTimer, Slot
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QFileDialog, QMessageBox, QHBoxLayout, QLabel, QMainWindow, QSizePolicy, QStatusBar,
                                QVBoxLayout, QWidget)
 
@@ -313,7 +313,9 @@ class Toast(QLabel):
         self.hide()
 
     def show_text(self, text: str, colour: str) -> None:
-        self.setStyleSheet(f"QLabel#notice {{ color: {colour}; background: rgba(13, 15, 19, 230); "
+        bg = QColor(style.BG)  # the current theme's background, nearly opaque
+        self.setStyleSheet(f"QLabel#notice {{ color: {colour}; "
+                           f"background: rgba({bg.red()}, {bg.green()}, {bg.blue()}, 235); "
                            f"border: 2px solid {colour}; border-radius: 8px; padding: 8px 14px; }}")
         self.setText(text)
         self.show()

@@ -20,6 +20,7 @@ from core.controls import Controls
 from core.evaluate import evaluate, heldout_tasks, pretrain
 from core.models import MODELS, make_model
 from core.tasks import FAMILIES, get_family, sample_batch
+from core.trainer import resolve_device
 
 EXIT_USAGE, EXIT_DIVERGED = 2, 3
 
@@ -112,11 +113,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def device_of(name: str) -> torch.device:
-    if name == "cuda" and not torch.cuda.is_available():
-        raise UsageError("--device cuda: CUDA is not available on this machine")
-    if name == "auto":
-        name = "cuda" if torch.cuda.is_available() else "cpu"
-    return torch.device(name)
+    """The trainer's rule (auto: CUDA when present), with a usage error instead of a fallback."""
+    try:
+        return resolve_device(name)
+    except ValueError:
+        raise UsageError("--device cuda: CUDA is not available on this machine") from None
 
 
 # ---- train ----------------------------------------------------------------------------------

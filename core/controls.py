@@ -10,9 +10,12 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field, replace
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from core.algorithms import HParams
+if TYPE_CHECKING:  # imported where used: the window's process starts its trainer before it imports torch
+    from core.algorithms import HParams
 
 # Changing one of these rebuilds the learner from scratch (a reset); everything else is live.
 RESET_KEYS = ("algorithm", "family", "model", "seed", "device", "hidden", "outer_optimizer", "compare")
@@ -64,6 +67,8 @@ class Controls:
     task: DisplayTask | None = None  # None: the trainer draws one from the family
 
     def hparams(self) -> HParams:
+        from core.algorithms import HParams
+
         return HParams(self.inner_lr, self.outer_lr, self.inner_steps, self.shots, self.meta_batch,
                        lam=self.lam, hyper_lr=self.hyper_lr)
 
@@ -117,6 +122,20 @@ class SharedControls:
             self._version += 1
             self._changed.notify_all()
 
+    def snapshot(self) -> tuple[Controls, int]:
+        """The controls and their version, read together."""
+        with self._lock:
+            return self._controls, self._version
+
+
+@dataclass
+class StartState:
+    """Where a (re)started trainer begins: parameters and extras as numpy, and the iteration."""
+
+    params: dict[str, np.ndarray]
+    extras: dict[str, np.ndarray] | None
+    iteration: int
+
 
 @dataclass
 class EvalCurves:
@@ -161,6 +180,9 @@ class Snapshot:
     landscape: "Landscape | None" = None  # the two-parameter model's view of the task
     compare: str | None = None  # the second algorithm, when one trains beside the first
     compare_loss_smooth: np.ndarray | None = None  # its smoothed meta-loss, on loss_iters
+    training_s: float = 0.0  # wall seconds the trainer's loop has run while playing
+    timing: dict[str, float] = field(default_factory=dict)  # seconds per trainer job (steps, publish, eval, ...)
+    start_state: StartState | None = None  # about once a second: what a restarted trainer would begin from
 
 
 @dataclass
@@ -182,10 +204,13 @@ class Mailbox:
         self._lock = threading.Lock()
         self._item: Snapshot | None = None
         self._fresh = False
+        self.on_put = None  # called after each put (the process host's sender waits on it)
 
     def put(self, item: Snapshot) -> None:
         with self._lock:
             self._item, self._fresh = item, True
+        if self.on_put is not None:
+            self.on_put()
 
     def take(self) -> Snapshot | None:
         """The latest snapshot if it has not been taken yet, else None."""
@@ -198,3 +223,9 @@ class Mailbox:
     def peek(self) -> Snapshot | None:
         with self._lock:
             return self._item
+
+    def wants(self) -> bool:
+        """Whether the reader has taken the latest snapshot (or none was put yet): the trainer
+        builds the next one only then, so a slow reader costs no wasted snapshots."""
+        with self._lock:
+            return not self._fresh

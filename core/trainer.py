@@ -17,15 +17,17 @@ import numpy as np
 import torch
 
 from core import checkpoint as ckpt
-from core.algorithms import MetaLearner, adapt_path, diverged, setup_error
-from core.controls import RESET_KEYS, Controls, DisplayTask, EvalCurves, Landscape, Mailbox, SharedControls, Snapshot
+from core.algorithms import MetaLearner, diverged, setup_error
+from core.controls import (RESET_KEYS, Controls, DisplayTask, EvalCurves, Landscape, Mailbox, SharedControls, Snapshot,
+                           StartState)
 from core.evaluate import Pretrainer, heldout_tasks, mse_by_step
 from core.fast import GRAPHABLE, GraphStepper, GraphUnavailable
-from core.landscape import loss_surface, path_points, view_box
-from core.models import Params, expand, make_model
+from core.landscape import loss_surface, view_box
+from core.models import Params, make_model
 from core.tasks import get_family, interp, sample_batch
 
-PUBLISH_S = 1 / 30  # snapshot interval while training
+PUBLISH_S = 1 / 60  # shortest snapshot interval while training (and only once the last one was taken)
+CHUNK_S = {"cpu": 0.008, "cuda": 0.015}  # meta-iterations run in chunks of about this long
 EVAL_S = 3.0  # evaluation-panel refresh while training
 EVAL_TASKS = 100
 GRID = 200  # x resolution of the drawn curves
@@ -34,6 +36,7 @@ TRAIL_EVERY = 10  # the two-parameter init's trail keeps one point per this many
 TRAIL_POINTS = 3000
 SURFACE_GRID = 120
 PRETRAIN_CHUNK = 50  # pretraining advances this many steps between meta-iterations
+STATE_EVERY_S = 1.0  # how often a snapshot carries the parameters a restart would begin from
 
 
 def resolve_device(name: str) -> torch.device:
@@ -134,6 +137,27 @@ class Trainer:
         self._message, self._message_id = "", 0
         self._learner: MetaLearner | None = None
         self._key: tuple | None = None
+        # seconds spent on each job, for the benchmark: is the trainer training or drawing?
+        # playing_s: wall time of the loop while playing (steps, snapshots, evaluation: all of it)
+        self.timing = {"playing_s": 0.0, "steps": 0.0, "publish": 0.0, "eval": 0.0, "pretrain": 0.0}
+        self.publishes = 0
+        self._start: tuple | None = None  # (params, extras, iteration) for the first build
+        self._state_sent = -math.inf
+
+    def start_from(self, params: Params, extras: Params | None, iteration: int) -> None:
+        """Begin (at the first build) from these parameters: a restarted process carries on."""
+        self._start = (params, extras, iteration)
+
+    def _first_build(self, c: Controls) -> None:
+        start, self._start = self._start, None
+        if start is not None:
+            try:
+                self._build(c, *start)
+                self._say(f"Restarted from iteration {start[2]:,}")
+                return
+            except (RuntimeError, KeyError, ValueError) as e:  # shapes of another setup
+                self._say(f"Could not restart from the last parameters ({e}); started afresh")
+        self._build(c)
 
     # ---- building -------------------------------------------------------------------------
     def _build(self, c: Controls, params: Params | None = None, lrs: Params | None = None,
@@ -153,7 +177,7 @@ class Trainer:
             self._learner.load(init, {k: v.to(self.device) for k, v in lrs.items()})
         self._rival: MetaLearner | None = None
         self._rival_good = None
-        self._chunk = 1  # meta-iterations per loop pass while playing (grows on a GPU)
+        self._chunk = 1  # meta-iterations per loop pass while playing (sized to CHUNK_S)
         if c.compare and c.compare != c.algorithm:
             problem = setup_error(c.compare, c.model)
             if problem:
@@ -180,6 +204,10 @@ class Trainer:
         self._good_iteration = iteration
         self._rate, self._rate_t, self._rate_n = 0.0, time.perf_counter(), 0
         self._heldout_key = None
+        self._inputs_key, self._inputs = None, None
+        self._curve_cache: dict[str, tuple] = {}  # fixed inits' display curves, by what they depend on
+        self._eval_cache: dict[str, tuple] = {}  # and their held-out evaluation
+        self._fixed_version = getattr(self, "_fixed_version", 0) + 1  # bumped when a fixed init changes
         self.evaluation: EvalCurves | None = None
         self._last_eval = -math.inf
         self.state = "paused"
@@ -192,13 +220,17 @@ class Trainer:
         torch.set_grad_enabled(True)  # grad mode is per thread
         last_publish, version_seen = 0.0, -1
         while not stop.is_set():
+            t_loop = time.perf_counter()
             c, version, commands = self.shared.read()
             try:
                 if self._learner is None or c.reset_key() != self._key:
                     c = self._refuse_bad_setup(c)
                 if self._learner is None or c.reset_key() != self._key:
                     changed = self._learner is not None
-                    self._build(c)
+                    if changed:
+                        self._build(c)
+                    else:
+                        self._first_build(c)
                     if changed:
                         self._say(f"Reset: {c.algorithm}, {c.family}, {c.model} model")
                     self._publish(c, force_eval=True)
@@ -207,18 +239,26 @@ class Trainer:
                     steps += self._chunk
                 if steps:
                     t0 = time.perf_counter()
-                    if self._steps(c, steps) and c.playing and self.device.type == "cuda":
-                        # size GPU chunks to ~15 ms: controls are still read ~60 times a second
-                        took = max(time.perf_counter() - t0, 1e-4)
-                        self._chunk = int(min(512, max(1, self._chunk * 0.015 / took)))
+                    ok = self._steps(c, steps)
+                    took = max(time.perf_counter() - t0, 1e-5)
+                    self.timing["steps"] += took
+                    if ok and c.playing:
+                        # chunks of a few ms: the controls read, the rollback copy and the divergence
+                        # check happen once a chunk, and controls are still read >100 times a second
+                        target = CHUNK_S.get(self.device.type, CHUNK_S["cpu"])
+                        self._chunk = int(min(512, max(1, self._chunk * min(2.0, target / took))))
+                t0 = time.perf_counter()
                 pretrained_now = self._advance_pretraining(c)
+                self.timing["pretrain"] += time.perf_counter() - t0
                 if not c.playing and self.state == "training":  # paused: say so in this snapshot
                     self.state = "paused"
                 now = time.perf_counter()
-                if version != version_seen or (steps and now - last_publish >= PUBLISH_S) or (
-                        steps and not c.playing) or pretrained_now:
+                due = steps and now - last_publish >= PUBLISH_S and self.mailbox.wants()
+                if version != version_seen or due or (steps and not c.playing) or pretrained_now:
                     self._publish(c)
                     last_publish, version_seen = now, version
+                if c.playing:
+                    self.timing["playing_s"] += time.perf_counter() - t_loop
                 if not c.playing and self._pretrain_left == 0:
                     self.state = "paused" if self.state == "training" else self.state
                     self.shared.wait(version, 0.1)
@@ -258,6 +298,7 @@ class Trainer:
             elif name == "random_init":  # place the random init at given parameters
                 self.random_init = {k: torch.as_tensor(v, dtype=torch.float32, device=self.device)
                                     for k, v in payload.items()}
+                self._fixed_version += 1
         return steps
 
     def _steps(self, c: Controls, n: int) -> bool:
@@ -281,6 +322,9 @@ class Trainer:
                     if self._rival is not None:  # the same tasks: the curves differ by the algorithm alone
                         rival_losses.append(self._rival.step(batch, hp))
         except torch.OutOfMemoryError:
+            for v in (torch.stack(losses).tolist() if losses else []):  # the chunk's finished steps count
+                self.iteration += 1
+                self.history.add(self.iteration, v)
             self._fall_back_to_cpu(c)
             return False
         except GraphUnavailable as e:  # eager steps on the same device, with the trainer's own generator
@@ -358,6 +402,7 @@ class Trainer:
         self._pretrain_left -= n
         if self._pretrain_left == 0:
             self.pretrained = fitted
+            self._fixed_version += 1
             self._last_eval = -math.inf
             return True
         return False
@@ -371,7 +416,11 @@ class Trainer:
         return task
 
     @torch.no_grad()
-    def _curves(self, c: Controls, task: DisplayTask):
+    def _display_inputs(self, task: DisplayTask):
+        """The grid, true curve and support tensors of a display task (cached: a task rarely changes)."""
+        key = (task, self.family.name, str(self.device))
+        if self._inputs_key == key:
+            return self._inputs
         fam = self.family
         if task.is_user and task.target_x is not None:
             lo, hi = task.target_x[0], task.target_x[-1]
@@ -388,44 +437,67 @@ class Trainer:
             true_y = interp(grid, tx, ty)
         xs = torch.tensor(task.xs, dtype=torch.float32, device=self.device)[None]
         ys = torch.tensor(task.ys, dtype=torch.float32, device=self.device)[None]
-        alpha = c.display_lr if c.display_lr is not None else c.inner_lr
-        params, _ = self._learner.state()
-        inits = {"maml": (params, self._learner.inner_lr(c.hparams()) if c.display_lr is None else alpha),
-                 "random": (self.random_init, alpha)}
-        if self.pretrained is not None:
-            inits["pretrained"] = (self.pretrained, alpha)
-        if self._rival is not None:
-            inits["compare"] = (self._rival.state()[0],
-                                self._rival.inner_lr(c.hparams()) if c.display_lr is None else alpha)
-        curves, errors, self._paths = {}, {}, {}
-        for name, (p, lr) in inits.items():
-            if xs.shape[1]:
-                path = adapt_path(self.model, expand(p, 1), xs, ys, lr, c.display_steps)
-            else:
-                path = [expand(p, 1)]
-            if self.model.name == "two-param":
-                self._paths[name] = path_points(path)
-            preds = torch.cat([self.model.forward(q, grid[None]) for q in path])
-            curves[name] = preds.cpu().numpy()
-            if true_y is not None:
-                errors[name] = ((preds - true_y) ** 2).mean(-1).cpu().numpy()
-        return grid, true_y, xs, ys, curves, errors
+        self._inputs_key = key
+        self._inputs = (grid, true_y, xs, ys, grid.cpu().numpy(),
+                        None if true_y is None else true_y.cpu().numpy(), xs[0].cpu().numpy(), ys[0].cpu().numpy())
+        return self._inputs
 
     @torch.no_grad()
-    def _evaluate(self, c: Controls) -> None:
+    def _adapt_curves(self, p: Params, lr, steps: int, inputs):
+        """One init adapting to the display task: predictions on the grid after 0..steps steps,
+        their MSE against the true curve, and the (a, b) path of a two-scalar model."""
+        grid, true_y, xs, ys = inputs[:4]
+        preds, points = self.model.sgd_curves(p, xs[0], ys[0], grid, lr, steps)
+        errors = ((preds - true_y) ** 2).mean(-1).cpu().numpy() if true_y is not None else None
+        return preds.cpu().numpy(), errors, points
+
+    def _inits(self, c: Controls, params: Params, for_display: bool):
+        """name -> (parameters, inner step rule, fixed). Fixed inits (random, pretrained) only change
+        when the task or the settings do, so their curves are cached."""
+        hp = c.hparams()
+        alpha = c.display_lr if (for_display and c.display_lr is not None) else c.inner_lr
+        own = for_display and c.display_lr is not None
+        inits = {"maml": (params, alpha if own else self._learner.inner_lr(hp), False),
+                 "random": (self.random_init, alpha, True)}
+        if self.pretrained is not None:
+            inits["pretrained"] = (self.pretrained, alpha, True)
+        if self._rival is not None:
+            inits["compare"] = (self._rival.state()[0], alpha if own else self._rival.inner_lr(hp), False)
+        return inits
+
+    def _curves(self, c: Controls, task: DisplayTask, params: Params):
+        inputs = self._display_inputs(task)
+        curves, errors, self._paths = {}, {}, {}
+        for name, (p, lr, fixed) in self._inits(c, params, for_display=True).items():
+            key = (task, self.family.name, lr, c.display_steps, self._fixed_version) if fixed else None
+            cached = self._curve_cache.get(name)
+            if fixed and cached is not None and cached[0] == key:
+                result = cached[1]
+            else:
+                result = self._adapt_curves(p, lr, c.display_steps, inputs)
+                if fixed:
+                    self._curve_cache[name] = (key, result)
+            curves[name] = result[0]
+            if result[1] is not None:
+                errors[name] = result[1]
+            if result[2] is not None:
+                self._paths[name] = result[2]
+        return inputs, curves, errors
+
+    @torch.no_grad()
+    def _evaluate(self, c: Controls, params: Params) -> None:
         key = (c.family, c.shots, str(self.device))
         if self._heldout_key != key:
             self._heldout = heldout_tasks(self.family, EVAL_TASKS, c.shots, device=self.device)
             self._heldout_key = key
         steps = 10
-        params, _ = self._learner.state()
-        inits = {"maml": (params, self._learner.inner_lr(c.hparams())), "random": (self.random_init, c.inner_lr)}
-        if self.pretrained is not None:
-            inits["pretrained"] = (self.pretrained, c.inner_lr)
-        if self._rival is not None:
-            inits["compare"] = (self._rival.state()[0], self._rival.inner_lr(c.hparams()))
         mean, ci = {}, {}
-        for name, (p, lr) in inits.items():
+        for name, (p, lr, fixed) in self._inits(c, params, for_display=False).items():
+            ekey = (key, lr, self._fixed_version) if fixed else None
+            cached = self._eval_cache.get(name)
+            if fixed and cached is not None and cached[0] == ekey:
+                mean[name], ci[name] = cached[1]
+                continue
             err = mse_by_step(self.model, p, self._heldout, lr, steps).cpu().numpy().astype(np.float64)
             err = np.where(np.isfinite(err) & (err <= 100), err, np.nan)
             n = np.sum(np.isfinite(err), axis=1)
@@ -437,16 +509,20 @@ class Trainer:
             dev = np.where(ok, err - mean[name][:, None], 0.0)
             std = np.sqrt((dev ** 2).sum(axis=1) / np.maximum(n - 1, 1))
             ci[name] = np.where(n > 1, 1.96 * std / np.sqrt(np.maximum(n, 1)), np.nan)
+            if fixed:
+                self._eval_cache[name] = (ekey, (mean[name], ci[name]))
         self.evaluation = EvalCurves(np.arange(steps + 1), mean, ci, self.iteration, EVAL_TASKS)
 
     def _publish(self, c: Controls, force_eval: bool = False) -> None:
-        now = time.perf_counter()
-        if force_eval or now - self._last_eval >= EVAL_S:
-            self._evaluate(c)
-            self._last_eval = now
-        task = self._display_task(c)
-        grid, true_y, xs, ys, curves, errors = self._curves(c, task)
+        t0 = time.perf_counter()
         params, lrs = self._learner.state()
+        if force_eval or t0 - self._last_eval >= EVAL_S:
+            self._evaluate(c, params)
+            self._last_eval = time.perf_counter()
+            self.timing["eval"] += self._last_eval - t0
+        task = self._display_task(c)
+        inputs, curves, errors = self._curves(c, task, params)
+        grid_np, true_np, xs_np, ys_np = inputs[4:]
         small = {k: v.cpu().numpy() for k, v in params.items()} if c.model == "two-param" else {}
         lr_summary = {}
         if lrs is not None and c.algorithm == "alpha":
@@ -456,6 +532,7 @@ class Trainer:
             lr_summary = {"mean": float(flat.mean()), "min": float(flat.min()), "max": float(flat.max())}
         stride_lr = max(1, math.ceil(len(self.lr_hist["iters"]) / HISTORY_POINTS))
         lr_history = {k: np.array(v[::stride_lr], dtype=np.float64) for k, v in self.lr_hist.items()}
+        self.publishes += 1
         self.mailbox.put(Snapshot(
             iteration=self.iteration, state=self.state, device=str(self.device),
             algorithm=c.algorithm, family=c.family, model=c.model,
@@ -465,16 +542,30 @@ class Trainer:
             loss_iters=self.history.column("iters", HISTORY_POINTS),
             loss_raw=self.history.column("raw", HISTORY_POINTS),
             loss_smooth=self.history.column("smooth", HISTORY_POINTS),
-            grid_x=grid.cpu().numpy(), true_y=None if true_y is None else true_y.cpu().numpy(),
-            support_x=xs[0].cpu().numpy(), support_y=ys[0].cpu().numpy(), task=task,
+            grid_x=grid_np, true_y=true_np, support_x=xs_np, support_y=ys_np, task=task,
             curves=curves, display_mse=errors, evaluation=self.evaluation,
             message=self._message, message_id=self._message_id, meta_params=small, inner_lrs=lr_summary,
             lr_history=lr_history if c.algorithm == "alpha" else {},
-            landscape=self._landscape(task, xs, ys, params) if c.model == "two-param" else None,
+            landscape=self._landscape(task, inputs[2], inputs[3], params) if c.model == "two-param" else None,
             compare=self._rival.algorithm if self._rival is not None else None,
             compare_loss_smooth=(self.history.column("rival", HISTORY_POINTS)
                                  if self._rival is not None else None),
+            training_s=self.timing["playing_s"], timing=dict(self.timing), start_state=self._start_state(t0),
         ))
+        self.timing["publish"] += time.perf_counter() - t0
+
+    def _start_state(self, now: float) -> StartState | None:
+        """The parameters as numpy, about once a second (the process host keeps the latest for a restart)."""
+        if now - self._state_sent < STATE_EVERY_S:
+            return None
+        self._state_sent = now
+        return self.start_state()
+
+    def start_state(self) -> StartState:
+        """The parameters, extras and iteration as numpy copies (call from the trainer's thread)."""
+        params, extras = self._learner.state()
+        return StartState({k: v.cpu().numpy() for k, v in params.items()},
+                          None if extras is None else {k: v.cpu().numpy() for k, v in extras.items()}, self.iteration)
 
     def _landscape(self, task: DisplayTask, xs, ys, params: Params) -> Landscape:
         """The support-loss surface (recomputed only when the task or the view changes) and paths."""

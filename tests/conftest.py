@@ -48,8 +48,8 @@ def open_window(qtbot):
 
     yield make
     for window in windows:
-        window.close()  # closeEvent stops the timer and joins the thread
-        assert not window.thread.isRunning()
+        window.close()  # closeEvent stops the timer and ends the trainer (its process, or thread)
+        assert not window.host.alive()
 
 
 @pytest.fixture
@@ -60,3 +60,20 @@ def wait_snapshot(qtbot):
         return window.snapshot
 
     return wait
+
+
+def reading_mailbox():
+    """A Mailbox read as the window reads it: `latest()` takes each new snapshot (which lets the
+    trainer publish the next) and returns the newest seen."""
+    from core.controls import Mailbox
+
+    class Reading(Mailbox):
+        seen = None
+
+        def latest(self):
+            taken = self.take()
+            if taken is not None:
+                self.seen = taken
+            return self.seen
+
+    return Reading()

@@ -10,10 +10,11 @@ import pytest
 import torch
 
 from core import checkpoint as ckpt
-from core.controls import Controls, Mailbox, SharedControls
+from core.controls import Controls, SharedControls
 from core.models import TwoParam
 from core.tasks import get_family
 from core.trainer import Trainer
+from tests.conftest import reading_mailbox
 
 TIMEOUT = 20.0
 
@@ -21,7 +22,7 @@ TIMEOUT = 20.0
 class Running:
     def __init__(self, controls: Controls):
         self.shared = SharedControls(controls)
-        self.mailbox = Mailbox()
+        self.mailbox = reading_mailbox()
         self.trainer = Trainer(self.shared, self.mailbox)
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self.trainer.run, args=(self.stop,), daemon=True)
@@ -32,7 +33,7 @@ class Running:
         deadline = time.monotonic() + timeout
         snap = None
         while time.monotonic() < deadline:
-            snap = self.mailbox.peek()
+            snap = self.mailbox.latest()
             if snap is not None and pred(snap):
                 return snap
             time.sleep(0.01)
@@ -134,7 +135,7 @@ def test_step_advances_exactly_one(start):
         run.shared.post("step")
     run.wait_for("iteration 4", lambda s: s.iteration == 4)
     time.sleep(0.5)
-    assert run.trainer.iteration == 4 and run.mailbox.peek().iteration == 4
+    assert run.trainer.iteration == 4 and run.mailbox.latest().iteration == 4
 
 
 def test_inner_lr_change_is_live_without_reset(start):

@@ -7,12 +7,13 @@ import torch
 torch.set_num_threads(1)
 
 from core import algorithms
-from core.controls import Controls, Mailbox, SharedControls
+from core.controls import Controls, SharedControls
 from core.trainer import Trainer
+from tests.conftest import reading_mailbox
 
 
 def _start(controls):
-    shared, box = SharedControls(controls), Mailbox()
+    shared, box = SharedControls(controls), reading_mailbox()
     trainer, stop = Trainer(shared, box), threading.Event()
     thread = threading.Thread(target=trainer.run, args=(stop,), daemon=True)
     thread.start()
@@ -49,12 +50,12 @@ def test_out_of_memory_moves_to_cpu_pauses_and_says_so(monkeypatch):
     # device cpu: these faults are injected into the eager step (a GPU replays a captured graph)
     shared, box, trainer, stop, thread = _start(Controls(playing=True, device="cpu"))
     try:
-        assert _wait(lambda: box.peek() is not None and "Out of memory" in box.peek().message)
-        snap = box.peek()
+        assert _wait(lambda: box.latest() is not None and "Out of memory" in box.latest().message)
+        snap = box.latest()
         assert snap.state == "paused" and snap.iteration == 4  # the history is kept
         assert shared.get().device == "cpu" and not shared.get().playing
         shared.update(playing=True)  # and it carries on
-        assert _wait(lambda: box.peek().iteration > 10)
+        assert _wait(lambda: box.latest().iteration > 10)
     finally:
         _stop(shared, stop, thread)
 
@@ -71,11 +72,11 @@ def test_exception_in_training_shows_and_the_thread_lives_on(monkeypatch):
     monkeypatch.setattr(algorithms.MetaLearner, "step", broken)
     shared, box, trainer, stop, thread = _start(Controls(playing=True, device="cpu"))
     try:
-        assert _wait(lambda: box.peek() is not None and box.peek().state == "error")
-        assert "RuntimeError: boom" in box.peek().message and not shared.get().playing
+        assert _wait(lambda: box.latest() is not None and box.latest().state == "error")
+        assert "RuntimeError: boom" in box.latest().message and not shared.get().playing
         state["broken"] = False
         shared.update(playing=True)
-        assert _wait(lambda: box.peek().iteration >= 3)
+        assert _wait(lambda: box.latest().iteration >= 3)
         assert thread.is_alive()
     finally:
         _stop(shared, stop, thread)
@@ -84,12 +85,12 @@ def test_exception_in_training_shows_and_the_thread_lives_on(monkeypatch):
 def test_a_setup_core_cannot_build_keeps_the_previous_one():
     shared, box, trainer, stop, thread = _start(Controls(model="two-param", family="sine-ab"))
     try:
-        assert _wait(lambda: box.peek() is not None)
+        assert _wait(lambda: box.latest() is not None)
         shared.update(algorithm="anil")  # ANIL needs the MLP
-        assert _wait(lambda: "ANIL" in box.peek().message)
+        assert _wait(lambda: "ANIL" in box.latest().message)
         assert shared.get().algorithm == "maml" and shared.get().model == "two-param"
         shared.update(playing=True)
-        assert _wait(lambda: box.peek().iteration > 3)
+        assert _wait(lambda: box.latest().iteration > 3)
     finally:
         _stop(shared, stop, thread)
 
@@ -97,8 +98,8 @@ def test_a_setup_core_cannot_build_keeps_the_previous_one():
 def test_a_bad_first_setup_falls_back_to_maml():
     shared, box, trainer, stop, thread = _start(Controls(algorithm="anil", model="two-param", family="linear"))
     try:
-        assert _wait(lambda: box.peek() is not None)
-        assert "ANIL" in box.peek().message and shared.get().algorithm == "maml"
+        assert _wait(lambda: box.latest() is not None)
+        assert "ANIL" in box.latest().message and shared.get().algorithm == "maml"
     finally:
         _stop(shared, stop, thread)
 
@@ -106,9 +107,9 @@ def test_a_bad_first_setup_falls_back_to_maml():
 def test_a_second_algorithm_trains_beside_the_first_on_the_same_tasks():
     shared, box, trainer, stop, thread = _start(Controls(compare="metasgd", playing=True))
     try:
-        assert _wait(lambda: box.peek() is not None and box.peek().iteration > 50
-                     and box.peek().evaluation is not None and "compare" in box.peek().evaluation.mean)
-        snap = box.peek()
+        assert _wait(lambda: box.latest() is not None and box.latest().iteration > 50
+                     and box.latest().evaluation is not None and "compare" in box.latest().evaluation.mean)
+        snap = box.latest()
         assert snap.compare == "metasgd"
         assert snap.curves["compare"].shape == snap.curves["maml"].shape
         assert not (snap.curves["compare"] == snap.curves["maml"]).all()  # different algorithms, different inits

@@ -46,18 +46,24 @@ def initial_controls(args):
     return replace(c, task=task, playing=bool(args.autoplay)), None
 
 
-def create_window(controls):
-    """Style the running QApplication, then show and start the window (also used by the tests)."""
+def create_window(controls, host=None):
+    """Style the running QApplication, then show and start the window (also used by the tests).
+    host: where the trainer runs; by default a new child process (`core.host.ProcessHost`).
+    A host started earlier (`ProcessHost.spawn()`) is handed the controls here."""
     from PySide6.QtWidgets import QApplication
 
-    from core.controls import Mailbox, SharedControls
+    from core.host import ProcessHost
     from gui import style
     from gui.main_window import MainWindow
 
+    if host is None:
+        host = ProcessHost(controls)
+    else:
+        host.begin(controls)
     app = QApplication.instance()
     app.setApplicationName("MAML Playground")
     style.apply(app)
-    window = MainWindow(SharedControls(controls), Mailbox())
+    window = MainWindow(host)
     window.setMinimumSize(1280, 760)  # explicit, so changing label texts never re-propagate size hints
     window.resize(1600, 900)
     window.move(0, 0)
@@ -83,22 +89,27 @@ def main(argv: list[str]) -> int:
     started = time.perf_counter() - since_process_start()
     args = parse_args(argv)
     signal.signal(signal.SIGINT, lambda *_: sys.exit(130))  # Ctrl+C while starting: quiet exit
+    from core.host import ProcessHost
+
+    # The trainer's process first: it imports torch on the other core while this one builds the window.
+    host = ProcessHost.spawn()
     import torch
 
-    torch.set_num_threads(1)  # two cores: the training thread must not fight the GUI thread
+    torch.set_num_threads(1)  # the GUI's own torch work (loading files, task curves) is tiny
     from gui.validation import PresetError
 
     try:
         controls, checkpoint = initial_controls(args)
     except PresetError as e:
         print(f"main.py: bad preset: {e}", file=sys.stderr)
+        host.stop()
         return 2
 
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    window = create_window(controls)
+    window = create_window(controls, host)
     window.started_at = started
     if checkpoint:
         window.demo.load_checkpoint_from(checkpoint)
@@ -120,8 +131,18 @@ def main(argv: list[str]) -> int:
         print(f"main.py: could not write the screenshot {args.screenshot}", file=sys.stderr)
         code = code or 1
     if args.stats:
-        snap = window.snapshot
-        stats = dict(window.stats.summary(), iterations=window.thread.iterations,
-                     device=snap.device if snap else "unknown", first_frame_s=window.first_frame_s)
-        Path(args.stats).write_text(json.dumps(stats, indent=2) + "\n", encoding="utf-8")
+        Path(args.stats).write_text(json.dumps(run_stats(window), indent=2) + "\n", encoding="utf-8")
     return code
+
+
+def run_stats(window) -> dict:
+    """--stats: what the viewer got (draws, repaint times, ticks) and what the trainer did."""
+    snap, host = window.snapshot, window.host
+    timing = dict(host.info.get("timing", {}) or (snap.timing if snap else {}))
+    playing = timing.get("playing_s", 0.0)
+    iterations = host.iterations
+    return dict(window.stats.summary(), iterations=iterations, training_s=round(playing, 3),
+                trainer_its_per_s=round(iterations / playing, 1) if playing > 0 else 0.0,
+                trainer_timing_s={k: round(v, 3) for k, v in timing.items()},
+                host=type(host).__name__, device=snap.device if snap else "unknown",
+                first_frame_s=window.first_frame_s, window_shown_s=window.shown_s)

@@ -1,6 +1,6 @@
 """The window: controls on the left, the two initialisations side by side, training and
-evaluation below, a status bar. One QTimer reads the mailbox and redraws; nothing else
-crosses from the training thread."""
+evaluation below, a status bar. One QTimer takes the trainer's latest snapshot from its host
+(a child process in the app, a thread in some tests) and redraws; nothing else crosses."""
 from __future__ import annotations
 
 import time
@@ -8,13 +8,12 @@ import traceback
 
 import numpy as np
 import torch
-from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QFileDialog, QMessageBox, QHBoxLayout, QLabel, QMainWindow, QSizePolicy, QStatusBar,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QFileDialog, QFrame, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPushButton,
+                               QSizePolicy, QStatusBar, QVBoxLayout, QWidget)
 
 from core.checkpoint import CheckpointError, load as load_checkpoint
-from core.controls import Mailbox, SharedControls
 from core.tasks import get_family
 from gui import style
 from gui.controls_panel import ControlsPanel
@@ -24,7 +23,6 @@ from gui.lr_strip import AlphaStrip
 from gui.menus import Demo
 from gui.panels import EvalPanel, InitPanel, LossPanel
 from gui.task_editor import TaskEditor, TaskTools
-from gui.worker import TrainingThread
 
 FRAME_MS = 16  # ~60 Hz; a frame that finds no new snapshot costs almost nothing
 NOTICE_S = 8.0  # how long an ordinary notice stays up
@@ -43,12 +41,15 @@ def family_ranges(family: str) -> tuple[tuple[float, float], tuple[float, float]
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, shared: SharedControls, mailbox: Mailbox | None = None):
+    snapshotDrawn = Signal(object, float)  # (snapshot, perf_counter time its repaint ended), for benchmarks
+
+    def __init__(self, host):
         super().__init__()
         self.setWindowTitle("MAML Playground")
-        self.shared = shared
-        self.mailbox = mailbox or Mailbox()
+        self.host = host  # where the trainer runs: controls in (host.shared), snapshots out (host.take)
+        self.shared = shared = host.shared
         self.stats = FrameStats()
+        self._drawing: tuple | None = None  # (snapshot, frame start) drawn but not yet painted
         self.snapshot = None
         self._family = None
         self._message_id = 0
@@ -62,6 +63,7 @@ class MainWindow(QMainWindow):
         self.screenshot_failed = False
         self.started_at = time.perf_counter()  # main() sets the process's own start
         self.first_frame_s: float | None = None  # start-up to the first drawn snapshot
+        self.shown_s: float | None = None  # start-up to the window's first paint (before training data)
 
         self.controls = ControlsPanel(shared, np.random.default_rng(shared.get().seed + 7))
         self.controls.setFixedWidth(390)
@@ -113,7 +115,6 @@ class MainWindow(QMainWindow):
         self.controls.saveRequested.connect(self.save_checkpoint)
         self.controls.loadRequested.connect(self.load_checkpoint)
 
-        self.thread = TrainingThread(shared, self.mailbox)  # kept referenced until joined
         self.timer = QTimer(self)
         self.timer.setTimerType(Qt.PreciseTimer)
         self.timer.setInterval(FRAME_MS)
@@ -121,10 +122,35 @@ class MainWindow(QMainWindow):
         self.demo = Demo(self)  # menus, toolbar, presenter mode, recording, explanations
 
     def start(self) -> None:
-        """Start training thread and frame timer (after the window is shown)."""
-        self.thread.start()
+        """Start the trainer (if its host is not running yet) and the frame timer, after the window is shown."""
+        self.host.start()
+        self.installEventFilter(self)  # to time the repaint that shows each snapshot
         self.timer.start()
         self.controls.play.setFocus()
+
+    def eventFilter(self, obj, event) -> bool:
+        """Paint the window ourselves on its update request, so the repaint that shows a new
+        snapshot is timed to its end (Qt paints every dirty widget of the window in this event)."""
+        if obj is self and event.type() == QEvent.UpdateRequest and (self._drawing or self.shown_s is None):
+            drawing, self._drawing = self._drawing, None
+            QMainWindow.event(self, event)
+            ended = time.perf_counter()
+            if self.shown_s is None:
+                self.shown_s = round(ended - self.started_at, 3)
+            if drawing is not None:
+                self.stats.painted(drawing[1], ended)
+                self.snapshotDrawn.emit(drawing[0], ended)
+            return True
+        return super().eventFilter(obj, event)
+
+    def restart_training(self) -> None:
+        """After the trainer's process died: a new one from the last parameters it sent."""
+        self._error_shown = False
+        self._message_id = -1  # the new trainer counts its messages from 0 again
+        self.host.restart()
+        self.notice.hide()
+        self._notice_until = 0.0
+        self.show_notice("Training restarted from the last parameters received", style.INFO)
 
     # ---- layout pieces ----------------------------------------------------------------------
     def _build_status_bar(self) -> None:
@@ -165,13 +191,14 @@ class MainWindow(QMainWindow):
 
     def _frame(self, now: float) -> None:
         self.controls.sync(self.shared.get())
-        if self.thread.error and not self._error_shown:
+        if self.host.error and not self._error_shown:
             self._error_shown = True
-            self.show_notice(self.thread.error, style.ERROR, sticky=True)
+            self.show_notice(self.host.error, style.ERROR, sticky=True,
+                             action=("Restart training", self.restart_training))
         if self._notice_until and now > self._notice_until:
             self.notice.hide()
             self._notice_until = 0.0
-        snap = self.mailbox.take()
+        snap = self.host.take()
         if snap is None:
             return
         self.snapshot = snap
@@ -200,7 +227,9 @@ class MainWindow(QMainWindow):
             self._message_id = snap.message_id
             bad = snap.state in ("diverged", "error")
             self.show_notice(_friendly(snap), style.ERROR if bad else style.INFO, sticky=bad)
-        self.stats.drew(now)
+        self.stats.drew(now, snap)
+        self._drawing = (snap, now)
+        self.update()  # the window's update request paints it (timed in eventFilter)
         if self.first_frame_s is None:
             self.first_frame_s = round(now - self.started_at, 3)
 
@@ -224,9 +253,10 @@ class MainWindow(QMainWindow):
             self.headline.setText(head)
 
     @Slot(str)
-    def show_notice(self, text: str, colour: str = style.INFO, sticky: bool = False) -> None:
-        """A banner over the bottom of the init panels; errors stay until clicked or replaced."""
-        self.notice.show_text(text, colour)
+    def show_notice(self, text: str, colour: str = style.INFO, sticky: bool = False, action=None) -> None:
+        """A banner over the bottom of the init panels; errors stay until clicked or replaced.
+        action: (button text, slot) for a banner that offers a way out."""
+        self.notice.show_text(text, colour, action)
         self._place_notice()
         self._notice_until = 0.0 if sticky else time.perf_counter() + NOTICE_S
 
@@ -271,7 +301,7 @@ class MainWindow(QMainWindow):
         self._closed = True
         self.timer.stop()
         self.demo.recorder.finish()  # a recording in progress is written, not lost
-        self.thread.stop()
+        self.host.stop()
 
     def has_unsaved_task(self) -> bool:
         """Points the user placed or a curve they drew, not saved in a session since."""
@@ -301,24 +331,46 @@ class MainWindow(QMainWindow):
         event.accept()
 
 
-class Toast(QLabel):
-    """A floating notice: not in any layout, so showing it never moves the plots."""
+class Toast(QFrame):
+    """A floating notice: not in any layout, so showing it never moves the plots. A click on the
+    text dismisses it; an optional button offers a way out (e.g. "Restart training")."""
 
     def __init__(self, parent):
         super().__init__(parent)
         self.setObjectName("notice")
-        self.setWordWrap(True)
-        self.setAlignment(Qt.AlignCenter)
-        self.setToolTip("Click to dismiss")
+        self.label = QLabel(self)
+        self.label.setWordWrap(True)
+        self.label.setAlignment(Qt.AlignCenter)
+        self.label.setToolTip("Click to dismiss")
+        self.button = QPushButton(self)
+        self.button.hide()
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(14, 8, 14, 8)
+        lay.addWidget(self.label)
+        lay.addWidget(self.button, 0, Qt.AlignCenter)
+        self._action = None
+        self.button.clicked.connect(self._act)
         self.hide()
 
-    def show_text(self, text: str, colour: str) -> None:
+    def show_text(self, text: str, colour: str, action=None) -> None:
         bg = QColor(style.BG)  # the current theme's background, nearly opaque
-        self.setStyleSheet(f"QLabel#notice {{ color: {colour}; "
-                           f"background: rgba({bg.red()}, {bg.green()}, {bg.blue()}, 235); "
-                           f"border: 2px solid {colour}; border-radius: 8px; padding: 8px 14px; }}")
-        self.setText(text)
+        self.setStyleSheet(f"QFrame#notice {{ background: rgba({bg.red()}, {bg.green()}, {bg.blue()}, 235); "
+                           f"border: 2px solid {colour}; border-radius: 8px; }} "
+                           f"QFrame#notice QLabel {{ color: {colour}; background: transparent; border: none; }}")
+        self.label.setText(text)
+        self._action = action[1] if action else None
+        self.button.setText(action[0] if action else "")
+        self.button.setVisible(action is not None)
         self.show()
+
+    def text(self) -> str:
+        return self.label.text()
+
+    def _act(self) -> None:
+        action, self._action = self._action, None
+        self.hide()
+        if action is not None:
+            action()
 
     def mousePressEvent(self, event) -> None:
         self.hide()

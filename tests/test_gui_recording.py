@@ -33,4 +33,4 @@ def test_record_action_and_closing_while_recording(tmp_path, qtbot, open_window)
     qtbot.waitUntil(lambda: len(w.demo.recorder.frames) >= 5, timeout=30_000)
     w.close()  # closing while recording writes what was recorded
     assert path.stat().st_size > 1000
-    assert not w.thread.isRunning()
+    assert not w.host.alive()

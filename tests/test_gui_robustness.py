@@ -49,7 +49,7 @@ def test_a_thousand_rapid_control_changes_while_training_end_in_the_last_values(
         return s.iteration > start and s.state in ("training", "diverged") and (
             hp.inner_lr, hp.outer_lr, hp.shots, hp.meta_batch, hp.inner_steps) == tuple(want.values())
     qtbot.waitUntil(used_last_values, timeout=GUI_WAIT_MS)  # and the trainer trains with them
-    assert window.thread.isRunning() and not window.thread.error
+    assert window.host.alive() and not window.host.error
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
@@ -87,7 +87,7 @@ def test_closing_in_every_state_stops_and_joins_the_thread(open_window, qtbot, s
         window.shared.update(outer_lr=5.0, inner_lr=5.0)
         qtbot.waitUntil(lambda: window.snapshot.state == "diverged", timeout=GUI_WAIT_MS)
     window.close()
-    assert not window.thread.isRunning()
+    assert not window.host.alive()
 
 
 def test_closing_with_an_unsaved_user_task_asks_first(open_window, qtbot, tmp_path, monkeypatch):
@@ -101,12 +101,12 @@ def test_closing_with_an_unsaved_user_task_asks_first(open_window, qtbot, tmp_pa
     asked = []
     monkeypatch.setattr(window, "confirm_discard", lambda: asked.append(1) or "cancel")
     window.close()
-    assert asked and window.isVisible() and window.thread.isRunning()  # Cancel keeps everything
+    assert asked and window.isVisible() and window.host.alive()  # Cancel keeps everything
     path = tmp_path / "s.maml.json"
     monkeypatch.setattr(window, "confirm_discard", lambda: "save")
     monkeypatch.setattr(window.demo, "ask_save_session", lambda: window.demo.save_session(path))
     window.close()
-    assert path.exists() and not window.thread.isRunning()  # saved, then closed
+    assert path.exists() and not window.host.alive()  # saved, then closed
     from core import session
     assert session.read(path)[0].task == window.shared.get().task
 
@@ -116,4 +116,4 @@ def test_no_question_when_nothing_was_made(open_window, monkeypatch):
     window.ask_before_close = True
     monkeypatch.setattr(window, "confirm_discard", lambda: (_ for _ in ()).throw(AssertionError("asked")))
     window.close()
-    assert not window.thread.isRunning()
+    assert not window.host.alive()

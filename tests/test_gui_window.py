@@ -50,9 +50,9 @@ def test_play_advances_and_the_panels_follow_pause_stops(qtbot, open_window, wai
     click(qtbot, w.controls.play)
     assert not w.shared.get().playing
     wait_snapshot(w, lambda s: s.state == "paused")
-    stopped = w.thread.iterations
+    stopped = w.host.iterations
     qtbot.wait(600)
-    assert w.thread.iterations == stopped
+    assert w.host.iterations == stopped
     assert w.snapshot.iteration == stopped
 
 
@@ -62,11 +62,11 @@ def test_step_advances_exactly_one(qtbot, open_window, wait_snapshot):
     click(qtbot, w.controls.step)
     wait_snapshot(w, lambda s: s.iteration == start + 1)
     qtbot.wait(500)
-    assert w.thread.iterations == start + 1 and w.snapshot.iteration == start + 1
+    assert w.host.iterations == start + 1 and w.snapshot.iteration == start + 1
     qtbot.keyClick(w, Qt.Key_S)  # the keyboard shortcut does the same
     wait_snapshot(w, lambda s: s.iteration == start + 2)
     qtbot.wait(300)
-    assert w.thread.iterations == start + 2
+    assert w.host.iterations == start + 2
 
 
 def test_new_alpha_is_used_by_the_next_iteration_without_reset(qtbot, open_window, wait_snapshot):
@@ -175,5 +175,5 @@ def test_closing_while_training_joins_the_thread(qtbot, open_window, wait_snapsh
     click(qtbot, w.controls.play)
     wait_snapshot(w, lambda s: s.iteration > 5)
     w.close()
-    assert not w.thread.isRunning() and w.thread.isFinished()
+    assert not w.host.alive() and w.host.exitcode == 0
     assert not w.timer.isActive()

@@ -146,6 +146,7 @@ class EvalCurves:
     ci95: dict[str, np.ndarray]
     iteration: int
     n_tasks: int
+    serial: int = 0  # grows with every evaluation: a reader in another process cannot compare identities
 
 
 @dataclass
@@ -195,6 +196,7 @@ class Landscape:
     true_ab: tuple[float, float] | None  # the task's own (a, b), when known
     init_trail: np.ndarray  # (n, 2): the meta-initialisation over training
     paths: dict[str, np.ndarray]  # 'maml', 'random', 'pretrained' -> (steps + 1, 2)
+    surface_id: int = 0  # grows when the surface is recomputed (the panel redraws the heatmap only then)
 
 
 class Mailbox:

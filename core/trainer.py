@@ -142,6 +142,7 @@ class Trainer:
         self.timing = {"playing_s": 0.0, "steps": 0.0, "publish": 0.0, "eval": 0.0, "pretrain": 0.0}
         self.publishes = 0
         self._start: tuple | None = None  # (params, extras, iteration) for the first build
+        self._serial, self._surface_id = 0, 0  # versions of the evaluation and the surface, for readers
         self._state_sent = -math.inf
 
     def start_from(self, params: Params, extras: Params | None, iteration: int) -> None:
@@ -511,7 +512,8 @@ class Trainer:
             ci[name] = np.where(n > 1, 1.96 * std / np.sqrt(np.maximum(n, 1)), np.nan)
             if fixed:
                 self._eval_cache[name] = (ekey, (mean[name], ci[name]))
-        self.evaluation = EvalCurves(np.arange(steps + 1), mean, ci, self.iteration, EVAL_TASKS)
+        self._serial += 1
+        self.evaluation = EvalCurves(np.arange(steps + 1), mean, ci, self.iteration, EVAL_TASKS, self._serial)
 
     def _publish(self, c: Controls, force_eval: bool = False) -> None:
         t0 = time.perf_counter()
@@ -579,11 +581,13 @@ class Trainer:
         if self._surface_key is None or self._surface_key[0] != task or not _inside(box, self._surface_key[1]):
             box = view_box(self.family, pts, pad=0.35)  # room to move before the next recompute
             self._surface = loss_surface(self.model, xs[0], ys[0], *box, n=SURFACE_GRID)
+            self._serial += 1
+            self._surface_id = self._serial
             key = (task, box)
             self._surface_key = key
         s = self._surface
         return Landscape(s.a, s.b, s.loss, true_ab, np.array(self.trail + pts[:1], dtype=np.float64),
-                         {k: v.copy() for k, v in self._paths.items()})
+                         {k: v.copy() for k, v in self._paths.items()}, self._surface_id)
 
     # ---- checkpoints ----------------------------------------------------------------------
     def _save(self, c: Controls, path) -> None:

@@ -72,7 +72,8 @@ class LandscapePanel(Card):
                              "meta-initialisation took while training. Click anywhere to place the random "
                              "initialisation there.")
         self.plot.viewport().installEventFilter(self)
-        self.surface = None  # the loss array on screen (identity: the trainer resends the same one)
+        self.surface = None  # the loss array on screen
+        self._surface_id = None  # and its version (snapshots come pickled from another process)
         self.family = None
         self.minimum: tuple[float, float] | None = None  # (a, b) of the lowest cell shown, for tests
 
@@ -89,7 +90,7 @@ class LandscapePanel(Card):
         if land is None:
             return
         self.set_family(snap.family)
-        if land.loss is not self.surface:
+        if land.surface_id != self._surface_id or self.surface is None:
             self._show_surface(land)
         trail = land.init_trail
         self.trail.setData(trail[:, 0], trail[:, 1])
@@ -113,7 +114,7 @@ class LandscapePanel(Card):
 
     def _show_surface(self, land) -> None:
         """A new surface: image, contours and view (rare; never per frame while training)."""
-        self.surface = land.loss
+        self.surface, self._surface_id = land.loss, land.surface_id
         a, b = np.asarray(land.a, float), np.asarray(land.b, float)  # float32 ranges overflow pyqtgraph's limits
         da, db = float(a[-1] - a[0]) / max(len(a) - 1, 1), float(b[-1] - b[0]) / max(len(b) - 1, 1)
         self._range = ((float(a[0]) - da / 2, float(a[-1]) + da / 2), (float(b[0]) - db / 2, float(b[-1]) + db / 2))

@@ -228,8 +228,7 @@ class MainWindow(QMainWindow):
             bad = snap.state in ("diverged", "error")
             self.show_notice(_friendly(snap), style.ERROR if bad else style.INFO, sticky=bad)
         self.stats.drew(now, snap)
-        self._drawing = (snap, now)
-        self.update()  # the window's update request paints it (timed in eventFilter)
+        self._drawing = (snap, now)  # the plots' updates post the window's update request: timed in eventFilter
         if self.first_frame_s is None:
             self.first_frame_s = round(now - self.started_at, 3)
 

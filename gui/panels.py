@@ -420,7 +420,7 @@ class EvalPanel(Card):
 
     def show_snapshot(self, snap) -> None:
         ev = snap.evaluation
-        if ev is None or ev is self._shown:
+        if ev is None or (self._shown is not None and ev.serial == self._shown.serial):
             return
         self._shown = ev
         top = 0.0

@@ -1,0 +1,119 @@
+"""The trainer's hosts without a window: the same contract in a thread and in a child process,
+controls confirmed across the pipe, a dead child reported, and a restart from the last state."""
+import os
+import signal
+import time
+
+import numpy as np
+import pytest
+
+from core.controls import Controls
+from core.host import ProcessHost, RemoteControls, ThreadHost, portable, tensors
+from tests.conftest import fresh_controls
+
+TIMEOUT = 30.0
+
+
+def running(pid: int) -> bool:
+    """Whether a process runs (a zombie or a missing pid does not)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def take_until(host, pred, timeout=TIMEOUT):
+    """Take snapshots as the window does (each take lets the child send the next) until pred."""
+    deadline, snap = time.monotonic() + timeout, None
+    while time.monotonic() < deadline:
+        snap = host.take() or snap
+        if snap is not None and pred(snap):
+            return snap
+        time.sleep(0.01)
+    pytest.fail(f"timed out; last snapshot {None if snap is None else (snap.iteration, snap.state)}, "
+                f"error {host.error!r}")
+
+
+@pytest.fixture(params=["thread", "process"])
+def host(request):
+    kind = ThreadHost if request.param == "thread" else ProcessHost
+    h = kind(fresh_controls())
+    h.start()
+    yield h
+    h.stop()
+    assert not h.alive()
+    if h.pid is not None:
+        assert h.exitcode == 0 and not running(h.pid)
+
+
+def test_both_hosts_train_pause_and_step_through_the_same_contract(host):
+    take_until(host, lambda s: s.state == "paused")
+    host.shared.update(playing=True, inner_lr=0.02)
+    snap = take_until(host, lambda s: s.iteration > 30 and s.hparams.inner_lr == 0.02)
+    assert snap.state == "training" and snap.training_s > 0 and snap.timing["steps"] > 0
+    host.shared.update(playing=False)
+    paused = take_until(host, lambda s: s.state == "paused")
+    time.sleep(0.5)
+    assert host.iterations == paused.iteration  # nothing runs while paused
+    host.shared.post("step")
+    take_until(host, lambda s: s.iteration == paused.iteration + 1)
+    assert host.shared.get().inner_lr == 0.02 and not host.shared.get().playing
+
+
+def test_a_change_the_trainer_makes_reaches_the_window(host):
+    """Divergence pauses the run in the trainer; the window's controls follow."""
+    host.shared.update(playing=True, inner_lr=5.0, outer_lr=5.0)
+    take_until(host, lambda s: s.state == "diverged")
+    deadline = time.monotonic() + TIMEOUT
+    while host.shared.get().playing and time.monotonic() < deadline:
+        host.take()
+        time.sleep(0.01)
+    assert not host.shared.get().playing
+
+
+def test_the_window_view_keeps_its_own_unconfirmed_changes():
+    sent = []
+    rc = RemoteControls(Controls(), sent.append)
+    rc.update(inner_lr=0.3)
+    rc.update(shots=5)
+    rc.confirm(1, Controls(inner_lr=0.3, playing=False))  # the child has seen the first change only
+    assert rc.get().inner_lr == 0.3 and rc.get().shots == 5
+    rc.confirm(2, Controls(inner_lr=0.3, shots=5))
+    assert rc.get() == Controls(inner_lr=0.3, shots=5)
+    assert [m[0] for m in sent] == ["update", "update"]
+
+
+def test_payloads_cross_as_numpy_and_come_back_as_tensors():
+    import torch
+
+    from core.checkpoint import Checkpoint
+
+    ck = Checkpoint({"w": torch.ones(2, 3)}, {"algorithm": "maml"}, {"w": torch.zeros(2, 3)})
+    wire = portable(ck)
+    assert isinstance(wire.params["w"], np.ndarray) and isinstance(wire.lrs["w"], np.ndarray)
+    back = tensors(wire)
+    assert torch.equal(back.params["w"], ck.params["w"]) and back.config == ck.config
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/stat"), reason="reads /proc")
+def test_a_killed_child_is_reported_reaped_and_restarts_from_its_last_parameters():
+    h = ProcessHost(fresh_controls(playing=True))
+    h.start()
+    try:
+        take_until(h, lambda s: s.iteration > 50 and h.last_state is not None)
+        state = h.last_state
+        pid = h.pid
+        os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 5
+        while not h.error and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert "stopped unexpectedly" in h.error and not running(pid)
+        h.restart()
+        assert h.pid != pid and not h.error
+        snap = take_until(h, lambda s: s.iteration > state.iteration)
+        assert "Restarted from iteration" in snap.message
+        assert h.shared.get().playing
+    finally:
+        h.stop()
+    assert not running(h.pid)

@@ -206,11 +206,14 @@ class Mailbox:
         self._lock = threading.Lock()
         self._item: Snapshot | None = None
         self._fresh = False
+        self.urgent = False
         self.on_put = None  # called after each put (the process host's sender waits on it)
 
-    def put(self, item: Snapshot) -> None:
+    def put(self, item: Snapshot, urgent: bool = False) -> None:
+        """urgent: made for something the user just did (a control, a step): worth sending at once."""
         with self._lock:
             self._item, self._fresh = item, True
+            self.urgent = urgent
         if self.on_put is not None:
             self.on_put()
 

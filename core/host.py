@@ -17,7 +17,8 @@ library's `multiprocessing` is enough (torch's adds shared-memory tensor passing
 
 Snapshots are flow-controlled by credits: the child sends one only after the GUI has taken the
 previous one, so a slow window drops frames instead of queueing them, and the trainer skips
-building snapshots nobody will draw (`Mailbox.wants`). The child watches the pipe: end of file
+building snapshots nobody will draw (`Mailbox.wants`). A snapshot made for something the user
+just did (a control change, a step) goes at once: it is what the drag latency waits for. The child watches the pipe: end of file
 (the window's process died, however it died) stops it.
 """
 from __future__ import annotations
@@ -81,6 +82,8 @@ class ThreadHost:
         self.error = ""
         self.pid = None
         self.last_state = start
+        self.on_snapshot = None  # called from the trainer's thread when a snapshot is put
+        self.mailbox.on_put = lambda: self.on_snapshot() if self.on_snapshot is not None else None
 
     def begin(self, controls: Controls, start: StartState | None = None) -> None:
         """Settings after construction, as for a process host."""
@@ -187,6 +190,7 @@ class ProcessHost:
         self.mailbox = Mailbox()
         self.last_state: StartState | None = start  # what a restart would begin from
         self.info: dict = {}  # the child's closing figures (iterations, timing)
+        self.on_snapshot = None  # called from the reader thread when a snapshot arrives (the window wakes)
         self._iterations = start.iteration if start else 0
         self._init: tuple | None = None  # the settings message, until the child runs
         self._new_process()
@@ -263,6 +267,8 @@ class ProcessHost:
                 if snap.start_state is not None:
                     self.last_state = snap.start_state
                 self.mailbox.put(snap)
+                if self.on_snapshot is not None:
+                    self.on_snapshot()
             elif kind == "controls":
                 self.shared.confirm(message[1], message[2])
             elif kind == "bye":
@@ -405,7 +411,7 @@ class _ChildLink:
                 sent = (version, seq)
                 if not self.send(("controls", seq, controls)):
                     return
-            if credit:
+            if credit or self.mailbox.urgent:  # what the user just did goes at once, credit or not
                 snap = self.mailbox.take()
                 if snap is not None:
                     with self._cond:

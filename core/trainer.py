@@ -35,7 +35,8 @@ HISTORY_POINTS = 4000  # the loss history is decimated to at most this many poin
 TRAIL_EVERY = 10  # the two-parameter init's trail keeps one point per this many iterations
 TRAIL_POINTS = 3000
 SURFACE_GRID = 120
-PRETRAIN_CHUNK = 50  # pretraining advances this many steps between meta-iterations
+PRETRAIN_CHUNK = 10  # pretraining advances this many steps (a few ms) between chunks of meta-iterations
+PRETRAIN_SHARE = 0.05  # while playing, the pretrained baseline gets at most this share of the trainer's time
 STATE_EVERY_S = 1.0  # how often a snapshot carries the parameters a restart would begin from
 
 
@@ -255,8 +256,9 @@ class Trainer:
                     self.state = "paused"
                 now = time.perf_counter()
                 due = steps and now - last_publish >= PUBLISH_S and self.mailbox.wants()
-                if version != version_seen or due or (steps and not c.playing) or pretrained_now:
-                    self._publish(c)
+                urgent = version != version_seen or (steps and not c.playing)  # the user just did something
+                if urgent or due or pretrained_now:
+                    self._publish(c, urgent=bool(urgent))
                     last_publish, version_seen = now, version
                 if c.playing:
                     self.timing["playing_s"] += time.perf_counter() - t_loop
@@ -398,6 +400,8 @@ class Trainer:
         Returns True when it has just finished (worth a snapshot even while paused)."""
         if self._pretrain_left <= 0:
             return False
+        if c.playing and self.timing["pretrain"] > PRETRAIN_SHARE * self.timing["playing_s"]:
+            return False  # meta-training comes first; paused, the baseline fits at full speed
         n = min(PRETRAIN_CHUNK, self._pretrain_left)
         fitted = self._pretrainer.advance(n)
         self._pretrain_left -= n
@@ -515,7 +519,7 @@ class Trainer:
         self._serial += 1
         self.evaluation = EvalCurves(np.arange(steps + 1), mean, ci, self.iteration, EVAL_TASKS, self._serial)
 
-    def _publish(self, c: Controls, force_eval: bool = False) -> None:
+    def _publish(self, c: Controls, force_eval: bool = False, urgent: bool = False) -> None:
         t0 = time.perf_counter()
         params, lrs = self._learner.state()
         if force_eval or t0 - self._last_eval >= EVAL_S:
@@ -553,7 +557,7 @@ class Trainer:
             compare_loss_smooth=(self.history.column("rival", HISTORY_POINTS)
                                  if self._rival is not None else None),
             training_s=self.timing["playing_s"], timing=dict(self.timing), start_state=self._start_state(t0),
-        ))
+        ), urgent=urgent)
         self.timing["publish"] += time.perf_counter() - t0
 
     def _start_state(self, now: float) -> StartState | None:

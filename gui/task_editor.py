@@ -17,8 +17,9 @@ from dataclasses import replace
 import numpy as np
 import pyqtgraph as pg
 import torch
-from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
+from superqt.utils import qthrottled
 
 from core.controls import DisplayTask, SharedControls
 from core.tasks import get_family
@@ -73,10 +74,8 @@ class TaskEditor(QObject):
         self._drag: int | None = None
         self._stroke: list[tuple[float, float]] = []
         self._pending: DisplayTask | None = None
-        self._flush_timer = QTimer(self)
-        self._flush_timer.setSingleShot(True)
-        self._flush_timer.setInterval(16)  # one write per frame while dragging
-        self._flush_timer.timeout.connect(self.flush)
+        # one write per frame while dragging; the first move of a drag is written at once (leading edge)
+        self._throttled_flush = qthrottled(self.flush, timeout=16, leading=True)
         self._strokes, self._rings = [], []
         for p in panels:
             p.plot.viewport().installEventFilter(self)
@@ -105,11 +104,10 @@ class TaskEditor(QObject):
         self._show_ring(task)
         if now:
             self.flush()
-        elif not self._flush_timer.isActive():
-            self._flush_timer.start()
+        else:
+            self._throttled_flush()
 
     def flush(self) -> None:
-        self._flush_timer.stop()
         if self._pending is not None:
             task, self._pending = self._pending, None
             self.shared.update(task=task)

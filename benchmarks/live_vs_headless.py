@@ -1,0 +1,165 @@
+"""The window's training rate against the headless engine, in one run, plus what the viewer gets.
+
+    python benchmarks/live_vs_headless.py [--window-s 30] [--headless-s 20] [--json OUT] [--text OUT]
+
+1. `main.py train --seconds 20 --device cpu`: the engine alone (its own it/s line).
+2. `main.py --autoplay --quit-after 30 --stats`: the window (Xvfb if DISPLAY is set, else
+   offscreen), its trainer in a child process; rate = iterations / seconds the trainer played.
+3. Drag latency: the real window, training; a support point dragged with scripted mouse
+   events, one move every 30-90 ms; latency = from the move event to the end of the repaint
+   that shows a snapshot computed for that move's task.
+Default settings throughout. Prints the figures; never asserts on them.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def headless(seconds: float) -> dict:
+    out = subprocess.run([sys.executable, "main.py", "train", "--seconds", str(seconds), "--device", "cpu", "--quiet"],
+                         cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    m = re.search(r"trained (\d+) meta-iterations in ([\d.]+) s \((\d+) it/s\)", out)
+    its, secs = int(m.group(1)), float(m.group(2))
+    return {"iterations": its, "seconds": secs, "its_per_s": its / secs}
+
+
+def window(seconds: float) -> dict:
+    env = dict(os.environ)
+    if not env.get("DISPLAY"):
+        env["QT_QPA_PLATFORM"] = "offscreen"
+    with tempfile.TemporaryDirectory() as tmp:
+        stats = Path(tmp) / "s.json"
+        r = subprocess.run([sys.executable, "main.py", "--autoplay", "--quit-after", str(seconds), "--stats", str(stats)],
+                           cwd=ROOT, env=env, capture_output=True, text=True)
+        if r.returncode != 0 or r.stderr:
+            print(r.stderr, file=sys.stderr)
+        data = json.loads(stats.read_text())
+    shown = data.get("first_frame_s") or 0.0
+    data["draws_per_s"] = data["draws"] / max(seconds - shown, 1e-9)
+    data["exit_code"], data["stderr"] = r.returncode, r.stderr
+    data["platform"] = "xvfb" if env.get("DISPLAY") and "QT_QPA_PLATFORM" not in env else "offscreen"
+    return data
+
+
+def drag_latency(moves: int = 120) -> dict:
+    """In this process: the real window and its trainer process; returns latency percentiles (ms)."""
+    import numpy as np
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    from gui.app import create_window, initial_controls, parse_args
+    from gui.task_editor import TaskEditor
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    controls, _ = initial_controls(parse_args(["--autoplay"]))
+    w = create_window(controls)
+    drawn: list[tuple[object, float]] = []
+    w.snapshotDrawn.connect(lambda snap, t: drawn.append((snap.task, t)))
+    deadline = time.monotonic() + 60
+    while (w.snapshot is None or w.snapshot.iteration < 200) and time.monotonic() < deadline:
+        QTest.qWait(50)
+    panel = w.panels["maml"]
+    vp = panel.plot.viewport()
+    task = w.shared.get().task
+    x0, y0 = task.xs[0], task.ys[0]
+    pix = lambda x, y: TaskEditor.to_pixel(panel, x, y).toPoint()  # noqa: E731
+    QTest.mousePress(vp, Qt.LeftButton, Qt.NoModifier, pix(x0, y0))
+    QTest.qWait(50)
+    rng = random.Random(0)
+    pending: list[tuple[float, object]] = []  # (event time, task it produced)
+    for k in range(moves):
+        x = x0 + 1.5 * np.sin(k / 9)
+        y = y0 + 1.5 * np.cos(k / 7)
+        t_event = time.perf_counter()
+        QTest.mouseMove(vp, pix(x, y))
+        before = w.shared.get().task
+        QTest.qWait(rng.randint(30, 90))
+        after = w.shared.get().task
+        if after != before or not pending or pending[-1][1] != after:
+            pending.append((t_event, after))
+    QTest.mouseRelease(vp, Qt.LeftButton, Qt.NoModifier, pix(x0, y0))
+    QTest.qWait(500)
+    training = w.snapshot.state == "training"
+    w.close()
+    latencies, superseded = [], 0
+    for t_event, t in pending:
+        ends = [t_end for task_drawn, t_end in drawn if task_drawn == t and t_end >= t_event]
+        if ends:
+            latencies.append((ends[0] - t_event) * 1000)
+        else:
+            superseded += 1
+    ms = np.array(latencies)
+    return {"moves": len(pending), "measured": len(latencies), "never_drawn": superseded, "training": training,
+            "p50_ms": round(float(np.percentile(ms, 50)), 1), "p95_ms": round(float(np.percentile(ms, 95)), 1),
+            "max_ms": round(float(ms.max()), 1)}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--window-s", type=float, default=30.0)
+    ap.add_argument("--headless-s", type=float, default=20.0)
+    ap.add_argument("--json")
+    ap.add_argument("--text")
+    ap.add_argument("--drag-only", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.drag_only:
+        print(json.dumps(drag_latency()))
+        return 0
+    lines = [f"live_vs_headless: {platform.node()}, {os.cpu_count()} cores, default settings, "
+             f"{time.strftime('%Y-%m-%d %H:%M')}"]
+
+    def say(text):
+        print(text, flush=True)
+        lines.append(text)
+
+    head = headless(args.headless_s)
+    say(f"headless  main.py train --seconds {args.headless_s:g}: {head['iterations']} it in {head['seconds']:.1f} s "
+        f"= {head['its_per_s']:.0f} it/s")
+    win = window(args.window_s)
+    say(f"window    main.py --autoplay --quit-after {args.window_s:g} ({win['platform']}, trainer in a "
+        f"{win['host']}): {win['iterations']} it in {win['training_s']:.1f} s playing = "
+        f"{win['trainer_its_per_s']:.0f} it/s; exit {win['exit_code']}, stderr {'empty' if not win['stderr'] else 'NOT empty'}")
+    t = win["trainer_timing_s"]
+    say(f"          trainer time: steps {t['steps']:.1f} s, snapshots {t['publish']:.2f} s "
+        f"(of which held-out evaluation {t['eval']:.2f} s), pretrained baseline {t['pretrain']:.2f} s")
+    ratio = win["trainer_its_per_s"] / head["its_per_s"]
+    say(f"ratio     window / headless = {ratio:.2f}")
+    say(f"draws     {win['draws']} repaints with a new snapshot = {win['draws_per_s']:.1f}/s "
+        f"(timer ticks {win['frames']}); repaint p50 {win['draw_ms_p50']} ms, p99 {win['draw_ms_p99']} ms; "
+        f"tick interval p50 {win['frame_ms_p50']} ms, p99 {win['frame_ms_p99']} ms")
+    say(f"start-up  window painted {win['window_shown_s']} s, first snapshot drawn {win['first_frame_s']} s")
+    env = dict(os.environ)
+    if not env.get("DISPLAY"):
+        env["QT_QPA_PLATFORM"] = "offscreen"
+    r = subprocess.run([sys.executable, __file__, "--drag-only"], cwd=ROOT, env=env, capture_output=True, text=True)
+    drag = json.loads(r.stdout.strip().splitlines()[-1]) if r.returncode == 0 else {"error": r.stderr[-2000:]}
+    if "error" in drag:
+        say(f"drag      failed: {drag['error']}")
+    else:
+        say(f"drag      {drag['measured']} of {drag['moves']} moves drawn (training: {drag['training']}): "
+            f"latency p50 {drag['p50_ms']} ms, p95 {drag['p95_ms']} ms, max {drag['max_ms']} ms "
+            f"(move event -> end of the repaint showing it)")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"headless": head, "window": win, "ratio": ratio, "drag": drag},
+                                              indent=1) + "\n")
+    if args.text:
+        Path(args.text).write_text("\n".join(lines) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    sys.exit(main())

@@ -127,9 +127,11 @@ def _():
         g = torch.Generator(device=dev).manual_seed(0)
         row = {}
         if mb == 25:
-            row["plain_loop"] = _rate(baseline_stepper(BASELINES["loop"][1], model, fam, hp, g, dev), dev, 0.3 if QUICK else 2.0, warmup=5)
+            step = baseline_stepper(BASELINES["loop"][1], model, fam, hp, g, dev)
+            row["plain_loop"] = _rate(step, dev, 0.3 if QUICK else 2.0, warmup=5)
         if mb <= 2500:
-            row["vmap_eager"] = _rate(baseline_stepper(BASELINES["vmap"][1], model, fam, hp, g, dev), dev, 0.3 if QUICK else 2.0, warmup=5)
+            step = baseline_stepper(BASELINES["vmap"][1], model, fam, hp, g, dev)
+            row["vmap_eager"] = _rate(step, dev, 0.3 if QUICK else 2.0, warmup=5)
         for alg in ALGORITHMS:
             learner = MetaLearner(alg, model, model.init(g, dev))
             row[f"{alg}_eager"] = _rate(make_stepper(learner, fam, hp, g, dev, graphs=False), dev, 0.3 if QUICK else 1.5)

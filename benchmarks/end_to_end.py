@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from core.algorithms import HParams  # noqa: E402
-from core.bench import _reference_stepper, _sync  # noqa: E402
+from core.bench import BASELINES, _sync, baseline_stepper  # noqa: E402
 from core.models import make_model  # noqa: E402
 from core.tasks import get_family  # noqa: E402
 
@@ -33,8 +33,8 @@ def main():
     torch.set_num_threads(1)
     device = torch.device(a.device)
     family = get_family("sinusoid")
-    step = _reference_stepper("vmap", make_model("mlp", family), family, HParams(),
-                              torch.Generator(device=device).manual_seed(0), device)
+    step = baseline_stepper(BASELINES["vmap"][1], make_model("mlp", family), family, HParams(),
+                            torch.Generator(device=device).manual_seed(0), device)
     n = a.vmap_iterations or a.iterations
     t0 = time.perf_counter()
     for _ in range(n):

@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT))
 
 from core import analytic  # noqa: E402
 from core.algorithms import ALGORITHMS, HParams, MetaLearner  # noqa: E402
-from core.bench import _rate, _reference_stepper, time_to_quality  # noqa: E402
+from core.bench import BASELINES, _rate, baseline_stepper, time_to_quality  # noqa: E402
 from core.evaluate import evaluate, heldout_tasks  # noqa: E402
 from core.fast import GRAPHABLE, make_stepper  # noqa: E402
 from core.models import make_model  # noqa: E402
@@ -127,9 +127,11 @@ def _():
         g = torch.Generator(device=dev).manual_seed(0)
         row = {}
         if mb == 25:
-            row["plain_loop"] = _rate(_reference_stepper("loop", model, fam, hp, g, dev), dev, 0.3 if QUICK else 2.0, warmup=5)
+            step = baseline_stepper(BASELINES["loop"][1], model, fam, hp, g, dev)
+            row["plain_loop"] = _rate(step, dev, 0.3 if QUICK else 2.0, warmup=5)
         if mb <= 2500:
-            row["vmap_eager"] = _rate(_reference_stepper("vmap", model, fam, hp, g, dev), dev, 0.3 if QUICK else 2.0, warmup=5)
+            step = baseline_stepper(BASELINES["vmap"][1], model, fam, hp, g, dev)
+            row["vmap_eager"] = _rate(step, dev, 0.3 if QUICK else 2.0, warmup=5)
         for alg in ALGORITHMS:
             learner = MetaLearner(alg, model, model.init(g, dev))
             row[f"{alg}_eager"] = _rate(make_stepper(learner, fam, hp, g, dev, graphs=False), dev, 0.3 if QUICK else 1.5)

@@ -108,6 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--seconds", type=_positive(float), default=2.0, help="timed seconds per measurement")
     b.add_argument("--quality", action="store_true",
                    help="also time MAML to K=10 1-step MSE <= 0.40 on held-out tasks (about a minute)")
+    b.add_argument("--no-compile", dest="compile", action="store_false",
+                   help="skip the torch.compile row (its compile takes tens of seconds on a CPU)")
     b.add_argument("--json", metavar="OUT")
     return p
 

@@ -93,7 +93,8 @@ def test_divergence_keeps_last_finite_parameters_and_exits_3(tmp_path, capsys):
 
 def test_bench_prints_ratios_to_the_plain_loop(tmp_path, capsys):
     out_json = tmp_path / "b.json"
-    code, out, _ = run(["bench", "--seconds", "0.05", "--device", "cpu", "--json", str(out_json)], capsys)
+    code, out, _ = run(["bench", "--seconds", "0.05", "--device", "cpu", "--no-compile", "--json", str(out_json)],
+                       capsys)
     assert code == 0 and "plain loop" in out and "x loop" in out
     rows = json.loads(out_json.read_text())["rows"]
     assert rows[0]["ratio"] == pytest.approx(1.0)

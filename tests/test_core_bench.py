@@ -1,0 +1,135 @@
+"""core/bench.py: every baseline's meta-gradient equals core's for the same order, and each row's
+ratio is to the baseline of its own order. No timing is asserted."""
+import pytest
+import torch
+
+from core import analytic
+from core import bench
+from core.algorithms import ALGORITHMS, HParams, MetaLearner
+from core.models import MLP
+from core.optim import Adam
+from core.reference import loop_meta_grad
+from core.tasks import TaskBatch, get_family, sample_batch
+
+
+def _batch(seed=0, n=5, k=10, dtype=torch.float64):
+    b = sample_batch(get_family("sinusoid"), n, k, gen=torch.Generator().manual_seed(seed))
+    return TaskBatch(*(t.to(dtype) for t in (b.xs, b.ys, b.xq, b.yq, b.a, b.b)))
+
+
+def _params(model, seed=1, dtype=torch.float64):
+    return {k: v.to(dtype).requires_grad_(True) for k, v in model.init(torch.Generator().manual_seed(seed)).items()}
+
+
+def _rel(a, b):
+    return float((a - b).norm() / b.norm().clamp_min(1e-300))
+
+
+def _learner_grad(algorithm, model, params, batch, hp):
+    """The gradient core's `step` applies to the init, with its meta-loss."""
+    loss, grads = MetaLearner(algorithm, model, params, hp.inner_lr).meta_grad(batch, hp)
+    return loss, grads
+
+
+@pytest.mark.parametrize("hidden", [(40, 40), (7, 5, 3)])
+@pytest.mark.parametrize("steps", [1, 3])
+def test_second_order_loop_equals_the_reference_and_the_analytic_path(hidden, steps):
+    model, batch = MLP(hidden), _batch()
+    params, hp = _params(model), HParams(inner_lr=0.05, inner_steps=steps)
+    loss, grads = bench.loop_grad(model, params, batch, hp)
+    ref = loop_meta_grad(model, params, batch, 0.05, steps)
+    _, fast, _ = analytic.meta_grad(model, {k: v.detach() for k, v in params.items()},
+                                    batch.xs, batch.ys, batch.xq, batch.yq, 0.05, steps)
+    for g, k in zip(grads, params):
+        assert _rel(g, ref[k]) < 1e-10, k
+        assert _rel(g, fast[k]) < 1e-10, k
+
+
+def test_second_order_loop_in_float32_is_close_to_float64():
+    model = MLP()
+    hp = HParams(inner_lr=0.05, inner_steps=2)
+    _, g32 = bench.loop_grad(model, _params(model, dtype=torch.float32), _batch(3, dtype=torch.float32), hp)
+    _, g64 = bench.loop_grad(model, _params(model), _batch(3), hp)
+    for a, b in zip(g32, g64):
+        assert _rel(a.double(), b) < 1e-4
+
+
+@pytest.mark.parametrize("steps", [1, 2])
+def test_first_order_loop_equals_fomaml(steps):
+    model, batch = MLP(), _batch(4)
+    params, hp = _params(model), HParams(inner_lr=0.05, inner_steps=steps)
+    loss, grads = bench.loop_grad(model, params, batch, hp, first_order=True)
+    ref_loss, ref = _learner_grad("fomaml", model, params, batch, hp)
+    assert float(loss) == pytest.approx(float(ref_loss), rel=1e-12)
+    for a, b in zip(grads, ref):
+        assert _rel(a, b) < 1e-10
+    _, second = bench.loop_grad(model, params, batch, hp)
+    assert max(_rel(a, b) for a, b in zip(grads, second)) > 1e-3  # first order really is another gradient
+
+
+@pytest.mark.parametrize("steps", [1, 3])
+def test_reptile_loop_equals_reptiles_pseudo_gradient(steps):
+    model, batch = MLP(), _batch(5)
+    params, hp = _params(model), HParams(inner_lr=0.05, inner_steps=steps)
+    loss, grads = bench.loop_reptile_grad(model, params, batch, hp)
+    ref_loss, ref = _learner_grad("reptile", model, params, batch, hp)
+    assert float(loss) == pytest.approx(float(ref_loss), rel=1e-12)
+    for a, b in zip(grads, ref):
+        assert _rel(a, b) < 1e-10
+
+
+@pytest.mark.parametrize("meta_grad", [bench.vmap_grad, bench.func_grad])
+def test_torch_func_rows_equal_the_reference(meta_grad):
+    model, batch = MLP(), _batch(6)
+    params, hp = _params(model), HParams(inner_lr=0.05, inner_steps=2)
+    _, grads = meta_grad(model, params, batch, hp)
+    ref = loop_meta_grad(model, params, batch, 0.05, 2)
+    for g, k in zip(grads, params):
+        assert _rel(g, ref[k]) < 1e-10, k
+
+
+def test_every_row_but_alpha_updates_with_core_optim_adam():
+    model = MLP()
+    for alg in ALGORITHMS:
+        learner = MetaLearner(alg, model, model.init(torch.Generator().manual_seed(0)))
+        assert (alg in bench.OPTIMISER) != isinstance(learner.opt, Adam), alg
+
+
+def test_a_baseline_step_moves_the_init_by_adams_first_step():
+    """Adam's first step is lr * sign(gradient) per entry: the stepper uses core.optim.Adam."""
+    model, family, hp = MLP((8,)), get_family("sinusoid"), HParams(outer_lr=1e-3, meta_batch=3)
+    seen = {}
+
+    def spy(model, params, batch, hp):
+        seen["before"] = {k: v.detach().clone() for k, v in params.items()}
+        seen["params"] = params
+        seen["loss"], seen["grads"] = bench.loop_grad(model, params, batch, hp)
+        return seen["loss"], seen["grads"]
+
+    bench.baseline_stepper(spy, model, family, hp, torch.Generator().manual_seed(0), torch.device("cpu"))()
+    for (k, v), g in zip(seen["params"].items(), seen["grads"]):
+        moved = (seen["before"][k] - v.detach())[g.abs() > 1e-5]  # eps=1e-8 shortens steps of tinier ones
+        assert moved.numel() > 0 and torch.allclose(moved, 1e-3 * g[g.abs() > 1e-5].sign(), rtol=1e-3), k
+
+
+def test_ratios_are_to_the_baseline_of_the_same_order(capsys):
+    rows = [{"name": label, "it_s": rate, "tasks_s": 0.0, "against": against, "optimiser": "x"}
+            for (label, _, against), rate in zip(bench.BASELINES.values(), (10.0, 20.0, 40.0, 50.0))]
+    rows.append({"name": "FOMAML", "it_s": 100.0, "tasks_s": 0.0, "against": "loop-fo", "optimiser": "x"})
+    rows.append({"name": "Reptile", "it_s": 100.0, "tasks_s": 0.0, "against": "loop-reptile", "optimiser": "x"})
+    bench._print_table(rows)
+    assert [r["ratio"] for r in rows] == [1.0, 1.0, 1.0, 5.0, 5.0, 2.5]
+    assert "plain loop, 1st order" in capsys.readouterr().out
+
+
+def test_compile_failure_skips_the_row_with_its_reason(monkeypatch, capsys):
+    def broken(fn):
+        raise RuntimeError("no C++ compiler here")
+
+    monkeypatch.setattr(torch, "compile", broken)
+    recorded = []
+    model, family = MLP(), get_family("sinusoid")
+    info = bench._compiled_row(model, family, HParams(), torch.Generator().manual_seed(0), torch.device("cpu"),
+                               lambda *a: recorded.append(a))
+    assert recorded == [] and info == {"skipped": "RuntimeError: no C++ compiler here"}
+    assert "torch.compile row skipped: RuntimeError: no C++ compiler here" in capsys.readouterr().out

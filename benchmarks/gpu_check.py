@@ -160,29 +160,25 @@ def _():
 
 @section("live_trainer")
 def _():
-    """The window's training thread (core.trainer) on the GPU: graph steps, snapshots, a big meta-batch."""
-    import threading
-    from core.controls import Controls, Mailbox, SharedControls
-    from core.trainer import Trainer
+    """The window's trainer as the window runs it (core.host.ProcessHost: a child process), on the
+    GPU, read as the window reads it; its rate = iterations / seconds it played."""
+    from core.controls import Controls
+    from core.host import ProcessHost
     out = {}
     for mb in (25, 10000):
-        shared, box = SharedControls(Controls(device=dev.type, meta_batch=mb, playing=True)), Mailbox()
-        trainer, stop = Trainer(shared, box), threading.Event()
-        th = threading.Thread(target=trainer.run, args=(stop,))
-        th.start()
-        time.sleep(4 if QUICK else 8)
-        snap = box.peek()
-        for _ in range(100):
-            if snap is not None:
-                break
-            time.sleep(0.2)
-            snap = box.peek()
-        stop.set()
-        shared.wake()
-        th.join(10)
-        out[mb] = {"iterations": snap.iteration, "its_per_s": round(snap.its_per_s), "state": snap.state,
-                   "device": snap.device, "message": snap.message, "graph": trainer._graph is not None,
-                   "eval_maml_step1": round(float(snap.evaluation.mean["maml"][1]), 3)}
+        host = ProcessHost(Controls(device=dev.type, meta_batch=mb, playing=True))
+        host.start()
+        end, snap = time.monotonic() + (6 if QUICK else 12), None
+        while time.monotonic() < end:
+            snap = host.take() or snap
+            time.sleep(1 / 60)
+        host.stop()
+        playing = host.info.get("timing", {}).get("playing_s", 0.0)
+        out[mb] = {"iterations": host.iterations, "playing_s": round(playing, 2),
+                   "its_per_s": round(host.iterations / playing) if playing else None,
+                   "state": snap.state if snap else None, "device": snap.device if snap else None,
+                   "message": snap.message if snap else host.error,
+                   "eval_maml_step1": round(float(snap.evaluation.mean["maml"][1]), 3) if snap else None}
     return out
 
 

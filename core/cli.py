@@ -15,14 +15,16 @@ import time
 import torch
 
 from core import checkpoint as ckpt
-from core.algorithms import ALGORITHMS, HParams, MetaLearner, diverged
+from core.algorithms import ALGORITHMS, HParams, MetaLearner
 from core.controls import Controls
 from core.evaluate import evaluate, heldout_tasks, pretrain
 from core.models import MODELS, make_model
-from core.tasks import FAMILIES, get_family, sample_batch
-from core.trainer import resolve_device
+from core.tasks import FAMILIES, get_family
+from core.device import resolve_device
+from core.runner import StepRunner
 
 EXIT_USAGE, EXIT_DIVERGED = 2, 3
+CHECK_EVERY = 50  # meta-iterations per checked chunk (core.runner)
 
 
 class UsageError(Exception):
@@ -124,7 +126,6 @@ def device_of(name: str) -> torch.device:
 
 # ---- train ----------------------------------------------------------------------------------
 def cmd_train(args) -> int:
-    from core.fast import make_stepper
     device = device_of(args.device)
     torch.manual_seed(args.seed)
     family = get_family(args.task)
@@ -139,49 +140,42 @@ def cmd_train(args) -> int:
     hp = HParams(args.inner_lr, args.outer_lr, args.inner_steps, args.shots, args.meta_batch,
                  lam=args.lam, hyper_lr=args.hyper_lr)
     iterations = args.iterations or (None if args.seconds else 70000)
-    step = make_stepper(learner, family, hp, gen, device)
+    runner = StepRunner(learner, family, gen, device)
 
     interrupted = []
     old = signal.signal(signal.SIGINT, lambda *_: interrupted.append(True))
-    good, good_it, it, status = learner.state(), 0, 0, 0
-    pending: list[torch.Tensor] = []
-    smooth = None
+    status, smooth = 0, None
     t0 = last_print = time.perf_counter()
-    check = 50  # check for divergence (and keep a rollback point) every 50 iterations, not every one
     try:
         while not interrupted:
-            if iterations is not None and it >= iterations:
+            if iterations is not None and runner.iteration >= iterations:
                 break
             if args.seconds is not None and time.perf_counter() - t0 >= args.seconds:
                 break
-            pending.append(step())
-            it += 1
-            if len(pending) >= check or (iterations is not None and it >= iterations):
-                losses = torch.stack(pending).cpu().tolist()
-                pending.clear()
-                bad = next((i for i, v in enumerate(losses) if diverged(v)), None)
-                if bad is not None or not all(torch.isfinite(p).all() for p in learner.leaves):
-                    first = it - len(losses) + 1 + (bad or 0)
-                    learner.load(*good)
-                    print(f"error: training diverged at iteration {first} (meta-loss non-finite or above 1e6); "
-                          f"kept the parameters of iteration {good_it}. Try a smaller --inner-lr or --outer-lr.",
-                          file=sys.stderr)
-                    it, status = good_it, EXIT_DIVERGED
-                    break
-                good, good_it = learner.state(), it
-                for v in losses:
-                    smooth = v if smooth is None else 0.99 * smooth + 0.01 * v
+            # chunks of 50: the divergence check (and rollback point) once a chunk, not every iteration
+            n = CHECK_EVERY if iterations is None else min(CHECK_EVERY, iterations - runner.iteration)
+            chunk = runner.run(hp, n)
+            if chunk.notice:
+                print(f"warning: {chunk.notice}", file=sys.stderr)
+            if chunk.diverged_at is not None:
+                print(f"error: training diverged at iteration {chunk.diverged_at} (meta-loss non-finite or above "
+                      f"1e6); kept the parameters of iteration {chunk.rolled_back_to}. Try a smaller --inner-lr "
+                      "or --outer-lr.", file=sys.stderr)
+                status = EXIT_DIVERGED
+                break
+            for v in chunk.losses:
+                smooth = v if smooth is None else 0.99 * smooth + 0.01 * v
             now = time.perf_counter()
             if not args.quiet and now - last_print >= 1.0 and smooth is not None:
-                print(f"iter {it:>7}  {it / (now - t0):7.0f} it/s  meta-loss {smooth:.4f}", flush=True)
+                print(f"iter {runner.iteration:>7}  {runner.iteration / (now - t0):7.0f} it/s  meta-loss {smooth:.4f}",
+                      flush=True)
                 last_print = now
     finally:
         signal.signal(signal.SIGINT, old)
+    good, good_it = learner.state(), runner.iteration
     elapsed = time.perf_counter() - t0
     if interrupted:
-        print(f"interrupted at iteration {it}: keeping what was learned", file=sys.stderr)
-    if status == 0:
-        good, good_it = learner.state(), it
+        print(f"interrupted at iteration {good_it}: keeping what was learned", file=sys.stderr)
     print(f"trained {good_it} meta-iterations in {elapsed:.1f} s ({good_it / max(elapsed, 1e-9):.0f} it/s) "
           f"on {device}" + (f", meta-loss {smooth:.4f}" if smooth is not None else ""))
     if args.save:

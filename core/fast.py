@@ -77,9 +77,15 @@ class GraphStepper:
 GRAPHABLE = ("maml", "fomaml", "reptile", "metasgd", "anil")
 
 
+def graphable(learner: MetaLearner) -> bool:
+    """Whether this learner's step can be captured in a CUDA graph (the one place that decides)."""
+    return learner.algorithm in GRAPHABLE
+
+
 def make_stepper(learner: MetaLearner, family: Family, hp: HParams, gen, device: torch.device, graphs=True):
-    """A no-argument callable doing one meta-iteration with `hp` (read at every call)."""
-    if device.type == "cuda" and graphs and learner.algorithm in GRAPHABLE:
+    """A no-argument callable doing one meta-iteration with `hp` (read at every call), unchecked:
+    for benchmarks. Training goes through core.runner.StepRunner, which checks each chunk."""
+    if device.type == "cuda" and graphs and graphable(learner):
         torch.cuda.manual_seed(int(torch.randint(0, 2**31, (1,), generator=gen, device=device)))
         stepper = GraphStepper(learner, family, device)
         state = {"graph": True}

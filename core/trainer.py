@@ -1,132 +1,42 @@
-"""The live training loop: controls in once per meta-iteration, snapshots out.
+"""The live training loop: controls in once per chunk, snapshots out.
 
-`Trainer.run(stop)` blocks until `stop` is set; the GUI runs it in a QThread, tests and
-scripts in a plain thread. It owns every tensor. Per meta-iteration it reads the shared
-controls (one lock, one copy), applies queued commands, takes one step if playing or asked
-to, and about 30 times a second publishes a `Snapshot` (the loss history and the display
-task's curves from the meta-init and the baselines, all numpy copies) to the mailbox.
+`Trainer.run(stop)` blocks until `stop` is set; a host (core.host) runs it in a child process
+for the window, or in a thread for tests and scripts. It owns every tensor. Each pass it reads
+the shared controls (one lock, one copy), applies queued commands, runs a chunk of a few ms of
+meta-iterations if playing (core.runner: checked, rolled back on divergence), and publishes a
+`Snapshot` (numpy copies) when the reader has taken the last one, at most 60 times a second, or
+at once after something the user did.
 """
 from __future__ import annotations
 
 import math
 import threading
 import time
-from dataclasses import replace
 
 import numpy as np
 import torch
 
 from core import checkpoint as ckpt
-from core.algorithms import MetaLearner, diverged, setup_error
-from core.controls import (RESET_KEYS, Controls, DisplayTask, EvalCurves, Landscape, Mailbox, SharedControls, Snapshot,
-                           StartState)
-from core.evaluate import Pretrainer, heldout_tasks, mse_by_step
-from core.fast import GRAPHABLE, GraphStepper, GraphUnavailable
-from core.landscape import loss_surface, view_box
+from core.algorithms import MetaLearner, setup_error
+from core.controls import RESET_KEYS, Controls, DisplayTask, Mailbox, SharedControls, Snapshot, StartState
+from core.device import resolve_device
+from core.display import new_display_task
+from core.evaluate import Pretrainer
+from core.history import LossHistory, Series
 from core.models import Params, make_model
-from core.tasks import get_family, interp, sample_batch
+from core.runner import StepRunner
+from core.snapshots import Init, SnapshotParts
+from core.tasks import get_family
 
 PUBLISH_S = 1 / 60  # shortest snapshot interval while training (and only once the last one was taken)
 CHUNK_S = {"cpu": 0.008, "cuda": 0.015}  # meta-iterations run in chunks of about this long
 EVAL_S = 3.0  # evaluation-panel refresh while training
-EVAL_TASKS = 100
-GRID = 200  # x resolution of the drawn curves
 HISTORY_POINTS = 4000  # the loss history is decimated to at most this many points per snapshot
 TRAIL_EVERY = 10  # the two-parameter init's trail keeps one point per this many iterations
-TRAIL_POINTS = 3000
-SURFACE_GRID = 120
+PRETRAIN_STEPS = 1000
 PRETRAIN_CHUNK = 10  # pretraining advances this many steps (a few ms) between chunks of meta-iterations
 PRETRAIN_SHARE = 0.05  # while playing, the pretrained baseline gets at most this share of the trainer's time
 STATE_EVERY_S = 1.0  # how often a snapshot carries the parameters a restart would begin from
-
-
-def resolve_device(name: str) -> torch.device:
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name == "cuda" and not torch.cuda.is_available():
-        raise ValueError("CUDA was asked for but is not available")
-    return torch.device(name)
-
-
-def new_display_task(family_name: str, shots: int, rng: np.random.Generator) -> DisplayTask:
-    """A fresh task from the family with K support points (cheap; the GUI calls it)."""
-    fam = get_family(family_name)
-    a = float(rng.uniform(*fam.a_range))
-    b = float(rng.uniform(*fam.b_range))
-    return with_support(DisplayTask(family_name, a, b, (), ()), shots, rng)
-
-
-def with_support(task: DisplayTask, shots: int, rng: np.random.Generator) -> DisplayTask:
-    """The same task with K new support points (the article's grid for sine-ab)."""
-    if task.is_user:
-        if task.target_x is None:
-            return task
-        lo, hi = task.target_x[0], task.target_x[-1]
-        xs = np.sort(rng.uniform(lo, hi, shots))
-        ys = np.interp(xs, task.target_x, task.target_y)
-        return replace(task, xs=tuple(map(float, xs)), ys=tuple(map(float, ys)))
-    fam = get_family(task.family)
-    if fam.grid_support:
-        xs = fam.grid(shots).numpy().astype(np.float64)
-    else:
-        xs = np.sort(rng.uniform(*fam.x_range, shots))
-    ys = fam.f(torch.tensor(task.a), torch.tensor(task.b), torch.from_numpy(xs)).numpy()
-    return replace(task, xs=tuple(map(float, xs)), ys=tuple(map(float, ys)))
-
-
-def with_params(task: DisplayTask, a: float, b: float) -> DisplayTask:
-    """The same support x with a new (a, b): the sliders move the task, not the points' x."""
-    fam = get_family(task.family)
-    xs = torch.tensor(task.xs, dtype=torch.float64)
-    ys = fam.f(torch.tensor(a), torch.tensor(b), xs).numpy()
-    return replace(task, a=float(a), b=float(b), ys=tuple(map(float, ys)))
-
-
-class LossHistory:
-    """Meta-loss per iteration in bounded memory: numpy columns that, when full, keep every
-    other row. Recent and old iterations stay in view at falling resolution, and a run of
-    hours costs the same few MB as a run of minutes (Python lists grew 2.4 MB a minute)."""
-
-    COLUMNS = ("iters", "raw", "smooth", "rival")
-
-    def __init__(self, capacity: int = 60_000):
-        self.capacity, self.n = capacity, 0
-        self.data = np.zeros((len(self.COLUMNS), capacity))
-        self.stride, self._skip = 1, 0  # keep one iteration in `stride` once compacted
-
-    def add(self, iteration: int, raw: float, rival: float = 0.0, alpha: float = 0.02) -> None:
-        self.latest = raw
-        prev = self.data[2, self.n - 1] if self.n else raw
-        prev_rival = self.data[3, self.n - 1] if self.n else rival
-        smooth, rival_smooth = (1 - alpha) * prev + alpha * raw, (1 - alpha) * prev_rival + alpha * rival
-        self._skip += 1
-        if self._skip < self.stride:  # the smoothed values still see every iteration
-            self.data[2:, self.n - 1] = smooth, rival_smooth
-            return
-        self._skip = 0
-        if self.n == self.capacity:
-            half = self.data[:, ::2].copy()
-            self.n = half.shape[1]
-            self.data[:, :self.n] = half
-            self.stride *= 2
-        self.data[:, self.n] = iteration, raw, smooth, rival_smooth
-        self.n += 1
-
-    def column(self, name: str, max_points: int) -> np.ndarray:
-        step = max(1, math.ceil(self.n / max_points))
-        return self.data[self.COLUMNS.index(name), :self.n:step].copy()
-
-    @property
-    def last(self) -> float:
-        """The latest meta-loss (kept row or not)."""
-        return self.latest if self.n else float("nan")
-
-
-def _inside(inner, outer) -> bool:
-    """Whether the box `inner` ((a_lo, a_hi), (b_lo, b_hi)) lies within `outer`."""
-    (a0, a1), (b0, b1) = inner
-    (A0, A1), (B0, B1) = outer
-    return A0 <= a0 and a1 <= A1 and B0 <= b0 and b1 <= B1
 
 
 class Trainer:
@@ -138,28 +48,18 @@ class Trainer:
         self._message, self._message_id = "", 0
         self._learner: MetaLearner | None = None
         self._key: tuple | None = None
-        # seconds spent on each job, for the benchmark: is the trainer training or drawing?
         # playing_s: wall time of the loop while playing (steps, snapshots, evaluation: all of it)
         self.timing = {"playing_s": 0.0, "steps": 0.0, "publish": 0.0, "eval": 0.0, "pretrain": 0.0}
         self.publishes = 0
         self._start: tuple | None = None  # (params, extras, iteration) for the first build
-        self._serial, self._surface_id = 0, 0  # versions of the evaluation and the surface, for readers
         self._state_sent = -math.inf
 
     def start_from(self, params: Params, extras: Params | None, iteration: int) -> None:
         """Begin (at the first build) from these parameters: a restarted process carries on."""
         self._start = (params, extras, iteration)
 
-    def _first_build(self, c: Controls) -> None:
-        start, self._start = self._start, None
-        if start is not None:
-            try:
-                self._build(c, *start)
-                self._say(f"Restarted from iteration {start[2]:,}")
-                return
-            except (RuntimeError, KeyError, ValueError) as e:  # shapes of another setup
-                self._say(f"Could not restart from the last parameters ({e}); started afresh")
-        self._build(c)
+    def has_learner(self) -> bool:
+        return self._learner is not None
 
     # ---- building -------------------------------------------------------------------------
     def _build(self, c: Controls, params: Params | None = None, lrs: Params | None = None,
@@ -178,41 +78,40 @@ class Trainer:
         if lrs is not None:
             self._learner.load(init, {k: v.to(self.device) for k, v in lrs.items()})
         self._rival: MetaLearner | None = None
-        self._rival_good = None
-        self._chunk = 1  # meta-iterations per loop pass while playing (sized to CHUNK_S)
         if c.compare and c.compare != c.algorithm:
             problem = setup_error(c.compare, c.model)
             if problem:
                 self._say(f"Cannot compare with {c.compare}: {problem}")
             else:
                 self._rival = MetaLearner(c.compare, self.model, init, c.inner_lr, c.outer_optimizer)
-                self._rival_good = self._rival.state()
-        self._graph = None
-        if self.device.type == "cuda" and c.algorithm in GRAPHABLE and self._rival is None:
-            torch.cuda.manual_seed(c.seed)
-            self._graph = GraphStepper(self._learner, self.family, self.device)
-        self.trail: list[tuple[float, float]] = []
-        self.lr_hist: dict[str, list[float]] = {"iters": [], "alpha": [], "beta": []}
-        self._surface_key, self._surface = None, None
+        self.runner = StepRunner(self._learner, self.family, self.gen, self.device, self._rival, iteration)
+        self._chunk = 1  # meta-iterations per loop pass while playing (sized to CHUNK_S)
+        self.parts = SnapshotParts(self.model, self.family, self.device)
+        self.trail = Series(capacity=3000)  # the two-scalar init's (a, b) over training
+        self.telemetry = Series()  # Alpha MAML's learned rates over training
         rgen = torch.Generator(device=self.device).manual_seed(c.seed + 1)
         self.random_init = self.model.init(rgen, self.device)
         self.pretrained: Params | None = None
         self._pretrainer = Pretrainer(self.model, self.family, gen=self.gen, device=self.device)
-        self._pretrain_left = 1000
+        self._pretrain_left = PRETRAIN_STEPS
         self._key = c.reset_key()
         self.iteration = iteration
         self.history = LossHistory()
-        self._good = self._learner.state()
-        self._good_iteration = iteration
         self._rate, self._rate_t, self._rate_n = 0.0, time.perf_counter(), 0
-        self._heldout_key = None
-        self._inputs_key, self._inputs = None, None
-        self._curve_cache: dict[str, tuple] = {}  # fixed inits' display curves, by what they depend on
-        self._eval_cache: dict[str, tuple] = {}  # and their held-out evaluation
-        self._fixed_version = getattr(self, "_fixed_version", 0) + 1  # bumped when a fixed init changes
-        self.evaluation: EvalCurves | None = None
+        self.evaluation = None
         self._last_eval = -math.inf
         self.state = "paused"
+
+    def _first_build(self, c: Controls) -> None:
+        start, self._start = self._start, None
+        if start is not None:
+            try:
+                self._build(c, *start)
+                self._say(f"Restarted from iteration {start[2]:,}")
+                return
+            except (RuntimeError, KeyError, ValueError) as e:  # shapes of another setup
+                self._say(f"Could not restart from the last parameters ({e}); started afresh")
+        self._build(c)
 
     def _say(self, message: str) -> None:
         self._message, self._message_id = message, self._message_id + 1
@@ -228,17 +127,13 @@ class Trainer:
                 if self._learner is None or c.reset_key() != self._key:
                     c = self._refuse_bad_setup(c)
                 if self._learner is None or c.reset_key() != self._key:
-                    changed = self._learner is not None
-                    if changed:
+                    if self._learner is not None:
                         self._build(c)
+                        self._say(f"Reset: {c.algorithm}, {c.family}, {c.model} model")
                     else:
                         self._first_build(c)
-                    if changed:
-                        self._say(f"Reset: {c.algorithm}, {c.family}, {c.model} model")
                     self._publish(c, force_eval=True)
-                steps = self._apply(c, commands)
-                if c.playing:
-                    steps += self._chunk
+                steps = self._apply(c, commands) + (self._chunk if c.playing else 0)
                 if steps:
                     t0 = time.perf_counter()
                     ok = self._steps(c, steps)
@@ -263,9 +158,8 @@ class Trainer:
                 if c.playing:
                     self.timing["playing_s"] += time.perf_counter() - t_loop
                 if not c.playing and self._pretrain_left == 0:
-                    self.state = "paused" if self.state == "training" else self.state
                     self.shared.wait(version, 0.1)
-            except Exception as e:  # shown in the window; the thread lives on, paused
+            except Exception as e:  # shown in the window; the loop lives on, paused
                 self.shared.update(playing=False)
                 self.state = "error"
                 self._say(f"Training stopped: {type(e).__name__}: {e}")
@@ -280,7 +174,7 @@ class Trainer:
         problem = setup_error(c.algorithm, c.model)
         if problem is None:
             return c
-        keep = dict(zip(RESET_KEYS, self._key)) if self._key else {"algorithm": "maml"}
+        keep = dict(zip(RESET_KEYS, self._key)) if self._key else {"algorithm": Controls().algorithm}
         self._say(f"{problem}; kept {keep.get('algorithm', c.algorithm)} with the {keep.get('model', c.model)} model")
         return self.shared.update(**keep)
 
@@ -301,80 +195,43 @@ class Trainer:
             elif name == "random_init":  # place the random init at given parameters
                 self.random_init = {k: torch.as_tensor(v, dtype=torch.float32, device=self.device)
                                     for k, v in payload.items()}
-                self._fixed_version += 1
+                self.parts.fixed_changed()
         return steps
 
     def _steps(self, c: Controls, n: int) -> bool:
-        """n meta-iterations with one host sync at the end (a GPU runs ahead of Python).
-
-        A step's loss is computed at the parameters before it, so a finite first loss proves
-        this chunk's starting point; on divergence the parameters go back there (or, if the
-        very first loss is bad, to the previous proven point), training pauses and says so.
-        """
+        """n checked meta-iterations (core.runner); on divergence, pause and say so."""
         hp = c.hparams()
-        before = self._learner.state()
-        rival_before = self._rival.state() if self._rival else None
-        losses, rival_losses = [], []
         try:
-            for _ in range(n):
-                if self._graph is not None:
-                    losses.append(self._graph(hp))
-                else:
-                    batch = sample_batch(self.family, hp.meta_batch, hp.shots, gen=self.gen, device=self.device)
-                    losses.append(self._learner.step(batch, hp))
-                    if self._rival is not None:  # the same tasks: the curves differ by the algorithm alone
-                        rival_losses.append(self._rival.step(batch, hp))
-        except torch.OutOfMemoryError:
-            for v in (torch.stack(losses).tolist() if losses else []):  # the chunk's finished steps count
+            chunk = self.runner.run(hp, n)
+        except torch.OutOfMemoryError as e:
+            for v in getattr(e, "finished_losses", []):  # the chunk's finished steps count
                 self.iteration += 1
                 self.history.add(self.iteration, v)
             self._fall_back_to_cpu(c)
             return False
-        except GraphUnavailable as e:  # eager steps on the same device, with the trainer's own generator
-            self._graph = None
-            self._say(f"{e}; training without CUDA graphs")
-            return False
+        if chunk.notice:
+            self._say(chunk.notice)
         self.hparams = hp
-        values = torch.stack(losses).tolist()
-        rival_values = torch.stack(rival_losses).tolist() if rival_losses else [0.0] * len(values)
-        leaves = self._learner.leaves + (self._rival.leaves if self._rival else [])
-        params_ok = bool(torch.stack([torch.isfinite(p).all() for p in leaves]).all())
-        bad = next((i for i, (v, r) in enumerate(zip(values, rival_values)) if diverged(v) or diverged(r)), None)
-        if bad is not None or not params_ok:
-            if bad == 0:  # even the chunk's starting point is bad: back to the last proven one
-                before, rival_before, start = self._good, self._rival_good, self._good_iteration
-            else:
-                start = self.iteration
-            self._learner.load(*before)
-            self._learner.opt.reset()
-            if self._rival is not None:
-                self._rival.load(*rival_before)
-                self._rival.opt.reset()
-            at = self.iteration + (bad + 1 if bad is not None else len(values))
-            value = values[bad] if bad is not None and diverged(values[bad]) else (
-                rival_values[bad] if bad is not None else float("nan"))
+        if chunk.diverged_at is not None:
+            self.iteration = chunk.rolled_back_to
             self.shared.update(playing=False)
             self.state = "diverged"
-            self._say(f"Diverged at iteration {at} (meta-loss {value:.3g}); rolled back to iteration {start}. "
-                      "Try a smaller learning rate, then Play.")
+            self._say(f"Diverged at iteration {chunk.diverged_at} (meta-loss {chunk.diverged_value:.3g}); "
+                      f"rolled back to iteration {chunk.rolled_back_to}. Try a smaller learning rate, then Play.")
             return False
-        self._good, self._good_iteration, self._rival_good = before, self.iteration, rival_before
-        for v, r in zip(values, rival_values):
+        rivals = chunk.rival_losses or [0.0] * len(chunk.losses)
+        for v, r in zip(chunk.losses, rivals):
             self.iteration += 1
             self.history.add(self.iteration, v, r)
         self.state = "training" if c.playing else "paused"
-        if self.model.name == "two-param" and (self.iteration // TRAIL_EVERY) != ((self.iteration - n) // TRAIL_EVERY):
+        done = len(chunk.losses)
+        if self.model.name == "two-param" and (self.iteration // TRAIL_EVERY) != ((self.iteration - done) // TRAIL_EVERY):
             p = self._learner.params
-            self.trail.append((float(p["a"].detach()), float(p["b"].detach())))
-            if len(self.trail) > TRAIL_POINTS:
-                self.trail = self.trail[::2]
+            self.trail.add(a=float(p["a"].detach()), b=float(p["b"].detach()))
         if self._learner.algorithm == "alpha":
-            self.lr_hist["iters"].append(self.iteration)
-            self.lr_hist["alpha"].append(float(self._learner.alpha.detach()))
-            self.lr_hist["beta"].append(float(self._learner.beta))
-            if len(self.lr_hist["iters"]) > 60_000:  # bounded, like the loss history
-                self.lr_hist = {k: v[::2] for k, v in self.lr_hist.items()}
-        self._rate_n += n
+            self.telemetry.add(iters=self.iteration, alpha=float(self._learner.alpha.detach()),
+                               beta=float(self._learner.beta))
+        self._rate_n += done
         now = time.perf_counter()
         if now - self._rate_t >= 0.5:
             self._rate = self._rate_n / (now - self._rate_t)
@@ -384,13 +241,13 @@ class Trainer:
     def _fall_back_to_cpu(self, c: Controls) -> None:
         """Out of device memory: carry on from the same parameters on the CPU, and say so."""
         params, extras = self._learner.state()
-        kept = (self.history, self.trail, self.lr_hist)
+        kept = (self.history, self.trail, self.telemetry)
         if self.device.type == "cuda":
             torch.cuda.empty_cache()
         c = self.shared.update(device="cpu", playing=False)
         self._build(c, {k: v.cpu() for k, v in params.items()},
                     None if extras is None else {k: v.cpu() for k, v in extras.items()}, self.iteration)
-        self.history, self.trail, self.lr_hist = kept
+        self.history, self.trail, self.telemetry = kept
         self.state = "paused"
         self._say(f"Out of memory on the GPU at meta-batch {c.meta_batch}: moved to the CPU and paused. "
                   "Lower the meta-batch, then Play.")
@@ -407,7 +264,7 @@ class Trainer:
         self._pretrain_left -= n
         if self._pretrain_left == 0:
             self.pretrained = fitted
-            self._fixed_version += 1
+            self.parts.fixed_changed()
             self._last_eval = -math.inf
             return True
         return False
@@ -420,115 +277,29 @@ class Trainer:
             self.shared.update(task=task)
         return task
 
-    @torch.no_grad()
-    def _display_inputs(self, task: DisplayTask):
-        """The grid, true curve and support tensors of a display task (cached: a task rarely changes)."""
-        key = (task, self.family.name, str(self.device))
-        if self._inputs_key == key:
-            return self._inputs
-        fam = self.family
-        if task.is_user and task.target_x is not None:
-            lo, hi = task.target_x[0], task.target_x[-1]
-            lo, hi = min(lo, fam.x_range[0]), max(hi, fam.x_range[1])
-        else:
-            lo, hi = fam.x_range
-        grid = torch.linspace(lo, hi, GRID, device=self.device)
-        true_y = None
-        if not task.is_user:
-            true_y = fam.f(torch.tensor(task.a), torch.tensor(task.b), grid)
-        elif task.target_x is not None:
-            tx = torch.tensor(task.target_x, dtype=torch.float32, device=self.device)
-            ty = torch.tensor(task.target_y, dtype=torch.float32, device=self.device)
-            true_y = interp(grid, tx, ty)
-        xs = torch.tensor(task.xs, dtype=torch.float32, device=self.device)[None]
-        ys = torch.tensor(task.ys, dtype=torch.float32, device=self.device)[None]
-        self._inputs_key = key
-        self._inputs = (grid, true_y, xs, ys, grid.cpu().numpy(),
-                        None if true_y is None else true_y.cpu().numpy(), xs[0].cpu().numpy(), ys[0].cpu().numpy())
-        return self._inputs
-
-    @torch.no_grad()
-    def _adapt_curves(self, p: Params, lr, steps: int, inputs):
-        """One init adapting to the display task: predictions on the grid after 0..steps steps,
-        their MSE against the true curve, and the (a, b) path of a two-scalar model."""
-        grid, true_y, xs, ys = inputs[:4]
-        preds, points = self.model.sgd_curves(p, xs[0], ys[0], grid, lr, steps)
-        errors = ((preds - true_y) ** 2).mean(-1).cpu().numpy() if true_y is not None else None
-        return preds.cpu().numpy(), errors, points
-
-    def _inits(self, c: Controls, params: Params, for_display: bool):
-        """name -> (parameters, inner step rule, fixed). Fixed inits (random, pretrained) only change
-        when the task or the settings do, so their curves are cached."""
+    def _inits(self, c: Controls, params: Params, for_display: bool) -> dict[str, Init]:
+        """The initialisations shown: the meta-learned one adapts with its own rule (learned rates,
+        ANIL's head only) unless the user set a display rate; the others with alpha."""
         hp = c.hparams()
         alpha = c.display_lr if (for_display and c.display_lr is not None) else c.inner_lr
-        own = for_display and c.display_lr is not None
-        inits = {"maml": (params, alpha if own else self._learner.inner_lr(hp), False),
-                 "random": (self.random_init, alpha, True)}
+        own = not (for_display and c.display_lr is not None)
+        inits = {"maml": Init(params, self._learner.inner_lr(hp) if own else alpha),
+                 "random": Init(self.random_init, alpha, fixed=True)}
         if self.pretrained is not None:
-            inits["pretrained"] = (self.pretrained, alpha, True)
+            inits["pretrained"] = Init(self.pretrained, alpha, fixed=True)
         if self._rival is not None:
-            inits["compare"] = (self._rival.state()[0], alpha if own else self._rival.inner_lr(hp), False)
+            inits["compare"] = Init(self._rival.state()[0], self._rival.inner_lr(hp) if own else alpha)
         return inits
-
-    def _curves(self, c: Controls, task: DisplayTask, params: Params):
-        inputs = self._display_inputs(task)
-        curves, errors, self._paths = {}, {}, {}
-        for name, (p, lr, fixed) in self._inits(c, params, for_display=True).items():
-            key = (task, self.family.name, lr, c.display_steps, self._fixed_version) if fixed else None
-            cached = self._curve_cache.get(name)
-            if fixed and cached is not None and cached[0] == key:
-                result = cached[1]
-            else:
-                result = self._adapt_curves(p, lr, c.display_steps, inputs)
-                if fixed:
-                    self._curve_cache[name] = (key, result)
-            curves[name] = result[0]
-            if result[1] is not None:
-                errors[name] = result[1]
-            if result[2] is not None:
-                self._paths[name] = result[2]
-        return inputs, curves, errors
-
-    @torch.no_grad()
-    def _evaluate(self, c: Controls, params: Params) -> None:
-        key = (c.family, c.shots, str(self.device))
-        if self._heldout_key != key:
-            self._heldout = heldout_tasks(self.family, EVAL_TASKS, c.shots, device=self.device)
-            self._heldout_key = key
-        steps = 10
-        mean, ci = {}, {}
-        for name, (p, lr, fixed) in self._inits(c, params, for_display=False).items():
-            ekey = (key, lr, self._fixed_version) if fixed else None
-            cached = self._eval_cache.get(name)
-            if fixed and cached is not None and cached[0] == ekey:
-                mean[name], ci[name] = cached[1]
-                continue
-            err = mse_by_step(self.model, p, self._heldout, lr, steps).cpu().numpy().astype(np.float64)
-            err = np.where(np.isfinite(err) & (err <= 100), err, np.nan)
-            n = np.sum(np.isfinite(err), axis=1)
-            # nan-aware mean and CI without numpy's RuntimeWarnings (printed on the GUI's stderr)
-            # when every task of a step diverged
-            ok = np.isfinite(err)
-            total = np.where(ok, err, 0.0).sum(axis=1)
-            mean[name] = np.where(n > 0, total / np.maximum(n, 1), np.nan)
-            dev = np.where(ok, err - mean[name][:, None], 0.0)
-            std = np.sqrt((dev ** 2).sum(axis=1) / np.maximum(n - 1, 1))
-            ci[name] = np.where(n > 1, 1.96 * std / np.sqrt(np.maximum(n, 1)), np.nan)
-            if fixed:
-                self._eval_cache[name] = (ekey, (mean[name], ci[name]))
-        self._serial += 1
-        self.evaluation = EvalCurves(np.arange(steps + 1), mean, ci, self.iteration, EVAL_TASKS, self._serial)
 
     def _publish(self, c: Controls, force_eval: bool = False, urgent: bool = False) -> None:
         t0 = time.perf_counter()
         params, lrs = self._learner.state()
         if force_eval or t0 - self._last_eval >= EVAL_S:
-            self._evaluate(c, params)
+            self.evaluation = self.parts.evaluation(c.shots, self._inits(c, params, False), self.iteration)
             self._last_eval = time.perf_counter()
             self.timing["eval"] += self._last_eval - t0
         task = self._display_task(c)
-        inputs, curves, errors = self._curves(c, task, params)
-        grid_np, true_np, xs_np, ys_np = inputs[4:]
+        x, curves, errors = self.parts.curves(task, self._inits(c, params, True), c.display_steps)
         small = {k: v.cpu().numpy() for k, v in params.items()} if c.model == "two-param" else {}
         lr_summary = {}
         if lrs is not None and c.algorithm == "alpha":
@@ -536,8 +307,8 @@ class Trainer:
         elif lrs is not None:
             flat = torch.cat([v.flatten() for v in lrs.values()]).cpu()
             lr_summary = {"mean": float(flat.mean()), "min": float(flat.min()), "max": float(flat.max())}
-        stride_lr = max(1, math.ceil(len(self.lr_hist["iters"]) / HISTORY_POINTS))
-        lr_history = {k: np.array(v[::stride_lr], dtype=np.float64) for k, v in self.lr_hist.items()}
+        trail = self.trail.arrays(HISTORY_POINTS)
+        trail = np.stack([trail["a"], trail["b"]], 1) if trail else np.zeros((0, 2))
         self.publishes += 1
         self.mailbox.put(Snapshot(
             iteration=self.iteration, state=self.state, device=str(self.device),
@@ -548,11 +319,11 @@ class Trainer:
             loss_iters=self.history.column("iters", HISTORY_POINTS),
             loss_raw=self.history.column("raw", HISTORY_POINTS),
             loss_smooth=self.history.column("smooth", HISTORY_POINTS),
-            grid_x=grid_np, true_y=true_np, support_x=xs_np, support_y=ys_np, task=task,
+            grid_x=x.grid_np, true_y=x.true_np, support_x=x.xs_np, support_y=x.ys_np, task=task,
             curves=curves, display_mse=errors, evaluation=self.evaluation,
             message=self._message, message_id=self._message_id, meta_params=small, inner_lrs=lr_summary,
-            lr_history=lr_history if c.algorithm == "alpha" else {},
-            landscape=self._landscape(task, inputs[2], inputs[3], params) if c.model == "two-param" else None,
+            lr_history=self.telemetry.arrays(HISTORY_POINTS),
+            landscape=self.parts.landscape(task, x, params, trail) if c.model == "two-param" else None,
             compare=self._rival.algorithm if self._rival is not None else None,
             compare_loss_smooth=(self.history.column("rival", HISTORY_POINTS)
                                  if self._rival is not None else None),
@@ -572,26 +343,6 @@ class Trainer:
         params, extras = self._learner.state()
         return StartState({k: v.cpu().numpy() for k, v in params.items()},
                           None if extras is None else {k: v.cpu().numpy() for k, v in extras.items()}, self.iteration)
-
-    def _landscape(self, task: DisplayTask, xs, ys, params: Params) -> Landscape:
-        """The support-loss surface (recomputed only when the task or the view changes) and paths."""
-        pts = [(float(params["a"]), float(params["b"]))]
-        pts += [tuple(p) for path in self._paths.values() for p in path]
-        true_ab = None if task.is_user else (task.a, task.b)
-        if true_ab:
-            pts.append(true_ab)
-        box = view_box(self.family, pts)
-        key = (task, box)
-        if self._surface_key is None or self._surface_key[0] != task or not _inside(box, self._surface_key[1]):
-            box = view_box(self.family, pts, pad=0.35)  # room to move before the next recompute
-            self._surface = loss_surface(self.model, xs[0], ys[0], *box, n=SURFACE_GRID)
-            self._serial += 1
-            self._surface_id = self._serial
-            key = (task, box)
-            self._surface_key = key
-        s = self._surface
-        return Landscape(s.a, s.b, s.loss, true_ab, np.array(self.trail + pts[:1], dtype=np.float64),
-                         {k: v.copy() for k, v in self._paths.items()}, self._surface_id)
 
     # ---- checkpoints ----------------------------------------------------------------------
     def _save(self, c: Controls, path) -> None:

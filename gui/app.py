@@ -35,7 +35,7 @@ def initial_controls(args):
     import numpy as np
 
     from core.controls import Controls
-    from core.trainer import new_display_task
+    from core.display import new_display_task
     from gui.presets import read_preset
 
     if args.preset:

@@ -14,10 +14,9 @@ from superqt import QLabeledDoubleSlider, QLabeledSlider
 
 from core.algorithms import ALGORITHM_LABELS, ALGORITHMS
 from core.controls import Controls, SharedControls
+from core.display import as_user_task, new_display_task, with_params, with_support
 from core.tasks import FAMILIES, get_family
-from core.trainer import new_display_task, with_params, with_support
 from gui import validation
-from gui.task_editor import as_user_task
 from gui.widgets import LogSlider
 
 PARAM_NAMES = {"sinusoid": ("amplitude A", "phase φ"), "sine-ab": ("amplitude a", "phase b"),

@@ -204,7 +204,7 @@ class Demo(QObject):
         if cfg["task"] != c.family or cfg["shots"] != c.shots:
             import numpy as np
 
-            from core.trainer import new_display_task
+            from core.display import new_display_task
 
             keep["task"] = new_display_task(cfg["task"], cfg["shots"], np.random.default_rng(cfg.get("seed", 0)))
         self.window.shared.update(**keep)

@@ -31,7 +31,7 @@ def read_preset(path, playing: bool = False):
     import numpy as np
 
     from core.controls import Controls
-    from core.trainer import new_display_task, with_params
+    from core.display import new_display_task, with_params
     from gui.validation import PresetError, parse_preset
 
     try:

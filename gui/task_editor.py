@@ -16,46 +16,15 @@ from dataclasses import replace
 
 import numpy as np
 import pyqtgraph as pg
-import torch
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 from superqt.utils import qthrottled
 
 from core.controls import DisplayTask, SharedControls
-from core.tasks import get_family
-from core.trainer import new_display_task, with_support
+from core.display import as_user_task, new_display_task, stroke_to_target, with_support
 from gui import style
 
 HIT_PX = 12  # how close (in pixels) a press must be to a point to grab it
-TARGET_POINTS = 200  # a drawn curve is resampled to this many evenly spaced x
-
-
-def as_user_task(task: DisplayTask | None, family: str) -> DisplayTask:
-    """The task as a user task with the same points; a family task keeps its curve as target."""
-    if task is None:
-        return DisplayTask(family, None, None, (), ())
-    if task.is_user:
-        return task
-    fam = get_family(task.family)
-    x = np.linspace(*fam.x_range, TARGET_POINTS)
-    y = fam.f(torch.tensor(task.a), torch.tensor(task.b), torch.from_numpy(x)).numpy()
-    return DisplayTask(task.family, None, None, task.xs, task.ys, tuple(map(float, x)), tuple(map(float, y)))
-
-
-def stroke_to_target(xs, ys) -> tuple[tuple[float, ...], tuple[float, ...]] | None:
-    """A sketched stroke as a function: sorted by x, duplicates averaged, resampled evenly.
-    None when it spans no x (a vertical scribble is not a function)."""
-    x, y = np.asarray(xs, float), np.asarray(ys, float)
-    ok = np.isfinite(x) & np.isfinite(y)
-    x, y = x[ok], y[ok]
-    if x.size < 2:
-        return None
-    ux, inv = np.unique(x, return_inverse=True)
-    if ux.size < 2 or ux[-1] - ux[0] <= 1e-9:
-        return None
-    uy = np.bincount(inv, weights=y) / np.bincount(inv)
-    gx = np.linspace(ux[0], ux[-1], TARGET_POINTS)
-    return tuple(map(float, gx)), tuple(map(float, np.interp(gx, ux, uy)))
 
 
 class TaskEditor(QObject):

@@ -22,7 +22,7 @@ def fresh_controls(**changes):
     import numpy as np
 
     from core.controls import Controls
-    from core.trainer import new_display_task
+    from core.display import new_display_task
 
     c = replace(Controls(), **changes)
     return replace(c, task=new_display_task(c.family, c.shots, np.random.default_rng(c.seed)))

@@ -183,9 +183,11 @@ def test_divergence_pauses_and_rolls_back(start):
     run.shared.update(inner_lr=1e3, inner_steps=10)
     snap = run.wait_for("state 'diverged'", lambda s: s.state == "diverged")
     assert run.shared.get().playing is False
-    m = re.search(r"Diverged at iteration (\d+)", snap.message)
+    # iterations run in chunks of a few ms: the rollback point is the last chunk start a finite loss proved
+    m = re.search(r"Diverged at iteration (\d+) .*rolled back to iteration (\d+)", snap.message)
     assert m, snap.message
-    assert int(m.group(1)) == snap.iteration + 1 and snap.iteration >= 3
+    at, back = int(m.group(1)), int(m.group(2))
+    assert back == snap.iteration and back < at and snap.iteration >= 3
     params, _ = run.trainer._learner.state()
     assert all(torch.isfinite(v).all() for v in params.values())
     assert set(snap.meta_params) == {"a", "b"}

@@ -119,7 +119,7 @@ def test_a_second_algorithm_trains_beside_the_first_on_the_same_tasks():
 
 
 def test_loss_history_stays_bounded_and_keeps_its_ends():
-    from core.trainer import LossHistory
+    from core.history import LossHistory
     h = LossHistory(capacity=100)
     for i in range(1, 10_001):
         h.add(i, float(i))

@@ -6,7 +6,8 @@ snapshot computed from the edited task and checks that both panels draw it.
 import numpy as np
 from PySide6.QtCore import Qt
 
-from gui.task_editor import TaskEditor, stroke_to_target
+from core.display import stroke_to_target
+from gui.task_editor import TaskEditor
 
 TOL = 0.12  # data units: a pixel is about 0.02 in x and 0.04 in y on these panels
 

@@ -218,7 +218,7 @@ def cmd_evaluate(args) -> int:
     }
     config = {"checkpoint": args.checkpoint, "trained": cfg, "tasks": args.tasks, "shots": args.shots,
               "steps": args.steps, "inner_lr": alpha, "seed": args.seed,
-              "inner_lr_checkpoint": _describe_rule(cfg["algorithm"], own_lr)}
+              "inner_lr_checkpoint": learner.algo.describe_rule(own_lr)}
     print(f"{cfg['algorithm']} / {cfg['task']} / {cfg['model']}, {cfg.get('iterations', '?')} iterations; "
           f"{args.tasks} held-out tasks, K={args.shots}, inner lr {alpha}")
     print("MSE on 100 evenly spaced x: mean ± 95% CI (median) [diverged]")
@@ -235,14 +235,6 @@ def cmd_evaluate(args) -> int:
             json.dump(out, f, indent=1)
         print(f"wrote {args.json}")
     return 0
-
-
-def _describe_rule(algorithm: str, lr) -> str | float:
-    if algorithm == "metasgd":
-        return "learned per-parameter rates (Meta-SGD)"
-    if algorithm == "anil":
-        return "last layer only (ANIL)"
-    return lr
 
 
 def main(argv: list[str]) -> int:

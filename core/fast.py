@@ -13,7 +13,7 @@ import sys
 
 import torch
 
-from core.algorithms import HParams, MetaLearner
+from core.algorithms import REGISTRY, HParams, MetaLearner
 from core.tasks import Family, sample_batch
 
 
@@ -73,13 +73,13 @@ class GraphStepper:
         return loss.clone()
 
 
-# Alpha MAML's rates and iMAML's solver read values on the host: they run eagerly.
-GRAPHABLE = ("maml", "fomaml", "reptile", "metasgd", "anil")
+# The algorithms that declare themselves graphable (the others read values on the host: eager).
+GRAPHABLE = tuple(name for name, cls in REGISTRY.items() if cls.graphable)
 
 
 def make_stepper(learner: MetaLearner, family: Family, hp: HParams, gen, device: torch.device, graphs=True):
     """A no-argument callable doing one meta-iteration with `hp` (read at every call)."""
-    if device.type == "cuda" and graphs and learner.algorithm in GRAPHABLE:
+    if device.type == "cuda" and graphs and learner.graphable:
         torch.cuda.manual_seed(int(torch.randint(0, 2**31, (1,), generator=gen, device=device)))
         stepper = GraphStepper(learner, family, device)
         state = {"graph": True}

@@ -20,7 +20,7 @@ from core import checkpoint as ckpt
 from core.algorithms import MetaLearner, adapt_path, diverged, setup_error
 from core.controls import RESET_KEYS, Controls, DisplayTask, EvalCurves, Landscape, Mailbox, SharedControls, Snapshot
 from core.evaluate import Pretrainer, heldout_tasks, mse_by_step
-from core.fast import GRAPHABLE, GraphStepper, GraphUnavailable
+from core.fast import GraphStepper, GraphUnavailable
 from core.landscape import loss_surface, path_points, view_box
 from core.models import Params, expand, make_model
 from core.tasks import get_family, interp, sample_batch
@@ -162,11 +162,11 @@ class Trainer:
                 self._rival = MetaLearner(c.compare, self.model, init, c.inner_lr, c.outer_optimizer)
                 self._rival_good = self._rival.state()
         self._graph = None
-        if self.device.type == "cuda" and c.algorithm in GRAPHABLE and self._rival is None:
+        if self.device.type == "cuda" and self._learner.graphable and self._rival is None:
             torch.cuda.manual_seed(c.seed)
             self._graph = GraphStepper(self._learner, self.family, self.device)
         self.trail: list[tuple[float, float]] = []
-        self.lr_hist: dict[str, list[float]] = {"iters": [], "alpha": [], "beta": []}
+        self.lr_hist: dict[str, list[float]] = {"iters": [], **{k: [] for k in self._learner.telemetry()}}
         self._surface_key, self._surface = None, None
         rgen = torch.Generator(device=self.device).manual_seed(c.seed + 1)
         self.random_init = self.model.init(rgen, self.device)
@@ -237,7 +237,7 @@ class Trainer:
         problem = setup_error(c.algorithm, c.model)
         if problem is None:
             return c
-        keep = dict(zip(RESET_KEYS, self._key)) if self._key else {"algorithm": "maml"}
+        keep = dict(zip(RESET_KEYS, self._key)) if self._key else {"algorithm": Controls.algorithm}
         self._say(f"{problem}; kept {keep.get('algorithm', c.algorithm)} with the {keep.get('model', c.model)} model")
         return self.shared.update(**keep)
 
@@ -321,10 +321,11 @@ class Trainer:
             self.trail.append((float(p["a"].detach()), float(p["b"].detach())))
             if len(self.trail) > TRAIL_POINTS:
                 self.trail = self.trail[::2]
-        if self._learner.algorithm == "alpha":
+        telemetry = self._learner.telemetry()
+        if telemetry:
             self.lr_hist["iters"].append(self.iteration)
-            self.lr_hist["alpha"].append(float(self._learner.alpha.detach()))
-            self.lr_hist["beta"].append(float(self._learner.beta))
+            for k, v in telemetry.items():
+                self.lr_hist[k].append(v)
             if len(self.lr_hist["iters"]) > 60_000:  # bounded, like the loss history
                 self.lr_hist = {k: v[::2] for k, v in self.lr_hist.items()}
         self._rate_n += n
@@ -448,12 +449,7 @@ class Trainer:
         grid, true_y, xs, ys, curves, errors = self._curves(c, task)
         params, lrs = self._learner.state()
         small = {k: v.cpu().numpy() for k, v in params.items()} if c.model == "two-param" else {}
-        lr_summary = {}
-        if lrs is not None and c.algorithm == "alpha":
-            lr_summary = {k: float(v) for k, v in lrs.items()}
-        elif lrs is not None:
-            flat = torch.cat([v.flatten() for v in lrs.values()]).cpu()
-            lr_summary = {"mean": float(flat.mean()), "min": float(flat.min()), "max": float(flat.max())}
+        lr_summary = self._learner.summary()
         stride_lr = max(1, math.ceil(len(self.lr_hist["iters"]) / HISTORY_POINTS))
         lr_history = {k: np.array(v[::stride_lr], dtype=np.float64) for k, v in self.lr_hist.items()}
         self.mailbox.put(Snapshot(
@@ -469,7 +465,7 @@ class Trainer:
             support_x=xs[0].cpu().numpy(), support_y=ys[0].cpu().numpy(), task=task,
             curves=curves, display_mse=errors, evaluation=self.evaluation,
             message=self._message, message_id=self._message_id, meta_params=small, inner_lrs=lr_summary,
-            lr_history=lr_history if c.algorithm == "alpha" else {},
+            lr_history=lr_history if len(lr_history) > 1 else {},
             landscape=self._landscape(task, xs, ys, params) if c.model == "two-param" else None,
             compare=self._rival.algorithm if self._rival is not None else None,
             compare_loss_smooth=(self.history.column("rival", HISTORY_POINTS)

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHB
                                QSpinBox, QStyle, QVBoxLayout, QWidget)
 from superqt import QLabeledDoubleSlider, QLabeledSlider
 
-from core.algorithms import ALGORITHM_LABELS, ALGORITHMS
+from core.algorithms import ALGORITHM_LABELS, REGISTRY
 from core.controls import Controls, SharedControls
 from core.tasks import FAMILIES, get_family
 from core.trainer import new_display_task, with_params, with_support
@@ -82,10 +82,10 @@ class ControlsPanel(QWidget):
         # --- what is learned -------------------------------------------------------------------
         box, form = _group("Setup (changes reset)")
         self.algorithm = QComboBox()
-        for a in ALGORITHMS:
-            self.algorithm.addItem(ALGORITHM_LABELS[a], a)
-        self.algorithm.setToolTip("MAML: second-order meta-gradient; FOMAML: first-order; Reptile: move towards "
-                                  "adapted weights; Meta-SGD: also learns per-parameter inner rates.\n" + RESETS)
+        for name, cls in REGISTRY.items():
+            self.algorithm.addItem(cls.label, name)
+        self.algorithm.setToolTip("\n".join(f"{cls.label}: {cls.description}" for cls in REGISTRY.values())
+                                  + "\n" + RESETS)
         self.family = QComboBox()
         for name, fam in FAMILIES.items():
             self.family.addItem(f"{name}: {fam.label}", name)
@@ -346,8 +346,9 @@ class ControlsPanel(QWidget):
             self.lam.set_value(c.lam)
         if self.hyper_lr.value() != c.hyper_lr and c.hyper_lr > 0:
             self.hyper_lr.set_value(c.hyper_lr)
-        self._hp_form.setRowVisible(self.lam, c.algorithm == "imaml")  # only where it means something
-        self._hp_form.setRowVisible(self.hyper_lr, c.algorithm == "alpha")
+        own = {s.name for s in REGISTRY[c.algorithm].settings}  # an algorithm's own rows, only where they mean something
+        self._hp_form.setRowVisible(self.lam, "lam" in own)
+        self._hp_form.setRowVisible(self.hyper_lr, "hyper_lr" in own)
         task = c.task
         for s, v in ((self.param_a, task and task.a), (self.param_b, task and task.b)):
             s.setEnabled(v is not None)

@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QFileDialog, QMessageBox, QHBoxLayout, QLabel, QMainWindow, QSizePolicy, QStatusBar,
                                QVBoxLayout, QWidget)
 
+from core.algorithms import REGISTRY
 from core.checkpoint import CheckpointError, load as load_checkpoint
 from core.controls import Mailbox, SharedControls
 from core.tasks import get_family
@@ -337,7 +338,7 @@ def _lr(c, snap) -> str:
     """The step size the panels use: Meta-SGD and Alpha MAML adapt with their learned rates."""
     if c.display_lr is not None:
         return f"<b>α = {c.display_lr:g}</b>"
-    learned = {"metasgd": "mean", "alpha": "alpha"}.get(snap.algorithm)
+    learned = REGISTRY[snap.algorithm].shown_rate if snap.algorithm in REGISTRY else None
     if learned and learned in snap.inner_lrs:
         return (f"<b>learned α ≈ {snap.inner_lrs[learned]:.3g}</b> ({style.algorithm_label(snap.algorithm)}), "
                 f"<b>α = {c.inner_lr:g}</b> (others)")

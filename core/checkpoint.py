@@ -10,16 +10,15 @@ shape and value before anything is replaced.
 """
 from __future__ import annotations
 
-import math
 import os
 import warnings
 from dataclasses import dataclass
 
 import torch
 
-from core.algorithms import ALGORITHMS, get_algorithm, setup_error
+from core.algorithms import get_algorithm, setup_error
 from core.models import MLP, Params, make_model
-from core.tasks import FAMILIES
+from core.settings import SETTINGS, check_config
 
 FORMAT = "maml-playground/1"
 
@@ -77,13 +76,14 @@ def validate(data, where: str = "checkpoint") -> Checkpoint:
             or not isinstance(data.get("config"), dict):
         raise CheckpointError(f"{where}: not a MAML Playground checkpoint (needs 'state_dict' and 'config')")
     cfg = dict(data["config"])
-    for key, allowed in (("algorithm", ALGORITHMS), ("task", tuple(FAMILIES)), ("model", ("mlp", "two-param"))):
+    for setting in (SETTINGS["algorithm"], SETTINGS["family"], SETTINGS["model"]):  # needed to rebuild
+        key, allowed = setting.alias or setting.name, setting.choices
         if cfg.get(key) not in allowed:
             raise CheckpointError(f"{where}: config {key}={cfg.get(key)!r} is not one of {', '.join(allowed)}")
     hidden = cfg.get("hidden", [40, 40])
-    if not (isinstance(hidden, (list, tuple)) and 0 < len(hidden) <= 8
-            and all(isinstance(h, int) and 0 < h <= 4096 for h in hidden)):
-        raise CheckpointError(f"{where}: config hidden={hidden!r} is not a list of layer sizes")
+    reason = check_config(cfg)  # every other setting it records, against the one table's limits
+    if reason:
+        raise CheckpointError(f"{where}: {reason}")
     cfg["hidden"] = list(hidden)
     problem = setup_error(cfg["algorithm"], cfg["model"])
     if problem:
@@ -97,10 +97,6 @@ def validate(data, where: str = "checkpoint") -> Checkpoint:
     key = algo.extras_key
     if key and isinstance(extras, dict) and key in extras:  # the shapes its algorithm declares
         lrs = _tensors(extras[key], algo.extras_shapes(model), where, key)
-    for key in ("inner_lr", "outer_lr"):
-        v = cfg.get(key, 0.01)
-        if not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
-            raise CheckpointError(f"{where}: config {key}={v!r} is not a finite, non-negative number")
     return Checkpoint(params, cfg, lrs)
 
 

@@ -28,18 +28,22 @@ class Setting:
     max_layers: int = 0  # for layer sizes: at most this many
     algorithms: tuple[str, ...] = ()  # the algorithms it belongs to; empty: all of them
     cli: bool = True  # a flag of `main.py train`
+    optional: bool = False  # None (null) is accepted too
+    alias: str = ""  # its name outside the program (CLI flag, checkpoint config key), if not `name`
 
     @property
     def flag(self) -> str:
-        return "--" + self.name.replace("_", "-")
+        return "--" + (self.alias or self.name).replace("_", "-")
 
     def problem(self, value) -> str | None:
         """None if `value` is acceptable, else one line saying why (also the CLI's message)."""
+        if value is None and self.optional:
+            return None
         if self.kind is float or self.kind is int:
             return self._number(value)
         if self.kind is str:
-            return None if value in self.choices else \
-                f"{self.label} must be one of {', '.join(self.choices)} (got {value!r})"
+            return None if value in self.choices else (f"{self.label} must be {'null or ' * self.optional}one of "
+                                                       f"{', '.join(self.choices)} (got {value!r})")
         if self.kind is bool:
             return None if isinstance(value, bool) else f"{self.label} must be true or false, not {value!r}"
         ok = isinstance(value, (list, tuple)) and 0 < len(value) <= self.max_layers and all(

@@ -14,6 +14,7 @@ from superqt import QLabeledDoubleSlider, QLabeledSlider
 
 from core.algorithms import ALGORITHM_LABELS, REGISTRY
 from core.controls import Controls, SharedControls
+from core.settings import SETTINGS, belongs
 from core.tasks import FAMILIES, get_family
 from core.trainer import new_display_task, with_params, with_support
 from gui import validation
@@ -126,7 +127,8 @@ class ControlsPanel(QWidget):
         self.inner_steps = _int_slider("inner_steps", c.inner_steps, "Inner SGD steps per task during meta-training")
         self.shots = _int_slider("shots", c.shots, "K: support points per task, in training and on the panels")
         self.meta_batch = _int_slider("meta_batch", c.meta_batch, "Tasks per meta-iteration (type a value in "
-                                      "the box; up to 10,000 on a GPU)")
+                                      f"the box; up to {SETTINGS['meta_batch'].hi:,} on a GPU, "
+                                      f"{validation.CPU_META_BATCH:,} on the CPU)")
         if not self._cuda:
             self.meta_batch.setMaximum(validation.CPU_META_BATCH)
         form.addRow("Inner lr α", self.alpha)
@@ -136,8 +138,8 @@ class ControlsPanel(QWidget):
         form.addRow("Meta-batch", self.meta_batch)
         self.lam = LogSlider(*validation.FLOAT_LIMITS["lam"], c.lam, "iMAML λ")
         self.lam.setToolTip("iMAML's λ: how strongly each task's solution is pulled back to the initialisation")
-        self.hyper_lr = LogSlider(1e-6, validation.FLOAT_LIMITS["hyper_lr"][1], max(c.hyper_lr, 1e-6),
-                                  "hypergradient lr")
+        hyper = SETTINGS["hyper_lr"]  # its limit starts at 0, which a log slider cannot show
+        self.hyper_lr = LogSlider(hyper.slider_lo, hyper.hi, max(c.hyper_lr, hyper.slider_lo), "hypergradient lr")
         self.hyper_lr.setToolTip("Alpha MAML: step size of the hypergradient update that learns α")
         form.addRow("iMAML λ", self.lam)
         form.addRow("α's lr", self.hyper_lr)
@@ -346,9 +348,8 @@ class ControlsPanel(QWidget):
             self.lam.set_value(c.lam)
         if self.hyper_lr.value() != c.hyper_lr and c.hyper_lr > 0:
             self.hyper_lr.set_value(c.hyper_lr)
-        own = {s.name for s in REGISTRY[c.algorithm].settings}  # an algorithm's own rows, only where they mean something
-        self._hp_form.setRowVisible(self.lam, "lam" in own)
-        self._hp_form.setRowVisible(self.hyper_lr, "hyper_lr" in own)
+        for name, w in (("lam", self.lam), ("hyper_lr", self.hyper_lr)):  # only where it means something
+            self._hp_form.setRowVisible(w, belongs(SETTINGS[name], c.algorithm))
         task = c.task
         for s, v in ((self.param_a, task and task.a), (self.param_b, task and task.b)):
             s.setEnabled(v is not None)

@@ -10,6 +10,7 @@ from core.algorithms.maml import MAML
 from core.algorithms.metasgd import MetaSGD
 from core.algorithms.reptile import Reptile
 
+DEFAULT_ALGORITHM = "maml"
 REGISTRY: dict[str, type[Algorithm]] = {cls.name: cls for cls in (
     MAML, FOMAML, Reptile, MetaSGD, ANIL, AlphaMAML, IMAML,
 )}

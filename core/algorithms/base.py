@@ -45,11 +45,15 @@ class HParams:
 
 def adapt(model, params: Params, x: torch.Tensor, y: torch.Tensor, lr, steps: int,
           first_order: bool = False) -> Params:
-    """`steps` SGD steps on (x, y) for every task. lr: a float or a dict of per-entry rates.
+    """`steps` SGD steps on (x, y) for every task. lr: a float, a dict of per-entry rates, or a
+    step rule object whose own `adapt(model, params, x, y, steps)` says how (an algorithm that
+    adapts something other than the weights; evaluation and the panels then follow it too).
 
     With first_order the gradients are computed detached (FOMAML), so nothing flows
     back through them; otherwise the result stays differentiable in params (MAML).
     """
+    if hasattr(lr, "adapt"):
+        return lr.adapt(model, params, x, y, steps)
     for _ in range(steps):
         if first_order:
             with torch.no_grad():
@@ -127,6 +131,13 @@ class Algorithm:
         """The same rule as core.analytic takes it: a float or detached per-entry rates."""
         lr = self.train_lr(learner, hp)
         return detach(lr) if isinstance(lr, dict) else lr
+
+    def eval_rule(self, learner, hp: HParams):
+        """The step rule used to adapt from this init (for plots and evaluation, no graph)."""
+        lr = self.train_lr(learner, hp)
+        if isinstance(lr, dict):
+            return detach(lr)
+        return float(lr.detach()) if isinstance(lr, torch.Tensor) else lr
 
     def describe_rule(self, rule):
         """How a report names the rule it adapts with (a number, or words for a learned rule)."""

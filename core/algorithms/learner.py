@@ -10,7 +10,7 @@ import torch
 from core import optim
 from core.algorithms.base import HParams
 from core.algorithms.registry import get_algorithm, setup_error
-from core.models import MLP, Params, detach
+from core.models import MLP, Params
 from core.tasks import TaskBatch
 
 
@@ -42,10 +42,7 @@ class MetaLearner:
 
     def inner_lr(self, hp: HParams):
         """The step rule used to adapt from this init (for plots and evaluation, no graph)."""
-        lr = self.algo.train_lr(self, hp)
-        if isinstance(lr, dict):
-            return detach(lr)
-        return float(lr.detach()) if isinstance(lr, torch.Tensor) else lr
+        return self.algo.eval_rule(self, hp)
 
     def meta_loss(self, batch: TaskBatch, hp: HParams) -> torch.Tensor:
         return self.algo.meta_loss(self, batch, hp)

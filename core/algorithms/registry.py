@@ -1,19 +1,28 @@
-"""Every algorithm by name: the one place that knows them all."""
+"""Every algorithm by name: the one place that knows them all, one line each."""
 from __future__ import annotations
 
-from core.algorithms.alpha import AlphaMAML
-from core.algorithms.anil import ANIL
+from importlib import import_module
+
 from core.algorithms.base import Algorithm
-from core.algorithms.fomaml import FOMAML
-from core.algorithms.imaml import IMAML
-from core.algorithms.maml import MAML
-from core.algorithms.metasgd import MetaSGD
-from core.algorithms.reptile import Reptile
 
 DEFAULT_ALGORITHM = "maml"
-REGISTRY: dict[str, type[Algorithm]] = {cls.name: cls for cls in (
-    MAML, FOMAML, Reptile, MetaSGD, ANIL, AlphaMAML, IMAML,
-)}
+CLASSES = (  # module:class under core/algorithms/, in the order the window and CLI list them
+    "maml:MAML",
+    "fomaml:FOMAML",
+    "reptile:Reptile",
+    "metasgd:MetaSGD",
+    "anil:ANIL",
+    "alpha:AlphaMAML",
+    "imaml:IMAML",
+)
+
+
+def _load(path: str) -> type[Algorithm]:
+    module, cls = path.split(":")
+    return getattr(import_module(f"core.algorithms.{module}"), cls)
+
+
+REGISTRY: dict[str, type[Algorithm]] = {cls.name: cls for cls in map(_load, CLASSES)}
 
 
 def get_algorithm(name: str) -> type[Algorithm]:

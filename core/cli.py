@@ -226,6 +226,8 @@ def cmd_evaluate(args) -> int:
               "inner_lr_checkpoint": learner.algo.describe_rule(own_lr)}
     print(f"{cfg['algorithm']} / {cfg['task']} / {cfg['model']}, {cfg.get('iterations', '?')} iterations; "
           f"{args.tasks} held-out tasks, K={args.shots}, inner lr {alpha}")
+    if isinstance(config["inner_lr_checkpoint"], str):  # the checkpoint adapts its own way
+        print(f"the checkpoint row adapts with {config['inner_lr_checkpoint']}; the others with SGD at lr {alpha}")
     print("MSE on 100 evenly spaced x: mean ± 95% CI (median) [diverged]")
     print(f"{'step':>4}  " + "  ".join(f"{name:>30}" for name in results))
     for s in range(args.steps + 1):

@@ -335,11 +335,13 @@ def _friendly(snap) -> str:
 
 
 def _lr(c, snap) -> str:
-    """The step size the panels use: Meta-SGD and Alpha MAML adapt with their learned rates."""
+    """The step size the panels use: an algorithm with its own rate (Meta-SGD's and Alpha MAML's
+    learned ones) names it; the other panels adapt with α."""
     if c.display_lr is not None:
         return f"<b>α = {c.display_lr:g}</b>"
-    learned = REGISTRY[snap.algorithm].shown_rate if snap.algorithm in REGISTRY else None
-    if learned and learned in snap.inner_lrs:
-        return (f"<b>learned α ≈ {snap.inner_lrs[learned]:.3g}</b> ({style.algorithm_label(snap.algorithm)}), "
+    algo = REGISTRY.get(snap.algorithm)
+    key = algo.shown_rate if algo is not None else None
+    if key and key in snap.inner_lrs:
+        return (f"<b>{algo.rate_words} {snap.inner_lrs[key]:.3g}</b> ({style.algorithm_label(snap.algorithm)}), "
                 f"<b>α = {c.inner_lr:g}</b> (others)")
     return f"<b>α = {c.inner_lr:g}</b>"

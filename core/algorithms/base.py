@@ -88,7 +88,8 @@ class Algorithm:
     first_order: ClassVar[bool] = False  # inner gradients held constant (FOMAML)
     outer_optimizer: ClassVar[str | None] = None  # forces this outer optimiser (None: the user's)
     extras_key: ClassVar[str | None] = None  # checkpoint entry of its learned extras
-    shown_rate: ClassVar[str | None] = None  # the `summary` entry the window shows as the learned alpha
+    shown_rate: ClassVar[str | None] = None  # the `summary` entry the window shows as its inner rate
+    rate_words: ClassVar[str] = "learned α ≈"  # how the window names that entry
 
     def __init__(self, options: dict | None = None):
         self.options = dict(options or {})

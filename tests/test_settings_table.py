@@ -67,3 +67,12 @@ def test_algorithm_settings_are_collected_from_their_classes():
     for cls in REGISTRY.values():
         for s in cls.settings:
             assert SETTINGS[s.name] is s and cls.name in s.algorithms
+
+
+def test_reset_settings_are_the_trainers_reset_keys():
+    """'needs a reset' in the table is what makes the trainer rebuild (core.controls.RESET_KEYS)."""
+    from dataclasses import fields
+
+    from core.controls import RESET_KEYS, Controls
+    controls = {f.name for f in fields(Controls)}
+    assert {s.name for s in SETTINGS.values() if not s.live and s.name in controls} == set(RESET_KEYS)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from core.algorithms import DEFAULT_ALGORITHM, HParams
+from core.algorithms import HParams
 
 # Changing one of these rebuilds the learner from scratch (a reset); everything else is live.
 RESET_KEYS = ("algorithm", "family", "model", "seed", "device", "hidden", "outer_optimizer", "compare")
@@ -43,7 +43,7 @@ class DisplayTask:
 class Controls:
     """Everything the user can set. Frozen: the GUI replaces it, the trainer reads a copy."""
 
-    algorithm: str = DEFAULT_ALGORITHM
+    algorithm: str = "maml"
     compare: str | None = None  # a second algorithm trained beside the first, on the same task batches
     family: str = "sinusoid"
     model: str = "mlp"

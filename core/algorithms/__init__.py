@@ -7,10 +7,10 @@ inner steps, K and meta-batch between two iterations.
 """
 from core.algorithms.base import DIVERGED_LOSS, Algorithm, HParams, adapt, adapt_path, diverged
 from core.algorithms.learner import MetaLearner
-from core.algorithms.registry import DEFAULT_ALGORITHM, REGISTRY, get_algorithm, setup_error
+from core.algorithms.registry import REGISTRY, get_algorithm, setup_error
 
 ALGORITHMS = tuple(REGISTRY)  # the names, in the order the window and CLI list them
 ALGORITHM_LABELS = {name: cls.label for name, cls in REGISTRY.items()}
 
-__all__ = ["ALGORITHMS", "ALGORITHM_LABELS", "Algorithm", "DEFAULT_ALGORITHM", "DIVERGED_LOSS", "HParams", "MetaLearner", "REGISTRY",
+__all__ = ["ALGORITHMS", "ALGORITHM_LABELS", "Algorithm", "DIVERGED_LOSS", "HParams", "MetaLearner", "REGISTRY",
            "adapt", "adapt_path", "diverged", "get_algorithm", "setup_error"]

@@ -5,7 +5,6 @@ from importlib import import_module
 
 from core.algorithms.base import Algorithm
 
-DEFAULT_ALGORITHM = "maml"
 CLASSES = (  # module:class under core/algorithms/, in the order the window and CLI list them
     "maml:MAML",
     "fomaml:FOMAML",

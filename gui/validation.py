@@ -20,11 +20,14 @@ MODELS = SETTINGS["model"].choices
 DEVICES = SETTINGS["device"].choices
 OPTIMIZERS = SETTINGS["outer_optimizer"].choices
 
-# field -> (min, max); floats are learning rates (log-scale sliders), ints are counts.
-FLOAT_LIMITS = {s.name: (s.lo, s.hi) for s in SETTINGS.values() if s.kind is float}
-INT_LIMITS = {s.name: (s.lo, s.hi) for s in SETTINGS.values() if s.kind is int}
-CHOICES = {s.name: s.choices for s in SETTINGS.values() if s.kind is str and not s.optional}
-NAMES = {s.name: s.label for s in SETTINGS.values()}
+# The settings the window holds (Controls fields; an algorithm's construction-only options, such
+# as a CLI flag of its own, are not among them). field -> (min, max); floats are learning rates
+# (log-scale sliders), ints are counts.
+WINDOW = [s for s in SETTINGS.values() if s.name in Controls.__dataclass_fields__]
+FLOAT_LIMITS = {s.name: (s.lo, s.hi) for s in WINDOW if s.kind is float}
+INT_LIMITS = {s.name: (s.lo, s.hi) for s in WINDOW if s.kind is int}
+CHOICES = {s.name: s.choices for s in WINDOW if s.kind is str and not s.optional}
+NAMES = {s.name: s.label for s in WINDOW}
 
 
 def check_combination(algorithm: str, model: str) -> str | None:

@@ -13,6 +13,7 @@ CLASSES = (  # module:class under core/algorithms/, in the order the window and 
     "anil:ANIL",
     "alpha:AlphaMAML",
     "imaml:IMAML",
+    "cavia:CAVIA",
 )
 
 

@@ -10,16 +10,15 @@ shape and value before anything is replaced.
 """
 from __future__ import annotations
 
-import math
 import os
 import warnings
 from dataclasses import dataclass
 
 import torch
 
-from core.algorithms import ALGORITHMS
+from core.algorithms import get_algorithm, setup_error
 from core.models import MLP, Params, make_model
-from core.tasks import FAMILIES
+from core.settings import SETTINGS, check_config
 
 FORMAT = "maml-playground/1"
 
@@ -49,8 +48,8 @@ def save(path, model, params: Params, config: dict, lrs: Params | None = None) -
             "config": dict(config, model=model.name)}
     if isinstance(model, MLP):
         data["config"]["hidden"] = list(model.hidden)
-    if lrs is not None:  # the learner's extras: Meta-SGD's rates, or Alpha MAML's alpha and beta
-        key = "alpha_beta" if set(lrs) == {"alpha", "beta"} else "inner_lrs"
+    key = get_algorithm(config["algorithm"]).extras_key
+    if lrs is not None and key:  # the learner's extras (Meta-SGD's rates, Alpha MAML's alpha and beta)
         data["extras"] = {key: {k: v.detach().cpu().clone() for k, v in lrs.items()}}
     path = os.fspath(path)
     tmp = path + ".tmp"
@@ -77,29 +76,27 @@ def validate(data, where: str = "checkpoint") -> Checkpoint:
             or not isinstance(data.get("config"), dict):
         raise CheckpointError(f"{where}: not a MAML Playground checkpoint (needs 'state_dict' and 'config')")
     cfg = dict(data["config"])
-    for key, allowed in (("algorithm", ALGORITHMS), ("task", tuple(FAMILIES)), ("model", ("mlp", "two-param"))):
+    for setting in (SETTINGS["algorithm"], SETTINGS["family"], SETTINGS["model"]):  # needed to rebuild
+        key, allowed = setting.alias or setting.name, setting.choices
         if cfg.get(key) not in allowed:
             raise CheckpointError(f"{where}: config {key}={cfg.get(key)!r} is not one of {', '.join(allowed)}")
     hidden = cfg.get("hidden", [40, 40])
-    if not (isinstance(hidden, (list, tuple)) and 0 < len(hidden) <= 8
-            and all(isinstance(h, int) and 0 < h <= 4096 for h in hidden)):
-        raise CheckpointError(f"{where}: config hidden={hidden!r} is not a list of layer sizes")
+    reason = check_config(cfg)  # every other setting it records, against the one table's limits
+    if reason:
+        raise CheckpointError(f"{where}: {reason}")
     cfg["hidden"] = list(hidden)
-    if cfg["algorithm"] == "anil" and cfg["model"] != "mlp":
-        raise CheckpointError(f"{where}: ANIL needs the mlp model, not {cfg['model']!r}")
+    problem = setup_error(cfg["algorithm"], cfg["model"])
+    if problem:
+        raise CheckpointError(f"{where}: {problem}")
     model = make_model(cfg["model"], cfg["task"], tuple(hidden))
     expected = {k: v.shape for k, v in model.init().items()}
     params = _tensors(data["state_dict"], expected, where, "state_dict")
     lrs = None
     extras = data.get("extras") or {}
-    if cfg["algorithm"] == "metasgd" and isinstance(extras, dict) and "inner_lrs" in extras:
-        lrs = _tensors(extras["inner_lrs"], expected, where, "inner_lrs")
-    if cfg["algorithm"] == "alpha" and isinstance(extras, dict) and "alpha_beta" in extras:
-        lrs = _tensors(extras["alpha_beta"], {"alpha": (), "beta": ()}, where, "alpha_beta")
-    for key in ("inner_lr", "outer_lr"):
-        v = cfg.get(key, 0.01)
-        if not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
-            raise CheckpointError(f"{where}: config {key}={v!r} is not a finite, non-negative number")
+    algo = get_algorithm(cfg["algorithm"])(cfg)
+    key = algo.extras_key
+    if key and isinstance(extras, dict) and key in extras:  # the shapes its algorithm declares
+        lrs = _tensors(extras[key], algo.extras_shapes(model), where, key)
     return Checkpoint(params, cfg, lrs)
 
 

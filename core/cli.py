@@ -15,13 +15,15 @@ import time
 import torch
 
 from core import checkpoint as ckpt
-from core.algorithms import ALGORITHMS, HParams, MetaLearner
+from core.algorithms import HParams, MetaLearner, get_algorithm
 from core.controls import Controls
-from core.evaluate import evaluate, heldout_tasks, pretrain
-from core.models import MODELS, make_model
-from core.tasks import FAMILIES, get_family
 from core.device import resolve_device
+from core.evaluate import evaluate, heldout_tasks, pretrain
+from core.models import make_model
 from core.runner import StepRunner
+from core.setting import Setting
+from core.settings import SETTINGS
+from core.tasks import get_family
 
 EXIT_USAGE, EXIT_DIVERGED = 2, 3
 CHECK_EVERY = 50  # meta-iterations per checked chunk (core.runner)
@@ -36,10 +38,8 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
-MAX_LR = 100.0  # a learning rate above this is a typo, not an experiment
-
-
 def _positive(kind, allow_zero=False, maximum=None):
+    """Run options that are not settings (iterations, seconds, threads, tasks, steps)."""
     def parse(text):
         try:
             v = kind(text)
@@ -55,14 +55,29 @@ def _positive(kind, allow_zero=False, maximum=None):
     return parse
 
 
-def _hidden(text):
-    try:
-        sizes = tuple(int(s) for s in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of layer sizes") from None
-    if not sizes or any(s < 1 or s > 4096 for s in sizes):
-        raise argparse.ArgumentTypeError(f"{text!r}: layer sizes must be between 1 and 4096")
-    return sizes
+def _checked(setting: Setting):
+    """argparse's type for a setting: the table's own parse and check."""
+    def parse(text):
+        try:
+            return setting.parse(text)
+        except ValueError as e:
+            raise argparse.ArgumentTypeError(str(e)) from None
+    parse.__name__ = setting.kind.__name__
+    return parse
+
+
+_SAME = object()
+
+
+def _flag(parser, setting: Setting, default=_SAME, help=None) -> None:
+    """One settings-table entry as a flag: its name, choices or checks, default and help."""
+    kw = {"dest": setting.name, "default": setting.default if default is _SAME else default,
+          "help": help or setting.help}
+    if setting.kind is str:
+        kw["choices"] = setting.choices
+    else:
+        kw["type"] = _checked(setting)
+    parser.add_argument(setting.flag, **kw)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -70,24 +85,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     t = sub.add_parser("train", help="meta-train and save a checkpoint")
-    t.add_argument("--algorithm", choices=ALGORITHMS, default="maml")
-    t.add_argument("--task", choices=tuple(FAMILIES), default="sinusoid")
-    t.add_argument("--model", choices=MODELS, default="mlp")
-    t.add_argument("--hidden", type=_hidden, default=(40, 40), help="MLP hidden sizes, e.g. 40,40")
-    t.add_argument("--shots", type=_positive(int, maximum=1000), default=10, help="K support (and query) points per task")
-    t.add_argument("--inner-lr", type=_positive(float, allow_zero=True, maximum=MAX_LR), default=0.01, help="alpha")
-    t.add_argument("--outer-lr", type=_positive(float, maximum=MAX_LR), default=1e-3, help="beta")
-    t.add_argument("--inner-steps", type=_positive(int, maximum=100), default=1)
-    t.add_argument("--meta-batch", type=_positive(int, maximum=20000), default=25, help="tasks per meta-iteration")
-    t.add_argument("--outer-optimizer", choices=("adam", "sgd"), default="adam")
-    t.add_argument("--lam", type=_positive(float), default=2.0, help="iMAML's proximal strength lambda")
-    t.add_argument("--hyper-lr", type=_positive(float, allow_zero=True), default=1e-4,
-                   help="Alpha MAML's hypergradient step for alpha")
+    for setting in SETTINGS.values():  # every setting the table marks for the CLI, with its limits
+        if setting.cli:
+            _flag(t, setting)
     stop = t.add_mutually_exclusive_group()
     stop.add_argument("--iterations", type=_positive(int), help="meta-iterations (default 70000)")
     stop.add_argument("--seconds", type=_positive(float), help="train for this long instead")
-    t.add_argument("--seed", type=int, default=0)
-    t.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
     t.add_argument("--threads", type=_positive(int), default=1, help="torch intra-op threads on the CPU")
     t.add_argument("--save", metavar="CKPT", help="write the checkpoint here")
     t.add_argument("--quiet", action="store_true", help="no progress lines")
@@ -95,18 +98,18 @@ def build_parser() -> argparse.ArgumentParser:
     e = sub.add_parser("evaluate", help="the paper's protocol: MSE after 0..S fine-tuning steps")
     e.add_argument("checkpoint")
     e.add_argument("--tasks", type=_positive(int), default=600)
-    e.add_argument("--shots", type=_positive(int, maximum=1000), default=10)
+    _flag(e, SETTINGS["shots"])
     e.add_argument("--steps", type=_positive(int, allow_zero=True), default=10)
-    e.add_argument("--inner-lr", type=_positive(float, allow_zero=True, maximum=MAX_LR), help="default: the checkpoint's")
-    e.add_argument("--seed", type=int, default=1234, help="held-out task seed")
-    e.add_argument("--device", choices=("auto", "cpu", "cuda"), default="cpu")
+    _flag(e, SETTINGS["inner_lr"], default=None, help="default: the checkpoint's")
+    _flag(e, SETTINGS["seed"], default=1234, help="held-out task seed")
+    _flag(e, SETTINGS["device"], default="cpu")
     e.add_argument("--threads", type=_positive(int), default=1)
     e.add_argument("--json", metavar="OUT")
 
     b = sub.add_parser("bench", help="meta-iterations per second against a plain per-task loop")
-    b.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+    _flag(b, SETTINGS["device"])
     b.add_argument("--threads", type=_positive(int), default=1)
-    b.add_argument("--meta-batch", type=_positive(int, maximum=20000), default=25)
+    _flag(b, SETTINGS["meta_batch"])
     b.add_argument("--seconds", type=_positive(float), default=2.0, help="timed seconds per measurement")
     b.add_argument("--quality", action="store_true",
                    help="also time MAML to K=10 1-step MSE <= 0.40 on held-out tasks (about a minute)")
@@ -128,13 +131,14 @@ def device_of(name: str) -> torch.device:
 def cmd_train(args) -> int:
     device = device_of(args.device)
     torch.manual_seed(args.seed)
-    family = get_family(args.task)
+    family = get_family(args.family)
     model = make_model(args.model, family, args.hidden)
     if args.model == "two-param" and args.hidden != (40, 40):
         raise UsageError("--hidden applies to the mlp model only")
     gen = torch.Generator(device=device).manual_seed(args.seed)
     try:
-        learner = MetaLearner(args.algorithm, model, model.init(gen, device), args.inner_lr, args.outer_optimizer)
+        learner = MetaLearner(args.algorithm, model, model.init(gen, device), args.inner_lr, args.outer_optimizer,
+                              options=vars(args))
     except ValueError as e:
         raise UsageError(str(e)) from None
     hp = HParams(args.inner_lr, args.outer_lr, args.inner_steps, args.shots, args.meta_batch,
@@ -179,11 +183,12 @@ def cmd_train(args) -> int:
     print(f"trained {good_it} meta-iterations in {elapsed:.1f} s ({good_it / max(elapsed, 1e-9):.0f} it/s) "
           f"on {device}" + (f", meta-loss {smooth:.4f}" if smooth is not None else ""))
     if args.save:
-        run = Controls(algorithm=args.algorithm, family=args.task, model=args.model, hidden=args.hidden,
+        run = Controls(algorithm=args.algorithm, family=args.family, model=args.model, hidden=args.hidden,
                        seed=args.seed, outer_optimizer=args.outer_optimizer, inner_lr=args.inner_lr,
                        outer_lr=args.outer_lr, inner_steps=args.inner_steps, shots=args.shots,
                        meta_batch=args.meta_batch, lam=args.lam, hyper_lr=args.hyper_lr)
-        cfg = dict(ckpt.config_from_controls(run, good_it), seconds=round(elapsed, 2))
+        own = {s.name: getattr(args, s.name) for s in get_algorithm(args.algorithm).settings}
+        cfg = dict(ckpt.config_from_controls(run, good_it), **own, seconds=round(elapsed, 2))
         ckpt.save(args.save, model, good[0], cfg, good[1])
         print(f"saved {args.save}")
     return status
@@ -203,7 +208,7 @@ def cmd_evaluate(args) -> int:
     tasks = heldout_tasks(family, args.tasks, args.shots, seed=args.seed, device=device)
     gen = torch.Generator(device=device).manual_seed(args.seed + 1)
     params = {k: v.to(device) for k, v in loaded.params.items()}
-    learner = MetaLearner(cfg["algorithm"], model, params, alpha)
+    learner = MetaLearner(cfg["algorithm"], model, params, alpha, options=cfg)
     if loaded.lrs is not None:
         learner.load(params, {k: v.to(device) for k, v in loaded.lrs.items()})
     own_lr = learner.inner_lr(HParams(inner_lr=alpha))  # learned rates, or ANIL's head-only rule
@@ -214,9 +219,11 @@ def cmd_evaluate(args) -> int:
     }
     config = {"checkpoint": args.checkpoint, "trained": cfg, "tasks": args.tasks, "shots": args.shots,
               "steps": args.steps, "inner_lr": alpha, "seed": args.seed,
-              "inner_lr_checkpoint": _describe_rule(cfg["algorithm"], own_lr)}
+              "inner_lr_checkpoint": learner.algo.describe_rule(own_lr)}
     print(f"{cfg['algorithm']} / {cfg['task']} / {cfg['model']}, {cfg.get('iterations', '?')} iterations; "
           f"{args.tasks} held-out tasks, K={args.shots}, inner lr {alpha}")
+    if isinstance(config["inner_lr_checkpoint"], str):  # the checkpoint adapts its own way
+        print(f"the checkpoint row adapts with {config['inner_lr_checkpoint']}; the others with SGD at lr {alpha}")
     print("MSE on 100 evenly spaced x: mean ± 95% CI (median) [diverged]")
     print(f"{'step':>4}  " + "  ".join(f"{name:>30}" for name in results))
     for s in range(args.steps + 1):
@@ -231,14 +238,6 @@ def cmd_evaluate(args) -> int:
             json.dump(out, f, indent=1)
         print(f"wrote {args.json}")
     return 0
-
-
-def _describe_rule(algorithm: str, lr) -> str | float:
-    if algorithm == "metasgd":
-        return "learned per-parameter rates (Meta-SGD)"
-    if algorithm == "anil":
-        return "last layer only (ANIL)"
-    return lr
 
 
 def main(argv: list[str]) -> int:

@@ -13,7 +13,7 @@ import sys
 
 import torch
 
-from core.algorithms import HParams, MetaLearner
+from core.algorithms import REGISTRY, HParams, MetaLearner
 from core.tasks import Family, sample_batch
 
 
@@ -73,13 +73,13 @@ class GraphStepper:
         return loss.clone()
 
 
-# Alpha MAML's rates and iMAML's solver read values on the host: they run eagerly.
-GRAPHABLE = ("maml", "fomaml", "reptile", "metasgd", "anil")
+# The algorithms that declare themselves graphable (the others read values on the host: eager).
+GRAPHABLE = tuple(name for name, cls in REGISTRY.items() if cls.graphable)
 
 
 def graphable(learner: MetaLearner) -> bool:
-    """Whether this learner's step can be captured in a CUDA graph (the one place that decides)."""
-    return learner.algorithm in GRAPHABLE
+    """Whether this learner's step can be captured in a CUDA graph (its algorithm declares it)."""
+    return learner.graphable
 
 
 def make_stepper(learner: MetaLearner, family: Family, hp: HParams, gen, device: torch.device, graphs=True):

@@ -17,6 +17,7 @@ from dataclasses import asdict, fields, replace
 from typing import Callable
 
 from core.controls import Controls, DisplayTask
+from core.settings import check_controls
 from core.tasks import FAMILIES
 
 FORMAT = "maml-playground-session/1"
@@ -57,19 +58,11 @@ def write(path, c: Controls, checkpoint: str | None = None) -> None:
     os.replace(tmp, path)
 
 
-def _known_fields(settings: dict, where: str) -> dict:
-    """The fallback check: only Controls fields (the GUI passes its full per-field limits)."""
-    known = {f.name for f in fields(Controls)} - {"task"}
-    for k in settings:
-        if k not in known:
-            raise SessionError(f"{where}: unknown setting {k!r}")
-    return dict(settings, hidden=tuple(settings["hidden"])) if "hidden" in settings else dict(settings)
-
-
 def loads(text: str, where: str = "session",
           check_settings: Callable[[str, str], dict] | None = None) -> tuple[Controls, str | None]:
-    """Parse and validate; returns (controls, checkpoint path or None). `check_settings(json_text,
-    where)` validates the controls object and returns the fields to set (gui.validation.parse_preset)."""
+    """Parse and validate; returns (controls, checkpoint path or None). The controls are checked
+    against core/settings.py's table, or by `check_settings(json_text, where)` when given (the
+    window passes gui.validation.parse_preset, which reads the same table)."""
     try:
         data = json.loads(text)
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
@@ -87,7 +80,7 @@ def loads(text: str, where: str = "session",
         raise SessionError(f"{where}: the task belongs in 'task', not in 'controls'")
     try:
         changes = (check_settings(json.dumps(settings), where) if check_settings
-                   else _known_fields(settings, where))
+                   else check_controls(settings, where))
     except ValueError as e:
         raise SessionError(str(e)) from None
     try:

@@ -88,7 +88,7 @@ class Trainer:
         self._chunk = 1  # meta-iterations per loop pass while playing (sized to CHUNK_S)
         self.parts = SnapshotParts(self.model, self.family, self.device)
         self.trail = Series(capacity=3000)  # the two-scalar init's (a, b) over training
-        self.telemetry = Series()  # Alpha MAML's learned rates over training
+        self.telemetry = Series()  # what the algorithm reports per chunk (Alpha MAML's learned rates)
         rgen = torch.Generator(device=self.device).manual_seed(c.seed + 1)
         self.random_init = self.model.init(rgen, self.device)
         self.pretrained: Params | None = None
@@ -228,9 +228,9 @@ class Trainer:
         if self.model.name == "two-param" and (self.iteration // TRAIL_EVERY) != ((self.iteration - done) // TRAIL_EVERY):
             p = self._learner.params
             self.trail.add(a=float(p["a"].detach()), b=float(p["b"].detach()))
-        if self._learner.algorithm == "alpha":
-            self.telemetry.add(iters=self.iteration, alpha=float(self._learner.alpha.detach()),
-                               beta=float(self._learner.beta))
+        telemetry = self._learner.telemetry()  # what the algorithm lets the window show (Alpha's rates)
+        if telemetry:
+            self.telemetry.add(iters=self.iteration, **telemetry)
         self._rate_n += done
         now = time.perf_counter()
         if now - self._rate_t >= 0.5:
@@ -293,7 +293,7 @@ class Trainer:
 
     def _publish(self, c: Controls, force_eval: bool = False, urgent: bool = False) -> None:
         t0 = time.perf_counter()
-        params, lrs = self._learner.state()
+        params, _ = self._learner.state()
         if force_eval or t0 - self._last_eval >= EVAL_S:
             self.evaluation = self.parts.evaluation(c.shots, self._inits(c, params, False), self.iteration)
             self._last_eval = time.perf_counter()
@@ -301,12 +301,6 @@ class Trainer:
         task = self._display_task(c)
         x, curves, errors = self.parts.curves(task, self._inits(c, params, True), c.display_steps)
         small = {k: v.cpu().numpy() for k, v in params.items()} if c.model == "two-param" else {}
-        lr_summary = {}
-        if lrs is not None and c.algorithm == "alpha":
-            lr_summary = {k: float(v) for k, v in lrs.items()}
-        elif lrs is not None:
-            flat = torch.cat([v.flatten() for v in lrs.values()]).cpu()
-            lr_summary = {"mean": float(flat.mean()), "min": float(flat.min()), "max": float(flat.max())}
         trail = self.trail.arrays(HISTORY_POINTS)
         trail = np.stack([trail["a"], trail["b"]], 1) if trail else np.zeros((0, 2))
         self.publishes += 1
@@ -321,7 +315,7 @@ class Trainer:
             loss_smooth=self.history.column("smooth", HISTORY_POINTS),
             grid_x=x.grid_np, true_y=x.true_np, support_x=x.xs_np, support_y=x.ys_np, task=task,
             curves=curves, display_mse=errors, evaluation=self.evaluation,
-            message=self._message, message_id=self._message_id, meta_params=small, inner_lrs=lr_summary,
+            message=self._message, message_id=self._message_id, meta_params=small, inner_lrs=self._learner.summary(),
             lr_history=self.telemetry.arrays(HISTORY_POINTS),
             landscape=self.parts.landscape(task, x, params, trail) if c.model == "two-param" else None,
             compare=self._rival.algorithm if self._rival is not None else None,

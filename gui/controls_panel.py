@@ -12,9 +12,10 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHB
                                QSpinBox, QStyle, QVBoxLayout, QWidget)
 from superqt import QLabeledDoubleSlider, QLabeledSlider
 
-from core.algorithms import ALGORITHM_LABELS, ALGORITHMS
+from core.algorithms import ALGORITHM_LABELS, REGISTRY
 from core.controls import Controls, SharedControls
 from core.display import as_user_task, new_display_task, with_params, with_support
+from core.settings import SETTINGS, belongs
 from core.tasks import FAMILIES, get_family
 from gui import validation
 from gui.widgets import LogSlider
@@ -81,10 +82,10 @@ class ControlsPanel(QWidget):
         # --- what is learned -------------------------------------------------------------------
         box, form = _group("Setup (changes reset)")
         self.algorithm = QComboBox()
-        for a in ALGORITHMS:
-            self.algorithm.addItem(ALGORITHM_LABELS[a], a)
-        self.algorithm.setToolTip("MAML: second-order meta-gradient; FOMAML: first-order; Reptile: move towards "
-                                  "adapted weights; Meta-SGD: also learns per-parameter inner rates.\n" + RESETS)
+        for name, cls in REGISTRY.items():
+            self.algorithm.addItem(cls.label, name)
+        self.algorithm.setToolTip("\n".join(f"{cls.label}: {cls.description}" for cls in REGISTRY.values())
+                                  + "\n" + RESETS)
         self.family = QComboBox()
         for name, fam in FAMILIES.items():
             self.family.addItem(f"{name}: {fam.label}", name)
@@ -125,7 +126,8 @@ class ControlsPanel(QWidget):
         self.inner_steps = _int_slider("inner_steps", c.inner_steps, "Inner SGD steps per task during meta-training")
         self.shots = _int_slider("shots", c.shots, "K: support points per task, in training and on the panels")
         self.meta_batch = _int_slider("meta_batch", c.meta_batch, "Tasks per meta-iteration (type a value in "
-                                      "the box; up to 10,000 on a GPU)")
+                                      f"the box; up to {SETTINGS['meta_batch'].hi:,} on a GPU, "
+                                      f"{validation.CPU_META_BATCH:,} on the CPU)")
         if not self._cuda:
             self.meta_batch.setMaximum(validation.CPU_META_BATCH)
         form.addRow("Inner lr α", self.alpha)
@@ -135,8 +137,8 @@ class ControlsPanel(QWidget):
         form.addRow("Meta-batch", self.meta_batch)
         self.lam = LogSlider(*validation.FLOAT_LIMITS["lam"], c.lam, "iMAML λ")
         self.lam.setToolTip("iMAML's λ: how strongly each task's solution is pulled back to the initialisation")
-        self.hyper_lr = LogSlider(1e-6, validation.FLOAT_LIMITS["hyper_lr"][1], max(c.hyper_lr, 1e-6),
-                                  "hypergradient lr")
+        hyper = SETTINGS["hyper_lr"]  # its limit starts at 0, which a log slider cannot show
+        self.hyper_lr = LogSlider(hyper.slider_lo, hyper.hi, max(c.hyper_lr, hyper.slider_lo), "hypergradient lr")
         self.hyper_lr.setToolTip("Alpha MAML: step size of the hypergradient update that learns α")
         form.addRow("iMAML λ", self.lam)
         form.addRow("α's lr", self.hyper_lr)
@@ -345,8 +347,8 @@ class ControlsPanel(QWidget):
             self.lam.set_value(c.lam)
         if self.hyper_lr.value() != c.hyper_lr and c.hyper_lr > 0:
             self.hyper_lr.set_value(c.hyper_lr)
-        self._hp_form.setRowVisible(self.lam, c.algorithm == "imaml")  # only where it means something
-        self._hp_form.setRowVisible(self.hyper_lr, c.algorithm == "alpha")
+        for name, w in (("lam", self.lam), ("hyper_lr", self.hyper_lr)):  # only where it means something
+            self._hp_form.setRowVisible(w, belongs(SETTINGS[name], c.algorithm))
         task = c.task
         for s, v in ((self.param_a, task and task.a), (self.param_b, task and task.b)):
             s.setEnabled(v is not None)

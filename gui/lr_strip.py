@@ -1,7 +1,8 @@
 """Alpha MAML's learned inner learning rate over training: a short strip under the loss plot.
 
 A separate small plot (not a second axis on the loss plot) so that the loss keeps its log
-scale and the audience reads one number per plot; it is shown only for Alpha MAML.
+scale and the audience reads one number per plot; it is shown only for an algorithm that
+records its learned rate's history (Alpha MAML).
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGraphicsItem, QHBoxLayout, QLabel, QWidget
 
+from core.algorithms import REGISTRY
 from gui import style
 from gui.panels import _plot
 
@@ -44,12 +46,14 @@ class AlphaStrip(QWidget):
 
     def show_snapshot(self, snap) -> None:
         hist = snap.lr_history
-        visible = snap.algorithm == "alpha" and "alpha" in hist
+        algo = REGISTRY.get(snap.algorithm)
+        key = algo.shown_rate if algo is not None else None  # the learned rate, when its history is recorded
+        visible = key is not None and key in hist
         if self.isVisible() != visible:
             self.setVisible(visible)
-        if not visible or len(hist["alpha"]) == 0:
+        if not visible or len(hist[key]) == 0:
             return
-        iters, alpha = hist["iters"], hist["alpha"]
+        iters, alpha = hist["iters"], hist[key]
         if self.shown is not None and len(self.shown[0]) == len(iters) and self.shown[0][-1] == iters[-1]:
             return
         self.shown = (iters, alpha)

@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QFileDialog, QFrame, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPushButton,
                                QSizePolicy, QStatusBar, QVBoxLayout, QWidget)
 
+from core.algorithms import REGISTRY
 from core.checkpoint import CheckpointError, load as load_checkpoint
 from core.tasks import get_family
 from gui import style
@@ -396,11 +397,13 @@ def _friendly(snap) -> str:
 
 
 def _lr(c, snap) -> str:
-    """The step size the panels use: Meta-SGD and Alpha MAML adapt with their learned rates."""
+    """The step size the panels use: an algorithm with its own rate (Meta-SGD's and Alpha MAML's
+    learned ones) names it; the other panels adapt with α."""
     if c.display_lr is not None:
         return f"<b>α = {c.display_lr:g}</b>"
-    learned = {"metasgd": "mean", "alpha": "alpha"}.get(snap.algorithm)
-    if learned and learned in snap.inner_lrs:
-        return (f"<b>learned α ≈ {snap.inner_lrs[learned]:.3g}</b> ({style.algorithm_label(snap.algorithm)}), "
+    algo = REGISTRY.get(snap.algorithm)
+    key = algo.shown_rate if algo is not None else None
+    if key and key in snap.inner_lrs:
+        return (f"<b>{algo.rate_words} {snap.inner_lrs[key]:.3g}</b> ({style.algorithm_label(snap.algorithm)}), "
                 f"<b>α = {c.inner_lr:g}</b> (others)")
     return f"<b>α = {c.inner_lr:g}</b>"

@@ -348,3 +348,23 @@ def test_unknown_algorithm_and_optimizer_are_refused():
         MetaLearner("imaml-x", model, p)
     with pytest.raises(ValueError, match="unknown outer optimiser"):
         MetaLearner("maml", model, p, outer_optimizer="rmsprop")
+
+
+def test_a_step_rule_object_adapts_its_own_way_in_training_plots_and_evaluation():
+    """The hook for algorithms that adapt something else than the weights (CAVIA's context)."""
+    from core.evaluate import mse_by_step
+
+    class Halve:  # a rule: every step halves the parameters, whatever the data
+        def adapt(self, model, params, x, y, steps):
+            return {k: v / 2 ** steps for k, v in params.items()}
+
+    fam, model = get_family("sinusoid"), MLP()
+    params = model.init(torch.Generator().manual_seed(0))
+    batch = sample_batch(fam, 3, 5, gen=torch.Generator().manual_seed(1))
+    theta = expand(params, 3)
+    got = adapt(model, theta, batch.xs, batch.ys, Halve(), 2)
+    assert all(torch.equal(got[k], theta[k] / 4) for k in theta)
+    path = adapt_path(model, theta, batch.xs, batch.ys, Halve(), 2)
+    assert all(torch.equal(path[2][k], theta[k] / 4) for k in theta)
+    errors = mse_by_step(model, params, batch, Halve(), 1)
+    assert torch.allclose(errors[1], mse(model, {k: v / 2 for k, v in theta.items()}, batch.xq, batch.yq))

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton,
                                QSpinBox, QStyle, QVBoxLayout, QWidget)
 from superqt import QLabeledDoubleSlider, QLabeledSlider
+from superqt.utils import signals_blocked
 
 from core.algorithms import ALGORITHM_LABELS, ALGORITHMS
 from core.controls import Controls, SharedControls
@@ -302,9 +303,8 @@ class ControlsPanel(QWidget):
         self.label_a.setText(na[0].upper() + na[1:])
         self.label_b.setText(nb[0].upper() + nb[1:])
         for s, (lo, hi), name in ((self.param_a, fam.a_range, na), (self.param_b, fam.b_range, nb)):
-            s.blockSignals(True)
-            s.setRange(lo, hi)
-            s.blockSignals(False)
+            with signals_blocked(s):
+                s.setRange(lo, hi)
             s.setToolTip(f"The displayed task's {name} ({fam.label}); the support points follow")
 
     def _show_playing(self, playing: bool) -> None:
@@ -334,9 +334,8 @@ class ControlsPanel(QWidget):
                  (self.display_steps,
                   lambda w: w.setValue(c.display_steps) if w.value() != c.display_steps else None))
         for w, set_ in pairs:
-            w.blockSignals(True)
-            set_(w)
-            w.blockSignals(False)
+            with signals_blocked(w):
+                set_(w)
         self._show_playing(c.playing)
         if self.alpha.value() != c.inner_lr:
             self.alpha.set_value(c.inner_lr)
@@ -352,9 +351,8 @@ class ControlsPanel(QWidget):
         for s, v in ((self.param_a, task and task.a), (self.param_b, task and task.b)):
             s.setEnabled(v is not None)
             if v is not None and abs(s.value() - v) > 1e-9:
-                s.blockSignals(True)
-                s.setValue(v)
-                s.blockSignals(False)
+                with signals_blocked(s):
+                    s.setValue(v)
 
 
 def _cuda_available() -> bool:

@@ -4,7 +4,7 @@ Left click adds a support point, press on a point and drag moves it, right click
 select + Delete) removes it; in draw mode a drag sketches the task's true curve. Every
 panel edits the one shared `DisplayTask`, so the MAML and random panels stay in sync; the
 trainer refits both from it. While dragging, the controls are written at most once per
-frame (a timer flushes the latest pending task), never per mouse event.
+frame (a throttled flush writes the latest pending task), never per mouse event.
 
 An edited family task becomes a *user* task whose target is the family curve sampled on a
 grid: the dashed true curve stays visible and the panels' MSE still measures against it,
@@ -17,8 +17,9 @@ from dataclasses import replace
 import numpy as np
 import pyqtgraph as pg
 import torch
-from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
+from superqt.utils import qthrottled, signals_blocked
 
 from core.controls import DisplayTask, SharedControls
 from core.tasks import get_family
@@ -73,10 +74,7 @@ class TaskEditor(QObject):
         self._drag: int | None = None
         self._stroke: list[tuple[float, float]] = []
         self._pending: DisplayTask | None = None
-        self._flush_timer = QTimer(self)
-        self._flush_timer.setSingleShot(True)
-        self._flush_timer.setInterval(16)  # one write per frame while dragging
-        self._flush_timer.timeout.connect(self.flush)
+        self._flush_soon = qthrottled(self.flush, timeout=16, leading=False, parent=self)  # once a frame
         self._strokes, self._rings = [], []
         for p in panels:
             p.plot.viewport().installEventFilter(self)
@@ -105,11 +103,11 @@ class TaskEditor(QObject):
         self._show_ring(task)
         if now:
             self.flush()
-        elif not self._flush_timer.isActive():
-            self._flush_timer.start()
+        else:
+            self._flush_soon()
 
     def flush(self) -> None:
-        self._flush_timer.stop()
+        self._flush_soon.cancel()
         if self._pending is not None:
             task, self._pending = self._pending, None
             self.shared.update(task=task)
@@ -325,6 +323,5 @@ class TaskTools(QWidget):
         self.reset.clicked.connect(editor.reset_task)
 
     def _draw_shown(self, on: bool) -> None:
-        self.draw.blockSignals(True)
-        self.draw.setChecked(on)
-        self.draw.blockSignals(False)
+        with signals_blocked(self.draw):
+            self.draw.setChecked(on)

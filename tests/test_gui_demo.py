@@ -35,7 +35,7 @@ def test_a_checkpoint_saved_in_the_window_evaluates_in_the_cli(tmp_path, qtbot, 
     w.controls.step_once()
     wait_snapshot(w, lambda s: s.iteration >= 1)
     path = tmp_path / "window.pt"
-    w.demo.save_checkpoint_to(path)
+    w.demo.documents.save_checkpoint_to(path)
     qtbot.waitUntil(path.exists, timeout=30_000)
     assert load(path).config["algorithm"] == "fomaml"
     out = tmp_path / "e.json"
@@ -50,7 +50,7 @@ def test_a_cli_checkpoint_loads_into_the_window(tmp_path, open_window, wait_snap
             "--save", str(path))
     assert r.returncode == 0, r.stderr
     w = open_window()
-    assert w.demo.load_checkpoint_from(path)
+    assert w.demo.documents.load_checkpoint_from(path)
     # (the trainer may publish one frame with the old name before it re-reads the controls)
     snap = wait_snapshot(w, lambda s: s.iteration == 50 and s.algorithm == "reptile")
     assert w.shared.get().algorithm == "reptile" and snap.model == "mlp"
@@ -61,7 +61,7 @@ def test_a_bad_checkpoint_changes_nothing(tmp_path, open_window):
     bad = tmp_path / "bad.pt"
     bad.write_bytes(b"not a checkpoint")
     before = w.shared.get()
-    assert not w.demo.load_checkpoint_from(bad)
+    assert not w.demo.documents.load_checkpoint_from(bad)
     assert w.shared.get() is before and w.notice.isVisible()
 
 
@@ -106,10 +106,10 @@ def test_light_theme_is_a_second_palette(open_window):
 
 def test_export_window_and_panels(tmp_path, open_window):
     w = open_window()
-    assert w.demo.export_window(tmp_path / "w.png")
+    assert w.demo.exports.export_window(tmp_path / "w.png")
     assert (tmp_path / "w.png").stat().st_size > 10_000
-    assert w.demo.export_panel("maml", tmp_path / "maml.png") and (tmp_path / "maml.png").stat().st_size > 5_000
-    assert w.demo.export_panel("eval", tmp_path / "eval.svg")
+    assert w.demo.exports.export_panel("maml", tmp_path / "maml.png") and (tmp_path / "maml.png").stat().st_size > 5_000
+    assert w.demo.exports.export_panel("eval", tmp_path / "eval.svg")
     assert "<svg" in (tmp_path / "eval.svg").read_text()
 
 

@@ -7,9 +7,9 @@ The shared controls are the single source of truth: the trainer may change them 
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton,
-                               QSpinBox, QStyle, QVBoxLayout, QWidget)
+                               QLineEdit, QSpinBox, QStyle, QVBoxLayout, QWidget)
 from superqt import QLabeledDoubleSlider, QLabeledSlider
 from superqt.utils import signals_blocked
 
@@ -17,7 +17,7 @@ from core.algorithms import ALGORITHM_LABELS, ALGORITHMS
 from core.controls import Controls, SharedControls
 from core.tasks import FAMILIES, get_family
 from core.trainer import new_display_task, with_params, with_support
-from gui import validation
+from gui import style, validation
 from gui.task_editor import as_user_task
 from gui.widgets import LogSlider
 
@@ -185,6 +185,17 @@ class ControlsPanel(QWidget):
         self._set_family_ranges(c.family)
         self.sync(c)
         self._connect()
+        style.themes.changed.connect(self.apply_theme)
+
+    def apply_theme(self, _theme) -> None:
+        """superqt's slider value boxes size themselves to their font: measure them again once
+        presenter mode's font has reached them (re-setting the suffix is the public way)."""
+        QTimer.singleShot(0, self, self._measure_value_boxes)
+
+    def _measure_value_boxes(self) -> None:
+        for box in self.findChildren(QLineEdit):
+            if hasattr(box, "setSuffix"):
+                box.setSuffix(box.suffix())
 
     def _connect(self) -> None:
         self.play.toggled.connect(self.set_playing)

@@ -11,7 +11,7 @@ import torch
 from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QFileDialog, QMessageBox, QHBoxLayout, QLabel, QMainWindow, QSizePolicy, QStatusBar,
-                               QVBoxLayout, QWidget)
+                               QToolBar, QVBoxLayout, QWidget)
 
 from core.checkpoint import CheckpointError, load as load_checkpoint
 from core.controls import Mailbox, SharedControls
@@ -65,7 +65,7 @@ class MainWindow(QMainWindow):
 
         self.controls = ControlsPanel(shared, np.random.default_rng(shared.get().seed + 7))
         self.controls.setFixedWidth(390)
-        self.panels = {m: InitPanel(m) for m in ("maml", "random", "pretrained", "compare")}
+        self.panels = {m: InitPanel(m) for m in style.METHODS}
         self.panels["pretrained"].setVisible(False)
         self.panels["compare"].setVisible(False)  # shown while a second algorithm trains beside the first
         self.loss = LossPanel()
@@ -119,6 +119,25 @@ class MainWindow(QMainWindow):
         self.timer.setInterval(FRAME_MS)
         self.timer.timeout.connect(self.frame)
         self.demo = Demo(self)  # menus, toolbar, presenter mode, recording, explanations
+        style.themes.follow(self.apply_theme)
+
+    def apply_theme(self, t: style.Theme) -> None:
+        """The stylesheet goes on the parts with buttons and inputs, not on the plots: a switch
+        re-polishes only those. Fonts of the headline and status bar follow the theme's scale."""
+        self.setPalette(t.palette())  # now, not when the application's change reaches the window
+        font = self.font()
+        font.setPointSize(t.body_pt)
+        self.setFont(font)
+        sheet = t.stylesheet()
+        for part in (self.controls, self.menuBar(), self.statusBar(), *self.findChildren(QToolBar)):
+            if part.styleSheet() != sheet:
+                part.setStyleSheet(sheet)
+        for label, pt in ((self.headline, t.headline_pt), *((s, t.body_pt + 1) for s in self.status.values())):
+            font = label.font()
+            font.setPointSize(pt)
+            label.setFont(font)
+        if self.snapshot is not None:  # the status bar's coloured state
+            self._status(self.snapshot)
 
     def start(self) -> None:
         """Start training thread and frame timer (after the window is shown)."""
@@ -231,8 +250,8 @@ class MainWindow(QMainWindow):
         self._notice_until = 0.0 if sticky else time.perf_counter() + NOTICE_S
 
     def _place_notice(self) -> None:
-        maml, random = self.panels["maml"], self.panels["random"]
-        left = maml.mapTo(self.centralWidget(), maml.rect().topLeft())
+        meta, random = self.panels["meta"], self.panels["random"]
+        left = meta.mapTo(self.centralWidget(), meta.rect().topLeft())
         right = random.mapTo(self.centralWidget(), random.rect().bottomRight())
         width = min(right.x() - left.x() - 40, 1000)
         self.notice.setFixedWidth(max(width, 200))
@@ -311,14 +330,21 @@ class Toast(QLabel):
         self.setAlignment(Qt.AlignCenter)
         self.setToolTip("Click to dismiss")
         self.hide()
+        self.colour = style.themes.current.info
+        style.themes.changed.connect(self.apply_theme)
 
     def show_text(self, text: str, colour: str) -> None:
-        bg = QColor(style.BG)  # the current theme's background, nearly opaque
-        self.setStyleSheet(f"QLabel#notice {{ color: {colour}; "
-                           f"background: rgba({bg.red()}, {bg.green()}, {bg.blue()}, 235); "
-                           f"border: 2px solid {colour}; border-radius: 8px; padding: 8px 14px; }}")
+        self.colour = colour
+        self.apply_theme(style.themes.current)
         self.setText(text)
         self.show()
+
+    def apply_theme(self, t: style.Theme) -> None:
+        """The current theme's background, nearly opaque; the notice's colour in its role."""
+        colour, bg = style.recolour(self.colour, t), QColor(t.bg)
+        self.setStyleSheet(f"QLabel#notice {{ color: {colour}; font-size: {t.body_pt + 2}pt; "
+                           f"background: rgba({bg.red()}, {bg.green()}, {bg.blue()}, 235); "
+                           f"border: 2px solid {colour}; border-radius: 8px; padding: 8px 14px; }}")
 
     def mousePressEvent(self, event) -> None:
         self.hide()

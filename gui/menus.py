@@ -40,7 +40,8 @@ class Demo(QObject):
         self._build_toolbar()
 
     def notice(self, text: str, error: bool = False) -> None:
-        self.window.show_notice(text, style.ERROR if error else style.INFO)
+        t = style.themes.current
+        self.window.show_notice(text, t.error if error else t.info)
 
     # Kept for callers outside the GUI's modules: app.py loads a preset's checkpoint, the
     # window's close asks to save the user's task.

@@ -82,13 +82,20 @@ class TaskEditor(QObject):
             p.plot.setFocusPolicy(Qt.ClickFocus)
             p.plot.setToolTip("Click: add a support point · drag a point: move it · right-click: remove it "
                               "(or select it and press Delete) · ✎ Draw: sketch the true curve")
-            stroke = pg.PlotCurveItem(pen=pg.mkPen(style.SUPPORT, width=4))
-            ring = pg.ScatterPlotItem(size=30, pen=pg.mkPen(style.SUPPORT, width=3), brush=None)
+            stroke = pg.PlotCurveItem()
+            ring = pg.ScatterPlotItem(size=30, brush=None)
             for item in (stroke, ring):
                 item.setZValue(20)
                 p.plot.addItem(item)
             self._strokes.append(stroke)
             self._rings.append(ring)
+        style.themes.follow(self.apply_theme)
+
+    def apply_theme(self, t: style.Theme) -> None:
+        """The sketch and the selection ring in the support points' colour."""
+        for stroke, ring in zip(self._strokes, self._rings):
+            stroke.setPen(pg.mkPen(t.support, width=4 * t.scale))
+            ring.setPen(pg.mkPen(t.support, width=3 * t.scale))
 
     # ---- the task -------------------------------------------------------------------------
     def task(self) -> DisplayTask:

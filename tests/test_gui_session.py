@@ -31,7 +31,7 @@ def test_session_round_trip_with_clicked_points_and_a_drawn_target(tmp_path, ope
     assert now.task == task and now.task.target_x == target_x
     snap = wait_snapshot(w, lambda s: s.family == "sinusoid" and s.task == task)
     assert list(snap.support_x) == list(task.xs)
-    drawn = w.panels["maml"].drawn
+    drawn = w.panels["meta"].drawn
     assert list(drawn[1]) == list(task.xs)
 
 

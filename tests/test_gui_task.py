@@ -6,6 +6,7 @@ snapshot computed from the edited task and checks that both panels draw it.
 import numpy as np
 from PySide6.QtCore import Qt
 
+from gui.style import snapshot_key
 from gui.task_editor import TaskEditor, stroke_to_target
 
 TOL = 0.12  # data units: a pixel is about 0.02 in x and 0.04 in y on these panels
@@ -23,18 +24,18 @@ def both_panels_show(w, wait_snapshot):
     """Wait for a snapshot of the shared task, then check that both panels drew it."""
     task = w.shared.get().task
     snap = wait_snapshot(w, lambda s: s.task == task)
-    for name in ("maml", "random"):
+    for name in ("meta", "random"):
         curves, sx, sy = w.panels[name].drawn
         np.testing.assert_allclose(sx, task.xs, atol=1e-5)
         np.testing.assert_allclose(sy, task.ys, atol=1e-5)
         assert curves is not None and curves.shape[1] == len(snap.grid_x)
-        np.testing.assert_array_equal(curves, np.clip(snap.curves[name], curves.min(), curves.max()))
+        np.testing.assert_array_equal(curves, np.clip(snap.curves[snapshot_key(name)], curves.min(), curves.max()))
     return snap
 
 
 def test_click_adds_one_point_drag_moves_it_right_click_and_delete_remove(qtbot, open_window, wait_snapshot):
     w = open_window()
-    maml, random = w.panels["maml"], w.panels["random"]
+    maml, random = w.panels["meta"], w.panels["random"]
     before = w.shared.get().task
     n = len(before.xs)
     click_at(qtbot, maml, 1.5, -4.0)  # far from the curve and from every point
@@ -79,7 +80,7 @@ def test_clear_then_points_only_task_has_no_true_curve(qtbot, open_window, wait_
     qtbot.mouseClick(w.task_tools.clear, Qt.LeftButton)
     assert w.shared.get().task.xs == ()
     for x, y in ((-3.0, 1.0), (0.0, -1.0), (3.0, 2.0)):
-        click_at(qtbot, w.panels["maml"], x, y)
+        click_at(qtbot, w.panels["meta"], x, y)
     assert len(w.shared.get().task.xs) == 3
     snap = both_panels_show(w, wait_snapshot)
     assert w.controls.family.currentData() == "user"

@@ -123,7 +123,7 @@ class MainWindow(QMainWindow):
 
     def apply_theme(self, t: style.Theme) -> None:
         """The stylesheet goes on the parts with buttons and inputs, not on the plots: a switch
-        re-polishes only those. Fonts of the headline and status bar follow the theme's scale."""
+        re-polishes only those."""
         self.setPalette(t.palette())  # now, not when the application's change reaches the window
         font = self.font()
         font.setPointSize(t.body_pt)
@@ -132,10 +132,9 @@ class MainWindow(QMainWindow):
         for part in (self.controls, self.menuBar(), self.statusBar(), *self.findChildren(QToolBar)):
             if part.styleSheet() != sheet:
                 part.setStyleSheet(sheet)
-        for label, pt in ((self.headline, t.headline_pt), *((s, t.body_pt + 1) for s in self.status.values())):
-            font = label.font()
-            font.setPointSize(pt)
-            label.setFont(font)
+        font = self.headline.font()
+        font.setPointSize(t.headline_pt)
+        self.headline.setFont(font)
         if self.snapshot is not None:  # the status bar's coloured state
             self._status(self.snapshot)
 

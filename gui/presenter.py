@@ -22,10 +22,6 @@ class Presenter:
         self.on = False
         self._was_maximized = False
 
-    @property
-    def light(self) -> bool:
-        return style.themes.current.name == "light"
-
     def set_on(self, on: bool) -> None:
         on = bool(on)
         if on == self.on:

@@ -111,11 +111,11 @@ class Theme:
         return pal
 
     def stylesheet(self) -> str:
-        """For the window's controls, menus, toolbar and status bar (the plots need none): colours
-        only, so presenter mode's scale leaves it as it is."""
+        """For the window's controls, menus, toolbar and status bar (the plots need none). Its
+        font size too: a widget polished by a stylesheet no longer follows its parent's font."""
         dark = self.name == "dark"
         return f"""
-QWidget {{ color: {self.text}; }}
+QWidget {{ color: {self.text}; font-size: {self.body_pt}pt; }}
 QGroupBox {{ border: 1px solid {self.grid}; border-radius: 6px; margin-top: 14px; padding: 8px 6px 6px 6px;
             background: {self.panel}; font-weight: bold; }}
 QGroupBox::title {{ subcontrol-origin: margin; left: 10px; padding: 0 4px; color: {self.accent}; }}
@@ -130,7 +130,7 @@ QLineEdit, QSpinBox, QDoubleSpinBox, QComboBox {{ background: {self.button}; bor
 QComboBox QAbstractItemView {{ background: {self.button}; selection-background-color: {self.select}; }}
 QToolTip {{ background: {self.button}; color: {self.text}; border: 1px solid {self.accent}; padding: 4px; }}
 QStatusBar {{ background: {self.status}; }}
-QStatusBar QLabel {{ padding: 0 8px; }}
+QStatusBar QLabel {{ font-size: {self.body_pt + 1}pt; padding: 0 8px; }}
 QMenuBar, QMenu, QToolBar {{ background: {self.status}; color: {self.text}; }}
 QMenu::item:selected, QMenuBar::item:selected {{ background: {self.select}; }}
 QToolBar QToolButton {{ padding: 3px 8px; }}

@@ -81,12 +81,13 @@ def test_presenter_mode_scales_fonts_and_lines_in_either_theme(open_window):
     assert t.name == "light" and t.scale > 1
     assert_took(w, t)
     assert w.panels["meta"].pens()[-1].widthF() == pytest.approx(width * t.scale)
-    assert w.font().pointSize() == t.body_pt > body
+    for widget in (w, w.controls.play, w.controls.alpha.entry, w.demo.toolbar.widgetForAction(w.demo.light)):
+        assert widget.font().pointSize() == t.body_pt > body
     assert w.loss.plot.getPlotItem().getAxis("bottom").label.font().pointSize() == t.axis_pt
     w.demo.present.trigger()
     w.demo.light.trigger()
     assert style.themes.current == style.DARK
     assert_took(w, style.DARK)
-    assert w.font().pointSize() == body
+    assert w.font().pointSize() == w.controls.play.font().pointSize() == body
 
 

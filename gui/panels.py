@@ -11,7 +11,7 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPalette, QPen
 from PySide6.QtWidgets import QFrame, QGraphicsItem, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout
 
 from gui import style
@@ -53,11 +53,6 @@ def style_plot(plot: pg.PlotWidget, t: style.Theme) -> None:
         ax.update()
 
 
-def _set_sheet(widget, sheet: str) -> None:
-    if widget.styleSheet() != sheet:  # re-polishing an unchanged widget is wasted work
-        widget.setStyleSheet(sheet)
-
-
 class Card(QFrame):
     """A titled frame: big title on the left, a readout on the right, content below.
 
@@ -95,14 +90,24 @@ class Card(QFrame):
     def apply_theme(self, t: style.Theme) -> None:
         """Background, title and plot in theme `t`; subclasses add their items and redraw."""
         self.theme = t
-        _set_sheet(self, f"QFrame#card {{ background: {t.panel}; border-radius: 8px; }}")
         f = QFont(self.title.font())
         f.setPointSize(self.title_pt())
         f.setBold(True)
         self.title.setFont(f)
-        _set_sheet(self.title, f"color: {t.methods.get(self.method, t.text)};")
+        pal = self.title.palette()
+        pal.setColor(QPalette.WindowText, QColor(t.methods.get(self.method, t.text)))
+        self.title.setPalette(pal)
         if hasattr(self, "plot"):
             style_plot(self.plot, t)
+        self.update()
+
+    def paintEvent(self, event) -> None:
+        """The rounded panel, painted: a stylesheet would re-polish every child on a switch."""
+        p = QPainter(self)
+        p.setRenderHint(QPainter.Antialiasing, True)
+        p.setPen(Qt.NoPen)
+        p.setBrush(QColor(self.theme.panel))
+        p.drawRoundedRect(QRectF(self.rect()), 8, 8)
 
 
 class CurveBundle(QGraphicsItem):

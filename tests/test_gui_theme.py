@@ -4,7 +4,7 @@ import re
 from dataclasses import astuple
 
 import pytest
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QLabel, QWidget
 
 from gui import style
@@ -51,7 +51,8 @@ def assert_took(w, t: style.Theme) -> None:
     assert w.panels["random"].pens()[-1].color().name() == t.methods["random"]
     assert w.eval.lines["meta"].opts["pen"].color().name() == t.methods["meta"]
     assert w.loss.smooth.opts["pen"].color().name() == t.accent
-    assert QColor(t.methods["meta"]).name() in meta.title.styleSheet()
+    assert meta.title.palette().color(QPalette.WindowText).name() == t.methods["meta"]
+    assert w.loss.title.palette().color(QPalette.WindowText).name() == t.text
     assert meta.title.font().pointSize() == t.title_pt
 
 

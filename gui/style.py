@@ -7,7 +7,7 @@ carries from one plot to the next.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QColor, QFont, QPalette
@@ -53,7 +53,7 @@ class Theme:
     text: str
     muted: str
     accent: str
-    methods: dict = field(compare=True)  # method key -> colour
+    methods: dict  # method key -> colour
     before: str = "#767d8a"  # the prediction before any inner step
     true: str = "#f2f2f2"
     support: str = "#ffd43b"

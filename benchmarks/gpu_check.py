@@ -178,7 +178,7 @@ def _():
                    "its_per_s": round(host.iterations / playing) if playing else None,
                    "state": snap.state if snap else None, "device": snap.device if snap else None,
                    "message": snap.message if snap else host.error,
-                   "eval_maml_step1": round(float(snap.evaluation.mean["maml"][1]), 3) if snap else None}
+                   "eval_maml_step1": round(float(snap.evaluation.mean["meta"][1]), 3) if snap else None}
     return out
 
 

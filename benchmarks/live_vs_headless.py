@@ -71,7 +71,7 @@ def drag_latency(moves: int = 120) -> dict:
     deadline = time.monotonic() + 60
     while (w.snapshot is None or w.snapshot.iteration < 200) and time.monotonic() < deadline:
         QTest.qWait(50)
-    panel = w.panels["maml"]
+    panel = w.panels["meta"]
     vp = panel.plot.viewport()
     task = w.shared.get().task
     x0, y0 = task.xs[0], task.ys[0]

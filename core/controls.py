@@ -170,7 +170,7 @@ class Snapshot:
     support_x: np.ndarray
     support_y: np.ndarray
     task: DisplayTask | None
-    curves: dict[str, np.ndarray]  # 'maml', 'random', 'pretrained', 'compare' -> (steps + 1, len(grid_x))
+    curves: dict[str, np.ndarray]  # 'meta', 'random', 'pretrained', 'compare' -> (steps + 1, len(grid_x))
     display_mse: dict[str, np.ndarray]  # same keys -> (steps + 1,) MSE against the true curve
     evaluation: EvalCurves | None = None
     message: str = ""  # the latest notice for the status bar or a banner
@@ -195,7 +195,7 @@ class Landscape:
     loss: np.ndarray  # (G, G), loss[i, j] at (a[i], b[j])
     true_ab: tuple[float, float] | None  # the task's own (a, b), when known
     init_trail: np.ndarray  # (n, 2): the meta-initialisation over training
-    paths: dict[str, np.ndarray]  # 'maml', 'random', 'pretrained' -> (steps + 1, 2)
+    paths: dict[str, np.ndarray]  # 'meta', 'random', 'pretrained' -> (steps + 1, 2)
     surface_id: int = 0  # grows when the surface is recomputed (the panel redraws the heatmap only then)
 
 

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from core.algorithms import adapt_path
 from core.controls import DisplayTask, EvalCurves, Landscape
 from core.evaluate import heldout_tasks, mse_by_step, summarize
 from core.landscape import loss_surface, view_box
-from core.models import Params
+from core.models import Params, expand
 from core.tasks import interp
 
 GRID = 200  # x resolution of the drawn curves
@@ -99,7 +100,12 @@ class SnapshotParts:
 
     @torch.no_grad()
     def _adapt(self, init: Init, steps: int, x: TaskInputs):
-        preds, points = self.model.sgd_curves(init.params, x.xs[0], x.ys[0], x.grid, init.lr, steps)
+        if hasattr(init.lr, "adapt"):  # an algorithm's own step rule (CAVIA adapts its context): the generic path
+            path = adapt_path(self.model, expand(init.params, 1), x.xs, x.ys, init.lr, steps)
+            stacked = {k: torch.cat([q[k] for q in path]) for k in path[0]}
+            preds, points = self.model.forward(stacked, x.grid.expand(len(path), -1)), None
+        else:  # plain or per-entry SGD: the model's fast path
+            preds, points = self.model.sgd_curves(init.params, x.xs[0], x.ys[0], x.grid, init.lr, steps)
         errors = ((preds - x.true_y) ** 2).mean(-1).cpu().numpy() if x.true_y is not None else None
         return preds.cpu().numpy(), errors, points
 

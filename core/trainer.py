@@ -283,7 +283,7 @@ class Trainer:
         hp = c.hparams()
         alpha = c.display_lr if (for_display and c.display_lr is not None) else c.inner_lr
         own = not (for_display and c.display_lr is not None)
-        inits = {"maml": Init(params, self._learner.inner_lr(hp) if own else alpha),
+        inits = {"meta": Init(params, self._learner.inner_lr(hp) if own else alpha),
                  "random": Init(self.random_init, alpha, fixed=True)}
         if self.pretrained is not None:
             inits["pretrained"] = Init(self.pretrained, alpha, fixed=True)

@@ -7,17 +7,18 @@ The shared controls are the single source of truth: the trainer may change them 
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton,
-                               QSpinBox, QStyle, QVBoxLayout, QWidget)
+                               QLineEdit, QSpinBox, QStyle, QVBoxLayout, QWidget)
 from superqt import QLabeledDoubleSlider, QLabeledSlider
+from superqt.utils import signals_blocked
 
 from core.algorithms import ALGORITHM_LABELS, REGISTRY
 from core.controls import Controls, SharedControls
 from core.display import as_user_task, new_display_task, with_params, with_support
 from core.settings import SETTINGS, belongs
 from core.tasks import FAMILIES, get_family
-from gui import validation
+from gui import style, validation
 from gui.widgets import LogSlider
 
 PARAM_NAMES = {"sinusoid": ("amplitude A", "phase φ"), "sine-ab": ("amplitude a", "phase b"),
@@ -185,6 +186,17 @@ class ControlsPanel(QWidget):
         self._set_family_ranges(c.family)
         self.sync(c)
         self._connect()
+        style.themes.changed.connect(self.apply_theme)
+
+    def apply_theme(self, _theme) -> None:
+        """superqt's slider value boxes size themselves to their font: measure them again once
+        presenter mode's font has reached them (re-setting the suffix is the public way)."""
+        QTimer.singleShot(0, self, self._measure_value_boxes)
+
+    def _measure_value_boxes(self) -> None:
+        for box in self.findChildren(QLineEdit):
+            if hasattr(box, "setSuffix"):
+                box.setSuffix(box.suffix())
 
     def _connect(self) -> None:
         self.play.toggled.connect(self.set_playing)
@@ -303,9 +315,8 @@ class ControlsPanel(QWidget):
         self.label_a.setText(na[0].upper() + na[1:])
         self.label_b.setText(nb[0].upper() + nb[1:])
         for s, (lo, hi), name in ((self.param_a, fam.a_range, na), (self.param_b, fam.b_range, nb)):
-            s.blockSignals(True)
-            s.setRange(lo, hi)
-            s.blockSignals(False)
+            with signals_blocked(s):
+                s.setRange(lo, hi)
             s.setToolTip(f"The displayed task's {name} ({fam.label}); the support points follow")
 
     def _show_playing(self, playing: bool) -> None:
@@ -335,9 +346,8 @@ class ControlsPanel(QWidget):
                  (self.display_steps,
                   lambda w: w.setValue(c.display_steps) if w.value() != c.display_steps else None))
         for w, set_ in pairs:
-            w.blockSignals(True)
-            set_(w)
-            w.blockSignals(False)
+            with signals_blocked(w):
+                set_(w)
         self._show_playing(c.playing)
         if self.alpha.value() != c.inner_lr:
             self.alpha.set_value(c.inner_lr)
@@ -353,9 +363,8 @@ class ControlsPanel(QWidget):
         for s, v in ((self.param_a, task and task.a), (self.param_b, task and task.b)):
             s.setEnabled(v is not None)
             if v is not None and abs(s.value() - v) > 1e-9:
-                s.blockSignals(True)
-                s.setValue(v)
-                s.blockSignals(False)
+                with signals_blocked(s):
+                    s.setValue(v)
 
 
 def _cuda_available() -> bool:

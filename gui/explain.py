@@ -13,7 +13,7 @@ from gui import style
 
 PHASE_MS = 700
 CAPTIONS = {
-    "maml": "The same new task, fitted from {alg}'s learned starting point: grey before, then after each "
+    "meta": "The same new task, fitted from {alg}'s learned starting point: grey before, then after each "
             "inner step. As meta-training runs, one step already lands close.",
     "random": "The same task and the same points, fitted from a random starting point with the same steps: "
               "it barely moves. This is what meta-learning buys.",
@@ -65,6 +65,7 @@ class Explainer(QObject):
         self.timer = QTimer(self)
         self.timer.setInterval(PHASE_MS)
         self.timer.timeout.connect(self.advance)
+        style.themes.changed.connect(self.refresh)
 
     def cards(self) -> dict:
         w = self.window
@@ -98,14 +99,16 @@ class Explainer(QObject):
     def shown(self) -> QLabel:
         return self.side if self.side.isVisible() else self.code
 
-    def refresh(self) -> None:
+    @Slot()
+    def refresh(self, *_) -> None:
         """Caption texts and colours (the algorithm's name and the theme may have changed)."""
+        t = style.themes.current
         snap = self.window.snapshot
         alg = style.algorithm_label(snap.algorithm) if snap else "MAML"
         for name, label in self.captions.items():
             label.setText(CAPTIONS[name].format(alg=alg))
-            label.setStyleSheet(f"color: {style.TEXT}; background: {style.THEME.select}; border-radius: 4px; "
-                                f"padding: 3px 6px; font-size: {style.BODY_PT}pt;")
+            label.setStyleSheet(f"color: {t.text}; background: {t.select}; border-radius: 4px; "
+                                f"padding: 3px 6px; font-size: {t.body_pt}pt;")
         self._draw_code()
 
     def training(self) -> bool:
@@ -122,22 +125,24 @@ class Explainer(QObject):
         return PHASES[self.phase] if self.training() else None
 
     def _draw_code(self) -> None:
+        t = style.themes.current
         now = self.current()
         lines = []
         for phase, text in CODE:
             if phase is not None and phase == now:
-                text = f"<span style='color:{style.ACCENT}'>▶ <b>{text}</b></span>"
+                text = f"<span style='color:{t.accent}'>▶ <b>{text}</b></span>"
             lines.append(text)
         state = ("(paused: press Play to watch the phases)" if now is None
-                 else f"<span style='color:{style.TEXT}; font-family:sans-serif'>{SAYS[now]}</span>")
-        html = (f"<div style='font-family:monospace; font-size:{style.BODY_PT}pt'>" + "<br>".join(lines)
-                + f"<br><br><span style='color:{style.MUTED}'>{state}</span></div>")
-        sheet = (f"QLabel#pseudocode {{ background: {style.PANEL}; border: 1px solid {style.GRID};"
+                 else f"<span style='color:{t.text}; font-family:sans-serif'>{SAYS[now]}</span>")
+        html = (f"<div style='font-family:monospace; font-size:{t.body_pt}pt'>" + "<br>".join(lines)
+                + f"<br><br><span style='color:{t.muted}'>{state}</span></div>")
+        sheet = (f"QLabel#pseudocode {{ background: {t.panel}; border: 1px solid {t.grid};"
                  f" border-radius: 6px; padding: 6px; }}")
         for label in (self.code, self.side):
             if label.text() != html:
                 label.setText(html)
-            label.setStyleSheet(sheet)
+            if label.styleSheet() != sheet:  # a re-polish per phase step is wasted work
+                label.setStyleSheet(sheet)
 
 
 def _code_label() -> QLabel:

@@ -2,7 +2,7 @@
 
 The displayed task's support loss over (a, b) as a log-scaled heatmap with contours, the
 task's true (a, b) as a star, the meta-initialisation with the trail training left, and the
-inner-step paths from the MAML and the random initialisation. The heatmap and contours are
+inner-step paths from the meta-learned and the random initialisation. The heatmap and contours are
 rebuilt only when the trainer sends a new surface (it recomputes one only when the task or
 the view changes); a frame otherwise just moves a few points. Clicking places the random
 initialisation there.
@@ -31,7 +31,7 @@ class LandscapePanel(Card):
     """Heatmap of log10 support MSE over (a, b) with the meta-init's trail and both paths."""
 
     def __init__(self, shared: SharedControls):
-        super().__init__("Parameter space", title_pt=style.TITLE_PT - 3)
+        super().__init__("Parameter space", big=True, compact=True)
         self.shared = shared
         self.legend = _legend_label()
         self.body.addWidget(self.legend)
@@ -40,7 +40,6 @@ class LandscapePanel(Card):
         item = self.plot.getPlotItem()
         item.showGrid(x=False, y=False)
         for name in ("left", "bottom"):
-            item.getAxis(name).label.setFont(style.axis_font())
             item.getAxis(name).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
         self.body.addWidget(self.plot, 1)
         self.image = pg.ImageItem(axisOrder="col-major")  # image[i, j] at (a[i], b[j]): x = a, y = b
@@ -49,25 +48,15 @@ class LandscapePanel(Card):
         self.contours = [pg.IsocurveItem(pen=pg.mkPen((200, 215, 240, 140), width=2)) for _ in CONTOURS]
         for c in self.contours:
             c.setParentItem(self.image)
-        maml, rand = style.METHOD_COLOURS["maml"], style.METHOD_COLOURS["random"]
         self.trail = pg.PlotCurveItem(pen=pg.mkPen("#ffffff", width=2.5))
-        self.paths = {m: pg.PlotDataItem(pen=pg.mkPen(col, width=3), symbol="o", symbolSize=9,
-                                         symbolBrush=col, symbolPen=pg.mkPen("#111111", width=1))
-                      for m, col in (("maml", maml), ("random", rand))}
-        self.random_start = pg.ScatterPlotItem(size=16, symbol="s", brush=pg.mkBrush(rand),
-                                               pen=pg.mkPen("#111111", width=2))
-        self.init_dot = pg.ScatterPlotItem(size=22, brush=pg.mkBrush(maml), pen=pg.mkPen("#ffffff", width=2.5))
-        self.star = pg.ScatterPlotItem(size=30, symbol="star", brush=pg.mkBrush(style.SUPPORT),
-                                       pen=pg.mkPen("#111111", width=1.5))
+        self.paths = {m: pg.PlotDataItem(symbol="o", symbolSize=9, symbolPen=pg.mkPen("#111111", width=1))
+                      for m in ("meta", "random")}
+        self.random_start = pg.ScatterPlotItem(size=16, symbol="s", pen=pg.mkPen("#111111", width=2))
+        self.init_dot = pg.ScatterPlotItem(size=22, pen=pg.mkPen("#ffffff", width=2.5))
+        self.star = pg.ScatterPlotItem(size=30, symbol="star", pen=pg.mkPen("#111111", width=1.5))
         for z, it in enumerate((self.trail, *self.paths.values(), self.random_start, self.init_dot, self.star)):
             it.setZValue(10 + z)
             self.plot.addItem(it)
-        self.legend.setText(
-            f"<span style='font-size:{style.BODY_PT}pt'>"
-            f"<span style='color:{style.SUPPORT}'>★</span> true&nbsp;&nbsp;"
-            f"<span style='color:{maml}'>●</span> meta-init&nbsp;&nbsp;"
-            f"<span style='color:{maml}'>●━●</span> MAML&nbsp;&nbsp;"
-            f"<span style='color:{rand}'>■━●</span> random</span>")
         self.plot.setToolTip("Colour: the task's support loss (log scale; dark = low). White line: the path the "
                              "meta-initialisation took while training. Click anywhere to place the random "
                              "initialisation there.")
@@ -76,6 +65,27 @@ class LandscapePanel(Card):
         self._surface_id = None  # and its version (snapshots come pickled from another process)
         self.family = None
         self.minimum: tuple[float, float] | None = None  # (a, b) of the lowest cell shown, for tests
+        self.snapshot = None  # the last one shown, redrawn after a theme switch
+        style.themes.follow(self.apply_theme)
+
+    def apply_theme(self, t: style.Theme) -> None:
+        """The map's own colours stay (dark = low loss, in either theme); the methods' change."""
+        super().apply_theme(t)
+        meta, rand = t.methods["meta"], t.methods["random"]
+        for m, col in (("meta", meta), ("random", rand)):
+            self.paths[m].setPen(pg.mkPen(col, width=3 * t.scale))
+            self.paths[m].setSymbolBrush(col)
+        self.random_start.setBrush(pg.mkBrush(rand))
+        self.init_dot.setBrush(pg.mkBrush(meta))
+        self.star.setBrush(pg.mkBrush(t.support))
+        self.legend.setText(
+            f"<span style='font-size:{t.body_pt}pt'>"
+            f"<span style='color:{t.support}'>★</span> true&nbsp;&nbsp;"
+            f"<span style='color:{meta}'>●</span> meta-init&nbsp;&nbsp;"
+            f"<span style='color:{meta}'>●━●</span> MAML&nbsp;&nbsp;"
+            f"<span style='color:{rand}'>■━●</span> random</span>")
+        if self.snapshot is not None:
+            self.show_snapshot(self.snapshot)
 
     def set_family(self, family: str) -> None:
         if family == self.family:
@@ -86,6 +96,7 @@ class LandscapePanel(Card):
         self.plot.getPlotItem().getAxis("left").setLabel(nb)
 
     def show_snapshot(self, snap) -> None:
+        self.snapshot = snap
         land = snap.landscape
         if land is None:
             return
@@ -109,8 +120,8 @@ class LandscapePanel(Card):
         self._follow(land)
         (a0, a1), (b0, b1) = self._range
         off = not (a0 <= end[0] <= a1 and b0 <= end[1] <= b1)
-        self.set_readout(f"<span style='color:{style.WARN}; font-size:{style.BODY_PT}pt'>init off the map</span>"
-                         if off else "")
+        t = self.theme
+        self.set_readout(f"<span style='color:{t.warn}; font-size:{t.body_pt}pt'>init off the map</span>" if off else "")
 
     def _show_surface(self, land) -> None:
         """A new surface: image, contours and view (rare; never per frame while training)."""
@@ -156,7 +167,8 @@ class LandscapePanel(Card):
         """The family's parameter box and every point shown now, within the computed surface:
         the trainer's surface has room to spare, the view zooms to where things happen."""
         fam = get_family(self.family)
-        pts = [land.init_trail[-1], *[p for m in self.paths for p in land.paths.get(m, ())]]
+        paths = [land.paths.get(m, ()) for m in self.paths]
+        pts = [land.init_trail[-1], *[p for path in paths for p in path]]
         if land.true_ab:
             pts.append(land.true_ab)
         pts = np.array([p for p in pts if np.all(np.isfinite(p))], float).reshape(-1, 2)

@@ -13,9 +13,7 @@ from PySide6.QtWidgets import QGraphicsItem, QHBoxLayout, QLabel, QWidget
 
 from core.algorithms import REGISTRY
 from gui import style
-from gui.panels import _plot
-
-COLOUR = "#ffd43b"
+from gui.panels import _plot, style_plot
 
 
 class AlphaStrip(QWidget):
@@ -34,7 +32,7 @@ class AlphaStrip(QWidget):
         item.getAxis("left").setWidth(48)
         for name in ("left", "bottom"):
             item.getAxis(name).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
-        self.curve = pg.PlotCurveItem(pen=pg.mkPen(COLOUR, width=3))
+        self.curve = pg.PlotCurveItem()
         self.plot.addItem(self.curve)
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -43,8 +41,21 @@ class AlphaStrip(QWidget):
         self.setToolTip("Alpha MAML learns the inner learning rate α by hypergradient descent: "
                         "here is α over meta-training")
         self.shown: tuple | None = None  # (iters, alpha) on screen, for tests
+        self.snapshot = None  # the last one shown, redrawn after a theme switch
+        self.theme = style.themes.current
+        style.themes.follow(self.apply_theme)
+
+    def apply_theme(self, t: style.Theme) -> None:
+        """α in the support points' yellow: a learning rate, not a method."""
+        self.theme = t
+        style_plot(self.plot, t)
+        self.curve.setPen(pg.mkPen(t.support, width=3 * t.scale))
+        self.shown = None
+        if self.snapshot is not None:
+            self.show_snapshot(self.snapshot)
 
     def show_snapshot(self, snap) -> None:
+        self.snapshot = snap
         hist = snap.lr_history
         algo = REGISTRY.get(snap.algorithm)
         key = algo.shown_rate if algo is not None else None  # the learned rate, when its history is recorded
@@ -64,6 +75,7 @@ class AlphaStrip(QWidget):
             pad = 0.1 * (hi - lo) or 0.1 * abs(hi) or 1e-3
             self.plot.setRange(xRange=(float(iters[0]), float(iters[-1]) + 1), yRange=(lo - pad, hi + pad),
                                padding=0)
-        self.value.setText(f"<span style='color:{style.MUTED}; font-size:{style.BODY_PT}pt'>learned α</span><br>"
-                           f"<span style='color:{COLOUR}; font-size:{style.TITLE_PT - 4}pt; font-weight:bold'>"
+        t = self.theme
+        self.value.setText(f"<span style='color:{t.muted}; font-size:{t.body_pt}pt'>learned α</span><br>"
+                           f"<span style='color:{t.support}; font-size:{t.title_pt - 4}pt; font-weight:bold'>"
                            f"{alpha[-1]:.3g}</span>")

@@ -11,7 +11,7 @@ import torch
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QFileDialog, QFrame, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPushButton,
-                               QSizePolicy, QStatusBar, QVBoxLayout, QWidget)
+                               QSizePolicy, QStatusBar, QToolBar, QVBoxLayout, QWidget)
 
 from core.algorithms import REGISTRY
 from core.checkpoint import CheckpointError, load as load_checkpoint
@@ -69,7 +69,7 @@ class MainWindow(QMainWindow):
 
         self.controls = ControlsPanel(shared, np.random.default_rng(shared.get().seed + 7))
         self.controls.setFixedWidth(390)
-        self.panels = {m: InitPanel(m) for m in ("maml", "random", "pretrained", "compare")}
+        self.panels = {m: InitPanel(m) for m in style.METHODS}
         self.panels["pretrained"].setVisible(False)
         self.panels["compare"].setVisible(False)  # shown while a second algorithm trains beside the first
         self.loss = LossPanel()
@@ -122,6 +122,24 @@ class MainWindow(QMainWindow):
         self.timer.setInterval(FRAME_MS)
         self.timer.timeout.connect(self.frame)
         self.demo = Demo(self)  # menus, toolbar, presenter mode, recording, explanations
+        style.themes.follow(self.apply_theme)
+
+    def apply_theme(self, t: style.Theme) -> None:
+        """The stylesheet goes on the parts with buttons and inputs, not on the plots: a switch
+        re-polishes only those."""
+        self.setPalette(t.palette())  # now, not when the application's change reaches the window
+        font = self.font()
+        font.setPointSize(t.body_pt)
+        self.setFont(font)
+        sheet = t.stylesheet()
+        for part in (self.controls, self.menuBar(), self.statusBar(), *self.findChildren(QToolBar)):
+            if part.styleSheet() != sheet:
+                part.setStyleSheet(sheet)
+        font = self.headline.font()
+        font.setPointSize(t.headline_pt)
+        self.headline.setFont(font)
+        if self.snapshot is not None:  # the status bar's coloured state
+            self._status(self.snapshot)
 
     def start(self) -> None:
         """Start the trainer (if its host is not running yet) and the frame timer, after the window is shown."""
@@ -272,8 +290,8 @@ class MainWindow(QMainWindow):
         self._notice_until = 0.0 if sticky else time.perf_counter() + NOTICE_S
 
     def _place_notice(self) -> None:
-        maml, random = self.panels["maml"], self.panels["random"]
-        left = maml.mapTo(self.centralWidget(), maml.rect().topLeft())
+        meta, random = self.panels["meta"], self.panels["random"]
+        left = meta.mapTo(self.centralWidget(), meta.rect().topLeft())
         right = random.mapTo(self.centralWidget(), random.rect().bottomRight())
         width = min(right.x() - left.x() - 40, 1000)
         self.notice.setFixedWidth(max(width, 200))
@@ -362,17 +380,25 @@ class Toast(QFrame):
         self._action = None
         self.button.clicked.connect(self._act)
         self.hide()
+        self.colour = style.themes.current.info
+        style.themes.changed.connect(self.apply_theme)
 
     def show_text(self, text: str, colour: str, action=None) -> None:
-        bg = QColor(style.BG)  # the current theme's background, nearly opaque
-        self.setStyleSheet(f"QFrame#notice {{ background: rgba({bg.red()}, {bg.green()}, {bg.blue()}, 235); "
-                           f"border: 2px solid {colour}; border-radius: 8px; }} "
-                           f"QFrame#notice QLabel {{ color: {colour}; background: transparent; border: none; }}")
+        self.colour = colour
+        self.apply_theme(style.themes.current)
         self.label.setText(text)
         self._action = action[1] if action else None
         self.button.setText(action[0] if action else "")
         self.button.setVisible(action is not None)
         self.show()
+
+    def apply_theme(self, t: style.Theme) -> None:
+        """The current theme's background, nearly opaque; the notice's colour in its role."""
+        colour, bg = style.recolour(self.colour, t), QColor(t.bg)
+        self.setStyleSheet(f"QFrame#notice {{ background: rgba({bg.red()}, {bg.green()}, {bg.blue()}, 235); "
+                           f"border: 2px solid {colour}; border-radius: 8px; }} "
+                           f"QFrame#notice QLabel {{ color: {colour}; font-size: {t.body_pt + 2}pt; "
+                           f"background: transparent; border: none; }}")
 
     def text(self) -> str:
         return self.label.text()

@@ -1,6 +1,6 @@
 """The plots. Every plot item is created once; a frame only calls `setData` on them.
 
-- `InitPanel`: one initialisation (MAML, random or pretrained) adapting to the display task.
+- `InitPanel`: one initialisation (meta-learned, random or pretrained) adapting to the display task.
 - `LossPanel`: meta-loss against iteration, raw and smoothed, log scale.
 - `EvalPanel`: the paper's Figure 3, MSE against inner steps with 95% bands.
 """
@@ -11,7 +11,7 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPalette, QPen
 from PySide6.QtWidgets import QFrame, QGraphicsItem, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout
 
 from gui import style
@@ -35,29 +35,36 @@ def _plot() -> pg.PlotWidget:
     w = pg.PlotWidget()
     w.setMenuEnabled(False)
     w.hideButtons()
-    item = w.getPlotItem()
-    item.showGrid(x=True, y=True, alpha=0.18)
-    for name in ("left", "bottom"):
-        ax = item.getAxis(name)
-        ax.setTickFont(style.axis_font())
-        ax.setPen(pg.mkPen(style.GRID))
-        ax.setTextPen(pg.mkPen(style.TEXT))
+    w.getPlotItem().showGrid(x=True, y=True, alpha=0.18)
     return w
 
 
-class Card(QFrame):
-    """A titled frame: big title on the left, a readout on the right, content below."""
+def style_plot(plot: pg.PlotWidget, t: style.Theme) -> None:
+    """Background, axes and their labels in theme `t`."""
+    plot.setBackground(t.panel)
+    item = plot.getPlotItem()
+    for name in ("left", "bottom"):
+        ax = item.getAxis(name)
+        ax.setPen(pg.mkPen(t.grid))
+        ax.setTextPen(pg.mkPen(t.text))
+        ax.setTickFont(t.axis_font())
+        ax.label.setFont(t.axis_font())
+        ax.label.setDefaultTextColor(QColor(t.text))
+        ax.update()
 
-    def __init__(self, title: str, colour: str = style.TEXT, title_pt: int = style.HEADLINE_PT):
+
+class Card(QFrame):
+    """A titled frame: big title on the left, a readout on the right, content below.
+
+    Its title takes the method's colour (`method`, or the text colour), at the large title
+    size when `big` (3 points less when `compact`), else the headline size."""
+
+    def __init__(self, title: str, method: str | None = None, big: bool = False, compact: bool = False):
         super().__init__()
         self.setObjectName("card")
-        self.setStyleSheet(f"QFrame#card {{ background: {style.PANEL}; border-radius: 8px; }}")
+        self.method, self.big, self.compact = method, big, compact
+        self.theme = style.themes.current
         self.title = QLabel(title)
-        f = QFont()
-        f.setPointSize(title_pt)
-        f.setBold(True)
-        self.title.setFont(f)
-        self.title.setStyleSheet(f"color: {colour};")
         self.readout = QLabel("")
         self.readout.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
         self.readout.setTextFormat(Qt.RichText)
@@ -76,6 +83,32 @@ class Card(QFrame):
             self._readout_text = html
             self.readout.setText(html)
 
+    def title_pt(self) -> int:
+        t = self.theme
+        return (t.title_pt - (3 if self.compact else 0)) if self.big else t.headline_pt
+
+    def apply_theme(self, t: style.Theme) -> None:
+        """Background, title and plot in theme `t`; subclasses add their items and redraw."""
+        self.theme = t
+        f = QFont(self.title.font())
+        f.setPointSize(self.title_pt())
+        f.setBold(True)
+        self.title.setFont(f)
+        pal = self.title.palette()
+        pal.setColor(QPalette.WindowText, QColor(t.methods.get(self.method, t.text)))
+        self.title.setPalette(pal)
+        if hasattr(self, "plot"):
+            style_plot(self.plot, t)
+        self.update()
+
+    def paintEvent(self, event) -> None:
+        """The rounded panel, painted: a stylesheet would re-polish every child on a switch."""
+        p = QPainter(self)
+        p.setRenderHint(QPainter.Antialiasing, True)
+        p.setPen(Qt.NoPen)
+        p.setBrush(QColor(self.theme.panel))
+        p.drawRoundedRect(QRectF(self.rect()), 8, 8)
+
 
 class CurveBundle(QGraphicsItem):
     """All of one panel's curves and support points in a single item.
@@ -92,8 +125,17 @@ class CurveBundle(QGraphicsItem):
         self._paths: list[tuple[QPainterPath, QPen]] = []
         self._points: list[QPointF] = []
         self._point_pen = pg.mkPen("#111111", width=2)
-        self._point_brush = pg.mkBrush(style.SUPPORT)
+        self._point_brush = pg.mkBrush("#ffd43b")
         self.radius = 8.5
+
+    def set_point_style(self, colour: str, radius: float) -> None:
+        """Fill colour and pixel radius of the support points."""
+        self._point_brush = pg.mkBrush(colour)
+        self.radius = radius
+        self.update()
+
+    def point_colour(self) -> QColor:
+        return self._point_brush.color()
 
     def set_bounds(self, rect: QRectF) -> None:
         self.prepareGeometryChange()
@@ -131,9 +173,8 @@ class InitPanel(Card):
     method's colour. The readout shows the MSE after the last step, large."""
 
     def __init__(self, method: str):
-        super().__init__(style.method_title(method), style.METHOD_COLOURS[method], style.TITLE_PT)
-        self.method = method
-        self.algorithm_label, self.compact = "MAML", False
+        super().__init__(style.method_title(method), method, big=True)
+        self.algorithm_label = "MAML"
         self.legend = _legend_label()
         self.body.addWidget(self.legend)
         self.plot = _plot()
@@ -141,20 +182,35 @@ class InitPanel(Card):
         for name, text in (("bottom", "x"), ("left", "y")):
             ax = self.plot.getPlotItem().getAxis(name)
             ax.setLabel(text)
-            ax.label.setFont(style.axis_font())
             ax.setCacheMode(QGraphicsItem.DeviceCoordinateCache)  # axes and grid: a bitmap, repainted on resize only
         self.body.addWidget(self.plot, 1)
         self.bundle = CurveBundle()
         self.plot.addItem(self.bundle)
-        self.true_pen = pg.mkPen(style.TRUE, width=3, style=Qt.DashLine)
-        self.waiting = pg.TextItem("", color=style.MUTED, anchor=(0.5, 0.5))
-        self.waiting.setFont(style.axis_font())
+        self.waiting = pg.TextItem("", anchor=(0.5, 0.5))
         self.plot.addItem(self.waiting)
         self._steps: list[int] = []
         self._pens: list[QPen] = []
         self._n = -1
         self._y = (-1.0, 1.0)
         self.drawn: tuple = (None, None, None)
+        self.snapshot = None  # the last one shown, redrawn after a theme switch
+        style.themes.follow(self.apply_theme)
+
+    def apply_theme(self, t: style.Theme) -> None:
+        super().apply_theme(t)
+        self.true_pen = pg.mkPen(t.true, width=3 * t.scale, style=Qt.DashLine)
+        self.bundle.set_point_style(t.support, 8.5 * t.scale)
+        self.waiting.setColor(QColor(t.muted))
+        self.waiting.setFont(t.axis_font())
+        self._readout_text = None  # the readout's html is rebuilt below
+        if self._n >= 0:
+            self._set_steps(self._n)
+        if self.snapshot is not None:
+            self.show_snapshot(self.snapshot)
+
+    def pens(self) -> list[QPen]:
+        """The pens of the shown steps, before first, the last step last."""
+        return list(self._pens)
 
     def set_range(self, x_range: tuple[float, float], y_range: tuple[float, float]) -> None:
         self.plot.setRange(xRange=x_range, yRange=y_range, padding=0.02)
@@ -172,22 +228,23 @@ class InitPanel(Card):
         self.algorithm_label, self.compact = algorithm_label, compact
         self.title.setText(style.method_title(self.method, algorithm_label, compact))
         font = self.title.font()
-        font.setPointSize(style.TITLE_PT - 3 if compact else style.TITLE_PT)
+        font.setPointSize(self.title_pt())
         self.title.setFont(font)
         if self._n >= 0:
-            self._restyle(self._n)
+            self._set_steps(self._n)
 
-    def _restyle(self, n: int) -> None:
-        """New number of display steps: new pens and legend (rare, not per frame)."""
+    def _set_steps(self, n: int) -> None:
+        """New number of display steps (or a new theme): new pens and legend (rare, not per frame)."""
+        t = self.theme
         self._n, self._steps = n, shown_steps(n)
         last = len(self._steps) - 1
-        self._pens = [pg.mkPen(style.step_colour(self.method, j, last), width=style.step_width(j, last))
+        self._pens = [pg.mkPen(t.step_colour(self.method, j, last), width=t.step_width(j, last))
                       for j in range(len(self._steps))]
         bar = "━" if self.compact else "━━"
-        colour = lambda j: style.step_colour(self.method, j, last).name()  # noqa: E731
-        parts = [f"<span style='color:{style.TRUE}'>╍╍</span> true",
-                 f"<span style='color:{style.SUPPORT}'>●</span> support",
-                 f"<span style='color:{style.BEFORE}'>{bar}</span> before"]
+        colour = lambda j: t.step_colour(self.method, j, last).name()  # noqa: E731
+        parts = [f"<span style='color:{t.true}'>╍╍</span> true",
+                 f"<span style='color:{t.support}'>●</span> support",
+                 f"<span style='color:{t.before}'>{bar}</span> before"]
         if last >= 1 and not self.compact:
             parts.append(f"<span style='color:{colour(1)}'>{bar}</span> {steps_text(self._steps[1])[6:]}")
         if last >= 2 or (last == 1 and self.compact):
@@ -195,17 +252,19 @@ class InitPanel(Card):
             picks = sorted(set(np.linspace(first, last - 1, 4).round().astype(int))) if last - 1 >= first else []
             mids = "".join(f"<span style='color:{colour(j)}'>━</span>" for j in picks)  # a short fade
             parts.append(f"{mids}<span style='color:{colour(last)}'>{bar}</span> <b>{steps_text(n)[6:]}</b>")
-        size, gap = (style.BODY_PT, "&nbsp;") if self.compact else (style.BODY_PT + 1, "&nbsp;&nbsp;")
+        size, gap = (t.body_pt, "&nbsp;") if self.compact else (t.body_pt + 1, "&nbsp;&nbsp;")
         self.legend.setText(f"<span style='font-size:{size}pt'>" + gap.join(parts) + "</span>")
         self.legend.setToolTip("Dashed: the task's true curve. Dots: its K support points, the only data "
                                "the fit sees. Grey: the prediction before adaptation; then after each inner "
                                "gradient step, brighter and thicker up to the last.")
 
     def show_snapshot(self, snap) -> None:
-        curves = snap.curves.get(self.method)
+        self.snapshot = snap
+        key = self.method
+        curves = snap.curves.get(key)
         n = (curves.shape[0] - 1) if curves is not None else self._n
         if n != self._n and n >= 0:
-            self._restyle(n)
+            self._set_steps(n)
         x = snap.grid_x
         lines = []
         if curves is not None:
@@ -225,18 +284,18 @@ class InitPanel(Card):
             self.set_readout("")
             return
         self.waiting.setText("")
-        self.set_readout(self._mse_html(snap.display_mse.get(self.method), n))
+        self.set_readout(self._mse_html(snap.display_mse.get(key), n))
 
     def _mse_html(self, mse, n: int) -> str:
         if mse is None or len(mse) == 0:
             return ""
-        colour = style.METHOD_COLOURS[self.method]
+        t = self.theme
         self.readout.setToolTip(f"Mean squared error against the true curve: {_num(mse[0])} before adaptation, "
                                 f"{_num(mse[-1])} {steps_text(n)}")
-        size = style.TITLE_PT - 3 if self.compact else style.TITLE_PT
         label = "" if self.compact else "MSE "
-        return (f"<span style='color:{style.MUTED}; font-size:{style.BODY_PT + 1}pt'>{label}{_num(mse[0])} → </span>"
-                f"<span style='color:{colour}; font-size:{size}pt; font-weight:bold'>{_num(mse[-1])}</span>")
+        return (f"<span style='color:{t.muted}; font-size:{t.body_pt + 1}pt'>{label}{_num(mse[0])} → </span>"
+                f"<span style='color:{t.methods[self.method]}; font-size:{self.title_pt()}pt; font-weight:bold'>"
+                f"{_num(mse[-1])}</span>")
 
 
 def _num(v: float) -> str:
@@ -305,24 +364,36 @@ class LossPanel(Card):
         item.setMouseEnabled(False, False)
         item.disableAutoRange()
         item.getAxis("bottom").setLabel("meta-iteration")
-        item.getAxis("bottom").label.setFont(style.axis_font())
         for name in ("left", "bottom"):
             item.getAxis(name).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
         self.body.addWidget(self.plot, 1)
-        faint = style.blend(style.PANEL, style.ACCENT, 0.4)
-        self.raw = pg.PlotCurveItem(pen=pg.mkPen(faint, width=1), antialias=False)
-        self.smooth = pg.PlotCurveItem(pen=pg.mkPen(style.ACCENT, width=3), antialias=True)
-        self.rival = pg.PlotCurveItem(pen=pg.mkPen(style.METHOD_COLOURS["compare"], width=3), antialias=True)
+        self.raw = pg.PlotCurveItem(antialias=False)
+        self.smooth = pg.PlotCurveItem(antialias=True)
+        self.rival = pg.PlotCurveItem(antialias=True)
         self.plot.addItem(self.raw)
         self.plot.addItem(self.smooth)
         self.plot.addItem(self.rival)  # the compared algorithm's smoothed loss, when one trains
-        self.legend.setText(f"<span style='font-size:{style.BODY_PT + 1}pt; color:{style.ACCENT}'>━━ smoothed"
-                            f"&nbsp;&nbsp;&nbsp;<span style='color:{faint.name()}'>━━</span> per iteration</span>"
-                            f"<span style='color:{style.MUTED}; font-size:{style.BODY_PT}pt'>&nbsp;&nbsp;&nbsp;"
-                            f"query MSE after adaptation</span>")
         self._n, self._iteration, self._drawn = -1, -1, 0.0
         self._range = None
+        self.snapshot = None  # the last one shown, redrawn after a theme switch
         self._set_range(100.0, (-1.0, 1.0))
+        style.themes.follow(self.apply_theme)
+
+    def apply_theme(self, t: style.Theme) -> None:
+        super().apply_theme(t)
+        faint = style.blend(t.panel, t.accent, 0.4)
+        self.raw.setPen(pg.mkPen(faint, width=1))
+        self.smooth.setPen(pg.mkPen(t.accent, width=3 * t.scale))
+        self.rival.setPen(pg.mkPen(t.methods["compare"], width=3 * t.scale))
+        self.legend.setText(f"<span style='font-size:{t.body_pt + 1}pt; color:{t.accent}'>━━ smoothed"
+                            f"&nbsp;&nbsp;&nbsp;<span style='color:{faint.name()}'>━━</span> per iteration</span>"
+                            f"<span style='color:{t.muted}; font-size:{t.body_pt}pt'>&nbsp;&nbsp;&nbsp;"
+                            f"query MSE after adaptation</span>")
+        self._iteration = -2  # the readout is rebuilt below
+        if self.snapshot is not None:
+            self.show_snapshot(self.snapshot)
+        elif self._n <= 0:
+            self.set_readout(f"<span style='color:{t.muted}'>press Play to meta-train</span>")
 
     def _set_range(self, xmax: float, ylog: tuple[float, float]) -> None:
         if self._range != (xmax, ylog):
@@ -333,6 +404,8 @@ class LossPanel(Card):
     def show_snapshot(self, snap) -> None:
         """At most a few times a second while training: a long history is not worth 30 redraws
         a second. A step, pause or reset is drawn at once."""
+        self.snapshot = snap
+        t = self.theme
         n, it = len(snap.loss_iters), snap.iteration
         now = time.perf_counter()
         if it == self._iteration and n == self._n:
@@ -344,7 +417,7 @@ class LossPanel(Card):
             self.raw.setData([], [])
             self.smooth.setData([], [])
             self._set_range(100.0, (-1.0, 1.0))
-            self.set_readout(f"<span style='color:{style.MUTED}'>press Play to meta-train</span>")
+            self.set_readout(f"<span style='color:{t.muted}'>press Play to meta-train</span>")
             return
         raw = np.log10(np.maximum(snap.loss_raw, 1e-12))  # plain curve items: the log is ours
         x, y = peak_decimate(snap.loss_iters, raw, self.BINS)
@@ -363,9 +436,9 @@ class LossPanel(Card):
                         (np.floor(lo * 2) / 2, np.ceil(hi * 2) / 2))  # half-decade steps
         rival_text = ""
         if rival is not None and len(rival):  # the compared algorithm, in its own colour
-            rival_text = (f"&nbsp;&nbsp;<span style='color:{style.METHOD_COLOURS['compare']}'>"
+            rival_text = (f"&nbsp;&nbsp;<span style='color:{t.methods['compare']}'>"
                           f"{style.algorithm_label(snap.compare)} {_num(rival[-1])}</span>")
-        self.set_readout(f"<span style='font-size:{style.BODY_PT + 2}pt'>smoothed {_num(snap.loss_smooth[-1])}"
+        self.set_readout(f"<span style='font-size:{t.body_pt + 2}pt'>smoothed {_num(snap.loss_smooth[-1])}"
                          f"{rival_text}</span>")
 
 
@@ -374,7 +447,7 @@ class EvalPanel(Card):
     Computed by the trainer every few seconds; redrawn only when a new one arrives. The
     legend is a label row above the plot, so it never hides a curve."""
 
-    METHODS = ("maml", "random", "pretrained", "compare")
+    METHODS = style.METHODS
 
     def __init__(self):
         super().__init__("Held-out MSE")
@@ -386,39 +459,53 @@ class EvalPanel(Card):
         item = self.plot.getPlotItem()
         item.setMouseEnabled(False, False)
         item.getAxis("bottom").setLabel("inner gradient steps")
-        item.getAxis("bottom").label.setFont(style.axis_font())
         for name in ("left", "bottom"):
             item.getAxis(name).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
         self.body.addWidget(self.plot, 1)
         self.lines, self.fills = {}, {}
         for m in self.METHODS:
-            colour = QColor(style.METHOD_COLOURS[m])
-            band = QColor(colour)
-            band.setAlpha(55)
             lo = pg.PlotCurveItem(pen=QPen(Qt.NoPen))
             hi = pg.PlotCurveItem(pen=QPen(Qt.NoPen))
-            fill = pg.FillBetweenItem(lo, hi, brush=pg.mkBrush(band))
+            fill = pg.FillBetweenItem(lo, hi)
             self.plot.addItem(fill)
-            line = self.plot.plot(pen=pg.mkPen(colour, width=3), symbol="o", symbolSize=8,
-                                  symbolBrush=colour, symbolPen=None)
-            line.setZValue(10 if m == "maml" else 5)  # MAML on top
+            line = self.plot.plot(symbol="o", symbolPen=None)
+            line.setZValue(10 if m == "meta" else 5)  # the meta-learned init on top
             self.lines[m], self.fills[m] = line, (fill, lo, hi)
         self._shown = None
-        self.legend.setText(self._legend({}))
+        self._values: dict = {}
+        self.snapshot = None  # the last one shown, redrawn after a theme switch
+        style.themes.follow(self.apply_theme)
+
+    def apply_theme(self, t: style.Theme) -> None:
+        super().apply_theme(t)
+        for m, line in self.lines.items():
+            colour = QColor(t.methods[m])
+            line.setPen(pg.mkPen(colour, width=3 * t.scale))
+            line.setSymbolBrush(colour)
+            line.setSymbolSize(8 * t.scale)
+            band = QColor(colour)
+            band.setAlpha(55)
+            self.fills[m][0].setBrush(pg.mkBrush(band))
+        self._shown = None
+        self.legend.setText(self._legend(self._values))
+        if self.snapshot is not None:
+            self.show_snapshot(self.snapshot)
 
     def _legend(self, values: dict) -> str:
+        t = self.theme
         parts = []
         for m in self.METHODS:
             if m == "compare" and not self.compare_label:
                 continue
             v = values.get(m)
             value = f" <b>{_num(v)}</b>" if v is not None else (" (fitting…)" if values else "")
-            name = {"maml": self.algorithm_label, "compare": self.compare_label}.get(m) or style.METHOD_SHORT[m]
-            parts.append(f"<span style='color:{style.METHOD_COLOURS[m]}'>━━ {name}{value}</span>")
-        size, gap = (style.BODY_PT, "&nbsp;&nbsp;") if self.compare_label else (style.BODY_PT + 1, "&nbsp;&nbsp;&nbsp;")
+            name = {"meta": self.algorithm_label, "compare": self.compare_label}.get(m) or style.METHOD_SHORT[m]
+            parts.append(f"<span style='color:{t.methods[m]}'>━━ {name}{value}</span>")
+        size, gap = (t.body_pt, "&nbsp;&nbsp;") if self.compare_label else (t.body_pt + 1, "&nbsp;&nbsp;&nbsp;")
         return f"<span style='font-size:{size}pt'>" + gap.join(parts) + "</span>"
 
     def show_snapshot(self, snap) -> None:
+        self.snapshot = snap
         ev = snap.evaluation
         if ev is None or (self._shown is not None and ev.serial == self._shown.serial):
             return
@@ -443,8 +530,10 @@ class EvalPanel(Card):
             self.plot.setRange(xRange=(0, float(ev.steps[-1])), yRange=(0, top * 1.08), padding=0.03)
         self.algorithm_label = style.algorithm_label(snap.algorithm)
         self.compare_label = style.algorithm_label(snap.compare) if snap.compare else None
-        self.legend.setText(self._legend({m: v[-1] for m, v in ev.mean.items() if m in self.METHODS}))
-        self.set_readout(f"<span style='color:{style.MUTED}; font-size:{style.BODY_PT}pt'>after "
+        self._values = {m: ev.mean[m][-1] for m in self.METHODS
+                        if m in ev.mean}
+        self.legend.setText(self._legend(self._values))
+        self.set_readout(f"<span style='color:{self.theme.muted}; font-size:{self.theme.body_pt}pt'>after "
                          f"{int(ev.steps[-1])} steps · mean ± 95% CI · {ev.n_tasks} tasks</span>")
 
 

@@ -4,7 +4,7 @@ Left click adds a support point, press on a point and drag moves it, right click
 select + Delete) removes it; in draw mode a drag sketches the task's true curve. Every
 panel edits the one shared `DisplayTask`, so the MAML and random panels stay in sync; the
 trainer refits both from it. While dragging, the controls are written at most once per
-frame (a timer flushes the latest pending task), never per mouse event.
+frame (a throttled flush writes the latest pending task), never per mouse event.
 
 An edited family task becomes a *user* task whose target is the family curve sampled on a
 grid: the dashed true curve stays visible and the panels' MSE still measures against it,
@@ -18,7 +18,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
-from superqt.utils import qthrottled
+from superqt.utils import qthrottled, signals_blocked
 
 from core.controls import DisplayTask, SharedControls
 from core.display import as_user_task, new_display_task, stroke_to_target, with_support
@@ -44,7 +44,7 @@ class TaskEditor(QObject):
         self._stroke: list[tuple[float, float]] = []
         self._pending: DisplayTask | None = None
         # one write per frame while dragging; the first move of a drag is written at once (leading edge)
-        self._throttled_flush = qthrottled(self.flush, timeout=16, leading=True)
+        self._throttled_flush = qthrottled(self.flush, timeout=16, leading=True, parent=self)
         self._strokes, self._rings = [], []
         for p in panels:
             p.plot.viewport().installEventFilter(self)
@@ -52,13 +52,20 @@ class TaskEditor(QObject):
             p.plot.setFocusPolicy(Qt.ClickFocus)
             p.plot.setToolTip("Click: add a support point · drag a point: move it · right-click: remove it "
                               "(or select it and press Delete) · ✎ Draw: sketch the true curve")
-            stroke = pg.PlotCurveItem(pen=pg.mkPen(style.SUPPORT, width=4))
-            ring = pg.ScatterPlotItem(size=30, pen=pg.mkPen(style.SUPPORT, width=3), brush=None)
+            stroke = pg.PlotCurveItem()
+            ring = pg.ScatterPlotItem(size=30, brush=None)
             for item in (stroke, ring):
                 item.setZValue(20)
                 p.plot.addItem(item)
             self._strokes.append(stroke)
             self._rings.append(ring)
+        style.themes.follow(self.apply_theme)
+
+    def apply_theme(self, t: style.Theme) -> None:
+        """The sketch and the selection ring in the support points' colour."""
+        for stroke, ring in zip(self._strokes, self._rings):
+            stroke.setPen(pg.mkPen(t.support, width=4 * t.scale))
+            ring.setPen(pg.mkPen(t.support, width=3 * t.scale))
 
     # ---- the task -------------------------------------------------------------------------
     def task(self) -> DisplayTask:
@@ -292,6 +299,5 @@ class TaskTools(QWidget):
         self.reset.clicked.connect(editor.reset_task)
 
     def _draw_shown(self, on: bool) -> None:
-        self.draw.blockSignals(True)
-        self.draw.setChecked(on)
-        self.draw.blockSignals(False)
+        with signals_blocked(self.draw):
+            self.draw.setChecked(on)

@@ -6,6 +6,7 @@ import math
 from PySide6.QtCore import QRegularExpression, Qt, Signal
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QSlider, QWidget
+from superqt.utils import signals_blocked
 
 NUMBER = QRegularExpression(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
@@ -92,9 +93,8 @@ class LogSlider(QWidget):
 
     def set_value(self, v: float) -> None:
         """Show v without emitting valueChanged (used to mirror the shared controls)."""
-        self.slider.blockSignals(True)
-        self.slider.setValue(self._tick(v))
-        self.slider.blockSignals(False)
+        with signals_blocked(self.slider):
+            self.slider.setValue(self._tick(v))
         self.entry.set_value(v)
 
     def _tick(self, v: float) -> int:
@@ -108,7 +108,6 @@ class LogSlider(QWidget):
         self.valueChanged.emit(v)
 
     def _typed(self, v: float) -> None:
-        self.slider.blockSignals(True)
-        self.slider.setValue(self._tick(v))
-        self.slider.blockSignals(False)
+        with signals_blocked(self.slider):
+            self.slider.setValue(self._tick(v))
         self.valueChanged.emit(v)

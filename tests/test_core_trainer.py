@@ -79,7 +79,7 @@ def test_first_snapshot_is_paused_at_zero(start):
     assert snap.algorithm == "maml" and snap.family == "sinusoid" and snap.model == "mlp"
     assert set(snap.curves) >= {"maml", "random"}
     steps = Controls().display_steps
-    assert snap.curves["maml"].shape == (steps + 1, len(snap.grid_x))
+    assert snap.curves["meta"].shape == (steps + 1, len(snap.grid_x))
     assert snap.evaluation is not None and len(snap.evaluation.steps) == 11
     assert run.settle(quiet=0.5) == 0  # nothing trains until asked
 
@@ -192,7 +192,7 @@ def test_divergence_pauses_and_rolls_back(start):
     assert all(torch.isfinite(v).all() for v in params.values())
     assert set(snap.meta_params) == {"a", "b"}
     assert all(np.isfinite(v).all() for v in snap.meta_params.values())
-    assert np.isfinite(snap.curves["maml"][0]).all()  # the init itself (fine-tuning at lr 1e3 may blow up)
+    assert np.isfinite(snap.curves["meta"][0]).all()  # the init itself (fine-tuning at lr 1e3 may blow up)
     stopped = run.settle()
     time.sleep(0.5)
     assert run.trainer.iteration == stopped == snap.iteration
@@ -215,7 +215,7 @@ def test_training_resumes_after_divergence_with_a_small_lr(start):
                         or s.iteration > diverged.iteration)
     assert snap.state != "diverged", snap.message
     assert snap.iteration == diverged.iteration + 1
-    assert np.isfinite(snap.curves["maml"][0]).all()
+    assert np.isfinite(snap.curves["meta"][0]).all()
 
 
 def test_save_and_load_commands(start, tmp_path):

@@ -111,8 +111,8 @@ def test_a_second_algorithm_trains_beside_the_first_on_the_same_tasks():
                      and box.latest().evaluation is not None and "compare" in box.latest().evaluation.mean)
         snap = box.latest()
         assert snap.compare == "metasgd"
-        assert snap.curves["compare"].shape == snap.curves["maml"].shape
-        assert not (snap.curves["compare"] == snap.curves["maml"]).all()  # different algorithms, different inits
+        assert snap.curves["compare"].shape == snap.curves["meta"].shape
+        assert not (snap.curves["compare"] == snap.curves["meta"]).all()  # different algorithms, different inits
         assert snap.compare_loss_smooth is not None and len(snap.compare_loss_smooth) == len(snap.loss_iters)
     finally:
         _stop(shared, stop, thread)

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication
 
 from core.checkpoint import load
 from gui import style
@@ -18,11 +17,8 @@ ENV = dict(os.environ, QT_QPA_PLATFORM="offscreen")
 
 @pytest.fixture(autouse=True)
 def dark_again():
-    yield  # presenter and theme change the style module's globals: leave them as found
-    style.use(style.DARK, 1.0)
-    app = QApplication.instance()
-    if app is not None:
-        style.apply(app)
+    yield  # presenter mode and the light theme switch the app's one theme: leave it as found
+    style.themes.set(style.DARK)
 
 
 def cli(*args):
@@ -35,7 +31,7 @@ def test_a_checkpoint_saved_in_the_window_evaluates_in_the_cli(tmp_path, qtbot, 
     w.controls.step_once()
     wait_snapshot(w, lambda s: s.iteration >= 1)
     path = tmp_path / "window.pt"
-    w.demo.save_checkpoint_to(path)
+    w.demo.documents.save_checkpoint_to(path)
     qtbot.waitUntil(path.exists, timeout=30_000)
     assert load(path).config["algorithm"] == "fomaml"
     out = tmp_path / "e.json"
@@ -50,7 +46,7 @@ def test_a_cli_checkpoint_loads_into_the_window(tmp_path, open_window, wait_snap
             "--save", str(path))
     assert r.returncode == 0, r.stderr
     w = open_window()
-    assert w.demo.load_checkpoint_from(path)
+    assert w.demo.documents.load_checkpoint_from(path)
     # (the trainer may publish one frame with the old name before it re-reads the controls)
     snap = wait_snapshot(w, lambda s: s.iteration == 50 and s.algorithm == "reptile")
     assert w.shared.get().algorithm == "reptile" and snap.model == "mlp"
@@ -61,7 +57,7 @@ def test_a_bad_checkpoint_changes_nothing(tmp_path, open_window):
     bad = tmp_path / "bad.pt"
     bad.write_bytes(b"not a checkpoint")
     before = w.shared.get()
-    assert not w.demo.load_checkpoint_from(bad)
+    assert not w.demo.documents.load_checkpoint_from(bad)
     assert w.shared.get() is before and w.notice.isVisible()
 
 
@@ -71,14 +67,14 @@ def test_load_trained_model_shows_the_finished_result(open_window, wait_snapshot
     snap = wait_snapshot(w, lambda s: s.iteration == 70_000 and s.family == "sinusoid")
     assert snap.algorithm == "maml" and snap.model == "mlp"
     # the finished result: one step from the trained init fits far better than from a random init
-    assert snap.display_mse["maml"][-1] < snap.display_mse["random"][-1]
+    assert snap.display_mse["meta"][-1] < snap.display_mse["random"][-1]
 
 
 def test_presenter_mode_hides_advanced_controls_and_enlarges_and_comes_back(qtbot, open_window):
     w = open_window()
     c = w.controls
-    title_pt = w.panels["maml"].title.font().pointSize()
-    width = w.panels["maml"]._pens[-1].widthF()
+    title_pt = w.panels["meta"].title.font().pointSize()
+    width = w.panels["meta"].pens()[-1].widthF()
     assert c.beta.isVisibleTo(w) and c.algorithm.isVisibleTo(w)
     w.demo.present.trigger()
     assert w.isFullScreen() or w.windowState() & w.windowState().WindowFullScreen
@@ -87,29 +83,30 @@ def test_presenter_mode_hides_advanced_controls_and_enlarges_and_comes_back(qtbo
         assert not hidden.isVisibleTo(w)
     for shown in (c.play, c.step, c.reset, c.new_task, c.alpha, c.shots):
         assert shown.isVisibleTo(w)
-    assert w.panels["maml"].title.font().pointSize() > title_pt
-    assert w.panels["maml"]._pens[-1].widthF() > width
+    assert w.panels["meta"].title.font().pointSize() > title_pt
+    assert w.panels["meta"].pens()[-1].widthF() > width
     w.demo.present.trigger()  # F11 again (Esc does the same)
     assert not w.isFullScreen() and not w.demo.presenter.on
     assert c.beta.isVisibleTo(w) and c.algorithm.isVisibleTo(w)
-    assert w.panels["maml"].title.font().pointSize() == title_pt
+    assert w.panels["meta"].title.font().pointSize() == title_pt
 
 
 def test_light_theme_is_a_second_palette(open_window):
     w = open_window()
     w.demo.light.trigger()
-    assert style.PANEL == "#ffffff" and style.TEXT == "#111111"
-    assert w.panels["maml"].plot.backgroundBrush().color().name() == "#ffffff"
+    assert style.themes.current.panel == "#ffffff" and style.themes.current.text == "#111111"
+    assert w.panels["meta"].plot.backgroundBrush().color().name() == "#ffffff"
     w.demo.light.trigger()
-    assert style.PANEL == style.DARK.panel
+    assert style.themes.current == style.DARK
+    assert w.panels["meta"].plot.backgroundBrush().color().name() == style.DARK.panel
 
 
 def test_export_window_and_panels(tmp_path, open_window):
     w = open_window()
-    assert w.demo.export_window(tmp_path / "w.png")
+    assert w.demo.exports.export_window(tmp_path / "w.png")
     assert (tmp_path / "w.png").stat().st_size > 10_000
-    assert w.demo.export_panel("maml", tmp_path / "maml.png") and (tmp_path / "maml.png").stat().st_size > 5_000
-    assert w.demo.export_panel("eval", tmp_path / "eval.svg")
+    assert w.demo.exports.export_panel("meta", tmp_path / "maml.png") and (tmp_path / "maml.png").stat().st_size > 5_000
+    assert w.demo.exports.export_panel("eval", tmp_path / "eval.svg")
     assert "<svg" in (tmp_path / "eval.svg").read_text()
 
 
@@ -117,7 +114,7 @@ def test_explain_mode_captions_and_the_phase_highlight(qtbot, open_window, wait_
     w = open_window()
     w.demo.explain.trigger()
     ex = w.demo.explainer
-    assert ex.code.isVisible() and ex.captions["maml"].isVisible() and ex.captions["loss"].isVisible()
+    assert ex.code.isVisible() and ex.captions["meta"].isVisible() and ex.captions["loss"].isVisible()
     assert not any(label.isHidden() for label in ex.captions.values())
     assert "meta-update" in ex.code.text() and ex.current() is None  # paused: nothing highlighted
     w.controls.play.click()

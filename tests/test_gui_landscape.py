@@ -79,8 +79,8 @@ def test_two_param_surface_follows_edited_points_and_survives_no_points(qtbot, o
     wait_snapshot(w, lambda s: s.task is not None and s.task.xs == () and s.landscape is not None)
     qtbot.waitUntil(lambda: w.landscape.minimum is None, timeout=30_000)
     for x in (-3.0, 3.0):  # the line y = 0.5 x + 1 through two clicked points
-        qtbot.mouseClick(w.panels["maml"].plot.viewport(), Qt.LeftButton,
-                         pos=w.editor.to_pixel(w.panels["maml"], x, 0.5 * x + 1.0).toPoint())
+        qtbot.mouseClick(w.panels["meta"].plot.viewport(), Qt.LeftButton,
+                         pos=w.editor.to_pixel(w.panels["meta"], x, 0.5 * x + 1.0).toPoint())
     t = w.shared.get().task
     snap = wait_snapshot(w, lambda s: s.task == t and s.landscape is not None)
     land = snap.landscape

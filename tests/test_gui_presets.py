@@ -53,7 +53,7 @@ def test_every_shipped_preset_runs_in_the_window(tmp_path):
 def test_a_preset_opened_from_the_menu_replaces_the_controls(open_window, wait_snapshot):
     w = open_window()
     article = PRESETS / "article-sine-ab.json"
-    assert w.demo.open_preset(article)
+    assert w.demo.documents.open_preset(article)
     c = w.shared.get()
     assert (c.family, c.model, c.outer_optimizer, c.meta_batch) == ("sine-ab", "two-param", "sgd", 10)
     assert (c.task.a, c.task.b) == (1.5, 0.5)
@@ -67,7 +67,7 @@ def test_a_bad_preset_from_the_menu_changes_nothing(tmp_path, open_window):
     bad = tmp_path / "bad.json"
     for text in ("{not json", '{"inner_lr": 7}', '{"name": 3}', '{"compare": "sgd"}'):
         bad.write_text(text)
-        assert not w.demo.open_preset(bad)
+        assert not w.demo.documents.open_preset(bad)
         assert w.shared.get() is before
         assert w.notice.isVisible() and str(bad) in w.notice.text()
 
@@ -83,5 +83,5 @@ def test_preset_extras_are_checked(text, fragment):
 
 def test_a_preset_with_a_checkpoint_loads_it(open_window, wait_snapshot):
     w = open_window()
-    assert w.demo.open_preset(PRESETS / "paper-sinusoid-trained.json")
+    assert w.demo.documents.open_preset(PRESETS / "paper-sinusoid-trained.json")
     wait_snapshot(w, lambda s: s.iteration == 70_000)

@@ -104,7 +104,7 @@ def test_closing_with_an_unsaved_user_task_asks_first(open_window, qtbot, tmp_pa
     assert asked and window.isVisible() and window.host.alive()  # Cancel keeps everything
     path = tmp_path / "s.maml.json"
     monkeypatch.setattr(window, "confirm_discard", lambda: "save")
-    monkeypatch.setattr(window.demo, "ask_save_session", lambda: window.demo.save_session(path))
+    monkeypatch.setattr(window.demo, "ask_save_session", lambda: window.demo.documents.save_session(path))
     window.close()
     assert path.exists() and not window.host.alive()  # saved, then closed
     from core import session

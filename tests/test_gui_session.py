@@ -19,19 +19,19 @@ def test_session_round_trip_with_clicked_points_and_a_drawn_target(tmp_path, ope
     wait_snapshot(w, lambda s: s.task == task)
     saved = w.shared.get()
     path = tmp_path / "demo.maml.json"
-    assert w.demo.save_session(path)
+    assert w.demo.documents.save_session(path)
 
-    w.demo.open_preset(PRESETS / "linear.json")
+    w.demo.documents.open_preset(PRESETS / "linear.json")
     wait_snapshot(w, lambda s: s.family == "linear")
     assert w.shared.get().task != task
 
-    assert w.demo.open_session(path)
+    assert w.demo.documents.open_session(path)
     now = w.shared.get()
     assert controls_dict(now) == controls_dict(saved)
     assert now.task == task and now.task.target_x == target_x
     snap = wait_snapshot(w, lambda s: s.family == "sinusoid" and s.task == task)
     assert list(snap.support_x) == list(task.xs)
-    drawn = w.panels["maml"].drawn
+    drawn = w.panels["meta"].drawn
     assert list(drawn[1]) == list(task.xs)
 
 
@@ -43,8 +43,8 @@ def test_a_corrupt_or_foreign_session_changes_nothing(tmp_path, open_window):
                        ("bad.json", '{"format": "maml-playground-session/1", "controls": {"shots": -1}, "task": null}')):
         path = tmp_path / name
         path.write_text(text)
-        assert not w.demo.open_session(path)
+        assert not w.demo.documents.open_session(path)
         assert w.shared.get() is before
         assert w.notice.isVisible() and name in w.notice.text()
-    assert not w.demo.open_session(tmp_path / "missing.json")
+    assert not w.demo.documents.open_session(tmp_path / "missing.json")
     assert w.shared.get() is before

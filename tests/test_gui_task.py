@@ -24,7 +24,7 @@ def both_panels_show(w, wait_snapshot):
     """Wait for a snapshot of the shared task, then check that both panels drew it."""
     task = w.shared.get().task
     snap = wait_snapshot(w, lambda s: s.task == task)
-    for name in ("maml", "random"):
+    for name in ("meta", "random"):
         curves, sx, sy = w.panels[name].drawn
         np.testing.assert_allclose(sx, task.xs, atol=1e-5)
         np.testing.assert_allclose(sy, task.ys, atol=1e-5)
@@ -35,7 +35,7 @@ def both_panels_show(w, wait_snapshot):
 
 def test_click_adds_one_point_drag_moves_it_right_click_and_delete_remove(qtbot, open_window, wait_snapshot):
     w = open_window()
-    maml, random = w.panels["maml"], w.panels["random"]
+    maml, random = w.panels["meta"], w.panels["random"]
     before = w.shared.get().task
     n = len(before.xs)
     click_at(qtbot, maml, 1.5, -4.0)  # far from the curve and from every point
@@ -80,7 +80,7 @@ def test_clear_then_points_only_task_has_no_true_curve(qtbot, open_window, wait_
     qtbot.mouseClick(w.task_tools.clear, Qt.LeftButton)
     assert w.shared.get().task.xs == ()
     for x, y in ((-3.0, 1.0), (0.0, -1.0), (3.0, 2.0)):
-        click_at(qtbot, w.panels["maml"], x, y)
+        click_at(qtbot, w.panels["meta"], x, y)
     assert len(w.shared.get().task.xs) == 3
     snap = both_panels_show(w, wait_snapshot)
     assert w.controls.family.currentData() == "user"

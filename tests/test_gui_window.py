@@ -7,6 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 
+
 def click(qtbot, widget):
     qtbot.mouseClick(widget, Qt.LeftButton)
 
@@ -29,15 +30,15 @@ def test_starts_paused_on_a_fresh_task_with_play_focused(open_window):
 
 def test_play_advances_and_the_panels_follow_pause_stops(qtbot, open_window, wait_snapshot):
     w = open_window()
-    maml0, sx0, sy0 = w.panels["maml"].drawn
+    maml0, sx0, sy0 = w.panels["meta"].drawn
     random0 = w.panels["random"].drawn[0]
     click(qtbot, w.controls.play)
     assert w.shared.get().playing and w.controls.play.text() == "Pause"
     snap = wait_snapshot(w, lambda s: s.iteration >= 30 and s.state == "training")
-    maml1, sx1, _ = w.panels["maml"].drawn
+    maml1, sx1, _ = w.panels["meta"].drawn
     random1 = w.panels["random"].drawn[0]
     assert maml1.shape == maml0.shape and not np.allclose(maml1, maml0), "the MAML init moved"
-    for name in ("maml", "random"):  # each panel shows the latest snapshot's curves, live
+    for name in ("meta", "random"):  # each panel shows the latest snapshot's curves, live
         drawn, latest = w.panels[name].drawn[0], w.snapshot.curves[name]
         np.testing.assert_array_equal(drawn, np.clip(latest, drawn.min(), drawn.max()))
     # Both panels are redrawn from every snapshot: same task, same support points on both sides.
@@ -100,14 +101,14 @@ def test_new_task_gives_both_panels_the_same_support_points(qtbot, open_window, 
     click(qtbot, w.controls.new_task)
     snap = wait_snapshot(w, lambda s: s.task != old)
     qtbot.waitUntil(lambda: w.panels["pretrained"].drawn[0] is not None, timeout=30_000)
-    qtbot.waitUntil(lambda: w.panels["maml"].drawn[1] is snap.support_x or w.snapshot is not snap, timeout=5000)
+    qtbot.waitUntil(lambda: w.panels["meta"].drawn[1] is snap.support_x or w.snapshot is not snap, timeout=5000)
     snap = w.snapshot
     shown = [p for p in w.panels.values() if not p.isHidden()]  # the compare panel shows only while one trains
     for panel in shown:
         _, sx, sy = panel.drawn
         np.testing.assert_array_equal(sx, snap.support_x)
         np.testing.assert_array_equal(sy, snap.support_y)
-    assert w.panels["maml"].drawn[0].shape[0] == 6  # before + 5 steps
+    assert w.panels["meta"].drawn[0].shape[0] == 6  # before + 5 steps
     assert [p.title.text() for p in shown] == ["MAML init", "Random init", "Pretrained"]
     assert not np.allclose(snap.support_y, np.array(old.ys))
     a, b = snap.task.a, snap.task.b

@@ -16,5 +16,10 @@ def main(argv: list[str]) -> int:
     return gui_main(argv)
 
 
-if __name__ == "__main__":
+def run() -> None:
+    """The `maml-playground` command (pyproject.toml's gui-scripts entry)."""
     sys.exit(main(sys.argv[1:]))
+
+
+if __name__ == "__main__":
+    run()

@@ -2,7 +2,8 @@
 
     python benchmarks/live_vs_headless.py [--window-s 30] [--headless-s 20] [--json OUT] [--text OUT]
 
-1. `main.py train --seconds 20 --device cpu`: the engine alone (its own it/s line).
+1. `main.py train --seconds 20 --device cpu`: the engine alone (its own it/s line), before and
+   after the window (the ratio is to their mean).
 2. `main.py --autoplay --quit-after 30 --stats`: the window (Xvfb if DISPLAY is set, else
    offscreen), its trainer in a child process; rate = iterations / seconds the trainer played.
 3. Drag latency: the real window, training; a support point dragged with scripted mouse
@@ -125,10 +126,16 @@ def main() -> int:
         print(text, flush=True)
         lines.append(text)
 
-    head = headless(args.headless_s)
-    say(f"headless  main.py train --seconds {args.headless_s:g}: {head['iterations']} it in {head['seconds']:.1f} s "
-        f"= {head['its_per_s']:.0f} it/s")
+    # the engine alone before and after the window: this shared machine's speed drifts, so the
+    # window is compared with the mean of both, and both are printed
+    before = headless(args.headless_s)
+    say(f"headless  main.py train --seconds {args.headless_s:g} (before): {before['iterations']} it in "
+        f"{before['seconds']:.1f} s = {before['its_per_s']:.0f} it/s")
     win = window(args.window_s)
+    after = headless(args.headless_s)
+    say(f"headless  main.py train --seconds {args.headless_s:g} (after):  {after['iterations']} it in "
+        f"{after['seconds']:.1f} s = {after['its_per_s']:.0f} it/s")
+    head = {"before": before, "after": after, "its_per_s": (before["its_per_s"] + after["its_per_s"]) / 2}
     say(f"window    main.py --autoplay --quit-after {args.window_s:g} ({win['platform']}, trainer in a "
         f"{win['host']}): {win['iterations']} it in {win['training_s']:.1f} s playing = "
         f"{win['trainer_its_per_s']:.0f} it/s; exit {win['exit_code']}, stderr {'empty' if not win['stderr'] else 'NOT empty'}")
@@ -136,7 +143,8 @@ def main() -> int:
     say(f"          trainer time: steps {t['steps']:.1f} s, snapshots {t['publish']:.2f} s "
         f"(of which held-out evaluation {t['eval']:.2f} s), pretrained baseline {t['pretrain']:.2f} s")
     ratio = win["trainer_its_per_s"] / head["its_per_s"]
-    say(f"ratio     window / headless = {ratio:.2f}")
+    say(f"ratio     window / headless = {ratio:.2f} (against before alone {win['trainer_its_per_s'] / before['its_per_s']:.2f}, "
+        f"after alone {win['trainer_its_per_s'] / after['its_per_s']:.2f})")
     say(f"draws     {win['draws']} repaints with a new snapshot = {win['draws_per_s']:.1f}/s "
         f"(timer ticks {win['frames']}); repaint p50 {win['draw_ms_p50']} ms, p99 {win['draw_ms_p99']} ms; "
         f"tick interval p50 {win['frame_ms_p50']} ms, p99 {win['frame_ms_p99']} ms")

@@ -17,7 +17,7 @@ import torch
 from core import checkpoint as ckpt
 from core.algorithms import HParams, MetaLearner, get_algorithm
 from core.controls import Controls
-from core.device import resolve_device
+from core.device import resolve_device, tune_allocator
 from core.evaluate import evaluate, heldout_tasks, pretrain
 from core.models import make_model
 from core.runner import StepRunner
@@ -244,6 +244,7 @@ def main(argv: list[str]) -> int:
     try:
         args = build_parser().parse_args(argv)
         torch.set_num_threads(args.threads)
+        tune_allocator()
         if args.command == "train":
             return cmd_train(args)
         if args.command == "evaluate":

@@ -122,6 +122,10 @@ class SharedControls:
             self._version += 1
             self._changed.notify_all()
 
+    def changed_since(self, version: int) -> bool:
+        """Whether anything was written after `version` (cheap: checked between meta-iterations)."""
+        return self._version != version
+
     def snapshot(self) -> tuple[Controls, int]:
         """The controls and their version, read together."""
         with self._lock:

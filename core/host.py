@@ -322,7 +322,10 @@ def child_main(conn, threads: int) -> None:
     from core.controls import Mailbox, SharedControls
     from core.trainer import Trainer
 
+    from core.device import tune_allocator
+
     torch.set_num_threads(threads)
+    tune_allocator()
     try:
         message = conn.recv()
     except (EOFError, OSError):  # the window closed before it got this far

@@ -66,13 +66,16 @@ class StepRunner:
         if self.rival is not None:  # the same tasks: the two differ by the algorithm alone
             rival_losses.append(self.rival.step(batch, hp))
 
-    def run(self, hp: HParams, n: int) -> Chunk:
-        """n meta-iterations, checked. torch.OutOfMemoryError propagates after counting the steps
-        that finished (the caller decides where to go on)."""
+    def run(self, hp: HParams, n: int, interrupted=None) -> Chunk:
+        """n meta-iterations, checked; fewer if `interrupted()` turns true between two (the user
+        changed something: the window wants a snapshot of it now). torch.OutOfMemoryError
+        propagates after counting the steps that finished (the caller decides where to go on)."""
         before = self._states()
         losses, rival_losses, notice = [], [], ""
         try:
-            for _ in range(n):
+            for i in range(n):
+                if i and interrupted is not None and interrupted():
+                    break
                 self._step(hp, losses, rival_losses)
         except GraphUnavailable as e:  # eager steps on the same device, with the runner's own generator
             self.graph, notice = None, f"{e}; training without CUDA graphs"

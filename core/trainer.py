@@ -86,6 +86,7 @@ class Trainer:
                 self._rival = MetaLearner(c.compare, self.model, init, c.inner_lr, c.outer_optimizer)
         self.runner = StepRunner(self._learner, self.family, self.gen, self.device, self._rival, iteration)
         self._chunk = 1  # meta-iterations per loop pass while playing (sized to CHUNK_S)
+        self._per_step = 0.0  # seconds per meta-iteration, measured on the last full chunk
         self.parts = SnapshotParts(self.model, self.family, self.device)
         self.trail = Series(capacity=3000)  # the two-scalar init's (a, b) over training
         self.telemetry = Series()  # what the algorithm reports per chunk (Alpha MAML's learned rates)
@@ -133,27 +134,33 @@ class Trainer:
                     else:
                         self._first_build(c)
                     self._publish(c, force_eval=True)
-                steps = self._apply(c, commands) + (self._chunk if c.playing else 0)
+                urgent = version != version_seen  # the user just did something: show it first
+                steps = self._apply(c, commands)
+                urgent = urgent or steps > 0
+                if c.playing and not urgent:
+                    steps += self._fit_chunk(last_publish)
                 if steps:
                     t0 = time.perf_counter()
-                    ok = self._steps(c, steps)
+                    done = self._steps(c, steps, lambda: self.shared.changed_since(version))
                     took = max(time.perf_counter() - t0, 1e-5)
                     self.timing["steps"] += took
-                    if ok and c.playing:
+                    if done == steps and c.playing:
                         # chunks of a few ms: the controls read, the rollback copy and the divergence
                         # check happen once a chunk, and controls are still read >100 times a second
                         target = CHUNK_S.get(self.device.type, CHUNK_S["cpu"])
+                        self._per_step = took / done
                         self._chunk = int(min(512, max(1, self._chunk * min(2.0, target / took))))
-                t0 = time.perf_counter()
-                pretrained_now = self._advance_pretraining(c)
-                self.timing["pretrain"] += time.perf_counter() - t0
+                pretrained_now = False
+                if not urgent:  # a fitting chunk would only delay the snapshot the user waits for
+                    t0 = time.perf_counter()
+                    pretrained_now = self._advance_pretraining(c)
+                    self.timing["pretrain"] += time.perf_counter() - t0
                 if not c.playing and self.state == "training":  # paused: say so in this snapshot
                     self.state = "paused"
                 now = time.perf_counter()
                 due = steps and now - last_publish >= PUBLISH_S and self.mailbox.wants()
-                urgent = version != version_seen or (steps and not c.playing)  # the user just did something
                 if urgent or due or pretrained_now:
-                    self._publish(c, urgent=bool(urgent))
+                    self._publish(c, urgent=urgent)
                     last_publish, version_seen = now, version
                 if c.playing:
                     self.timing["playing_s"] += time.perf_counter() - t_loop
@@ -198,17 +205,26 @@ class Trainer:
                 self.parts.fixed_changed()
         return steps
 
-    def _steps(self, c: Controls, n: int) -> bool:
-        """n checked meta-iterations (core.runner); on divergence, pause and say so."""
+    def _fit_chunk(self, last_publish: float) -> int:
+        """The chunk, shortened to end when the next snapshot is due (so snapshots come every 1/60 s,
+        not every 1/60 s plus part of a chunk)."""
+        if not self.mailbox.wants() or self._per_step <= 0:
+            return self._chunk
+        left = last_publish + PUBLISH_S - time.perf_counter()
+        return max(1, min(self._chunk, math.ceil(left / self._per_step)))
+
+    def _steps(self, c: Controls, n: int, interrupted=None) -> int:
+        """Up to n checked meta-iterations (core.runner); on divergence, pause and say so.
+        Returns how many counted."""
         hp = c.hparams()
         try:
-            chunk = self.runner.run(hp, n)
+            chunk = self.runner.run(hp, n, interrupted)
         except torch.OutOfMemoryError as e:
             for v in getattr(e, "finished_losses", []):  # the chunk's finished steps count
                 self.iteration += 1
                 self.history.add(self.iteration, v)
             self._fall_back_to_cpu(c)
-            return False
+            return 0
         if chunk.notice:
             self._say(chunk.notice)
         self.hparams = hp
@@ -218,7 +234,7 @@ class Trainer:
             self.state = "diverged"
             self._say(f"Diverged at iteration {chunk.diverged_at} (meta-loss {chunk.diverged_value:.3g}); "
                       f"rolled back to iteration {chunk.rolled_back_to}. Try a smaller learning rate, then Play.")
-            return False
+            return 0
         rivals = chunk.rival_losses or [0.0] * len(chunk.losses)
         for v, r in zip(chunk.losses, rivals):
             self.iteration += 1
@@ -236,7 +252,7 @@ class Trainer:
         if now - self._rate_t >= 0.5:
             self._rate = self._rate_n / (now - self._rate_t)
             self._rate_t, self._rate_n = now, 0
-        return True
+        return done
 
     def _fall_back_to_cpu(self, c: Controls) -> None:
         """Out of device memory: carry on from the same parameters on the CPU, and say so."""
@@ -294,7 +310,7 @@ class Trainer:
     def _publish(self, c: Controls, force_eval: bool = False, urgent: bool = False) -> None:
         t0 = time.perf_counter()
         params, _ = self._learner.state()
-        if force_eval or t0 - self._last_eval >= EVAL_S:
+        if force_eval or (t0 - self._last_eval >= EVAL_S and not urgent):  # urgent: the user waits for this one
             self.evaluation = self.parts.evaluation(c.shots, self._inits(c, params, False), self.iteration)
             self._last_eval = time.perf_counter()
             self.timing["eval"] += self._last_eval - t0

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import math
 import os
@@ -111,6 +112,9 @@ def main(argv: list[str]) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     window = create_window(controls, host)
     window.started_at = started
+    # Everything built so far (Qt wrappers, torch, numpy) lives as long as the window: keep it out of
+    # the collector's full passes, which otherwise walk it all and stall a frame now and then.
+    gc.freeze()
     if checkpoint:
         window.demo.load_checkpoint_from(checkpoint)
     app.aboutToQuit.connect(window.shutdown)

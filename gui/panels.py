@@ -167,6 +167,13 @@ class CurveBundle(QGraphicsItem):
             p.setTransform(t)
 
 
+def _same(a, b) -> bool:
+    """Equal arrays (or both None): a panel redraws only what changed."""
+    if a is None or b is None:
+        return a is b
+    return a.shape == b.shape and np.array_equal(a, b, equal_nan=True)
+
+
 class InitPanel(Card):
     """The display task fitted from one initialisation: true curve, support points, and the
     prediction before adaptation and after 1..N inner steps, fading from grey to the
@@ -184,8 +191,14 @@ class InitPanel(Card):
             ax.setLabel(text)
             ax.setCacheMode(QGraphicsItem.DeviceCoordinateCache)  # axes and grid: a bitmap, repainted on resize only
         self.body.addWidget(self.plot, 1)
+        # the true curve changes with the task only: its own layer, kept as a bitmap between changes
+        # (a wide dashed antialiased stroke costs ~0.5 ms a repaint); the fits are drawn above it
+        self.truth = CurveBundle()
+        self.truth.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+        self.plot.addItem(self.truth)
         self.bundle = CurveBundle()
         self.plot.addItem(self.bundle)
+        self._content = None  # what the layers show (arrays and pens), to skip unchanged repaints
         self.waiting = pg.TextItem("", anchor=(0.5, 0.5))
         self.plot.addItem(self.waiting)
         self._steps: list[int] = []
@@ -216,8 +229,9 @@ class InitPanel(Card):
         self.plot.setRange(xRange=x_range, yRange=y_range, padding=0.02)
         self._y = y_range
         span_x, span_y = x_range[1] - x_range[0], y_range[1] - y_range[0]
-        self.bundle.set_bounds(QRectF(x_range[0] - 0.05 * span_x, y_range[0] - 0.05 * span_y,
-                                      1.1 * span_x, 1.1 * span_y))
+        bounds = QRectF(x_range[0] - 0.05 * span_x, y_range[0] - 0.05 * span_y, 1.1 * span_x, 1.1 * span_y)
+        self.bundle.set_bounds(bounds)
+        self.truth.set_bounds(bounds)
         self.waiting.setPos((x_range[0] + x_range[1]) / 2, (y_range[0] + y_range[1]) / 2)
 
     def set_names(self, algorithm_label: str, compact: bool) -> None:
@@ -272,12 +286,19 @@ class InitPanel(Card):
             span = hi - lo
             curves = np.clip(curves, lo - span, hi + span)  # a diverging fit stays drawable
             lines = [(x, curves[i], pen) for i, pen in zip(self._steps, self._pens)]
-        if snap.true_y is not None:
-            true_y, task = snap.true_y, snap.task
+        true_y = snap.true_y
+        if true_y is not None:
+            task = snap.task
             if task is not None and task.is_user and task.target_x is not None:  # a drawn curve ends where it was drawn
                 true_y = np.where((x >= task.target_x[0]) & (x <= task.target_x[-1]), true_y, np.nan)
-            lines.append((x, true_y, self.true_pen))
-        self.bundle.set_content(lines, snap.support_x, snap.support_y)
+        content = (x, curves, true_y, snap.support_x, snap.support_y, self._pens, self.true_pen)
+        old = self._content
+        # a random or pretrained init's fit changes only with the task: most frames leave it alone
+        if old is None or old[5] is not content[5] or not all(_same(a, b) for a, b in zip(old[:5], content[:5])):
+            self.bundle.set_content(lines, snap.support_x, snap.support_y)
+        if old is None or old[6] is not content[6] or not (_same(old[0], x) and _same(old[2], true_y)):
+            self.truth.set_content([] if true_y is None else [(x, true_y, self.true_pen)], (), ())
+        self._content = content
         self.drawn = (curves, snap.support_x, snap.support_y)  # what is on screen, for tests
         if curves is None:  # the pretrained baseline is still being fitted
             self.waiting.setText("pretraining the baseline…")

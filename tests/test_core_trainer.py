@@ -77,7 +77,7 @@ def test_first_snapshot_is_paused_at_zero(start):
     snap = run.wait_for("a first snapshot", lambda s: True)
     assert snap.iteration == 0 and snap.state == "paused"
     assert snap.algorithm == "maml" and snap.family == "sinusoid" and snap.model == "mlp"
-    assert set(snap.curves) >= {"maml", "random"}
+    assert set(snap.curves) >= {"meta", "random"}
     steps = Controls().display_steps
     assert snap.curves["meta"].shape == (steps + 1, len(snap.grid_x))
     assert snap.evaluation is not None and len(snap.evaluation.steps) == 11

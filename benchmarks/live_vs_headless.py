@@ -55,9 +55,10 @@ def window(seconds: float) -> dict:
 
 
 def drag_latency(moves: int = 120) -> dict:
-    """In this process: the real window and its trainer process; returns latency percentiles (ms)."""
+    """In this process: the real window and its trainer process, driven from the app's own event
+    loop (timers, as a user's events arrive; no qWait); returns latency percentiles (ms)."""
     import numpy as np
-    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtCore import Qt, QTimer
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
@@ -69,41 +70,60 @@ def drag_latency(moves: int = 120) -> dict:
     w = create_window(controls)
     drawn: list[tuple[object, float]] = []
     w.snapshotDrawn.connect(lambda snap, t: drawn.append((snap.task, t)))
-    deadline = time.monotonic() + 60
-    while (w.snapshot is None or w.snapshot.iteration < 200) and time.monotonic() < deadline:
-        QTest.qWait(50)
     panel = w.panels["meta"]
     vp = panel.plot.viewport()
-    task = w.shared.get().task
-    x0, y0 = task.xs[0], task.ys[0]
     pix = lambda x, y: TaskEditor.to_pixel(panel, x, y).toPoint()  # noqa: E731
-    QTest.mousePress(vp, Qt.LeftButton, Qt.NoModifier, pix(x0, y0))
-    QTest.qWait(50)
     rng = random.Random(0)
     pending: list[tuple[float, object]] = []  # (event time, task it produced)
-    for k in range(moves):
-        x = x0 + 1.5 * np.sin(k / 9)
-        y = y0 + 1.5 * np.cos(k / 7)
+    state = {"k": 0, "start": None, "deadline": time.monotonic() + 60}
+
+    def begin():
+        if (w.snapshot is None or w.snapshot.iteration < 200) and time.monotonic() < state["deadline"]:
+            QTimer.singleShot(50, begin)  # training first
+            return
+        task = w.shared.get().task
+        state["start"] = (task.xs[0], task.ys[0])
+        QTest.mousePress(vp, Qt.LeftButton, Qt.NoModifier, pix(*state["start"]))
+        QTimer.singleShot(50, move)
+
+    def move():
+        k, (x0, y0) = state["k"], state["start"]
+        if k == moves:
+            QTest.mouseRelease(vp, Qt.LeftButton, Qt.NoModifier, pix(x0, y0))
+            QTimer.singleShot(500, app.quit)
+            return
         t_event = time.perf_counter()
-        QTest.mouseMove(vp, pix(x, y))
-        before = w.shared.get().task
-        QTest.qWait(rng.randint(30, 90))
-        after = w.shared.get().task
-        if after != before or not pending or pending[-1][1] != after:
-            pending.append((t_event, after))
-    QTest.mouseRelease(vp, Qt.LeftButton, Qt.NoModifier, pix(x0, y0))
-    QTest.qWait(500)
+        QTest.mouseMove(vp, pix(x0 + 1.5 * np.sin(k / 9), y0 + 1.5 * np.cos(k / 7)))
+        task = w.editor.task()  # what this move makes (written now, or by the throttle's trailing edge)
+        if not pending or pending[-1][1] != task:
+            pending.append((t_event, task))
+        state["k"] = k + 1
+        QTimer.singleShot(rng.randint(30, 90), move)
+
+    QTimer.singleShot(0, begin)
+    app.exec()
     training = w.snapshot.state == "training"
     w.close()
+    # a move counts when its task is painted before any later move's task is; if a later one came
+    # first, this move's picture was never shown (superseded), and is counted apart
     latencies, superseded = [], 0
-    for t_event, t in pending:
-        ends = [t_end for task_drawn, t_end in drawn if task_drawn == t and t_end >= t_event]
-        if ends:
-            latencies.append((ends[0] - t_event) * 1000)
-        else:
+    for i, (t_event, t) in enumerate(pending):
+        later = {task for _, task in pending[i + 1:]} - {t}
+        shown = None
+        for task_drawn, t_end in drawn:
+            if t_end < t_event:
+                continue
+            if task_drawn == t:
+                shown = t_end
+                break
+            if task_drawn in later:
+                break
+        if shown is None:
             superseded += 1
+        else:
+            latencies.append((shown - t_event) * 1000)
     ms = np.array(latencies)
-    return {"moves": len(pending), "measured": len(latencies), "never_drawn": superseded, "training": training,
+    return {"moves": len(pending), "measured": len(latencies), "superseded": superseded, "training": training,
             "p50_ms": round(float(np.percentile(ms, 50)), 1), "p95_ms": round(float(np.percentile(ms, 95)), 1),
             "max_ms": round(float(ms.max()), 1)}
 
@@ -157,7 +177,8 @@ def main() -> int:
     if "error" in drag:
         say(f"drag      failed: {drag['error']}")
     else:
-        say(f"drag      {drag['measured']} of {drag['moves']} moves drawn (training: {drag['training']}): "
+        say(f"drag      {drag['measured']} of {drag['moves']} moves drawn, {drag['superseded']} superseded by a later "
+            f"move (training: {drag['training']}): "
             f"latency p50 {drag['p50_ms']} ms, p95 {drag['p95_ms']} ms, max {drag['max_ms']} ms "
             f"(move event -> end of the repaint showing it)")
     if args.json:

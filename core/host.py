@@ -23,6 +23,7 @@ just did (a control change, a step) goes at once: it is what the drag latency wa
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -326,6 +327,9 @@ def child_main(conn, threads: int) -> None:
 
     torch.set_num_threads(threads)
     tune_allocator()
+    # the pipe threads wait for the interpreter lock while the loop runs: hand it over within 1 ms,
+    # not Python's default 5, so a control change reaches the loop (and its snapshot the window) sooner
+    sys.setswitchinterval(0.001)
     try:
         message = conn.recv()
     except (EOFError, OSError):  # the window closed before it got this far
@@ -337,6 +341,7 @@ def child_main(conn, threads: int) -> None:
     trainer = Trainer(shared, mailbox)
     if start is not None:
         trainer.start_from(tensors(start.params), tensors(start.extras), start.iteration)
+    gc.freeze()  # torch and the trainer live as long as the process: keep them out of full collections
     stop = threading.Event()
     link = _ChildLink(conn, shared, mailbox, trainer, stop)
     threading.Thread(target=link.receive, name="receive", daemon=True).start()
@@ -389,6 +394,7 @@ class _ChildLink:
             if kind == "update":
                 self.shared.update(**message[2])
                 self._seq = message[1]  # after the update: a confirmation never claims more than it holds
+                self.wake()
             elif kind == "post":
                 self.shared.post(message[1], tensors(message[2]))
             elif kind == "credit":
@@ -402,11 +408,17 @@ class _ChildLink:
         self.wake()
         threading.Timer(3.0, os._exit, args=(0,)).start()  # a step that never ends cannot keep us alive
 
+    def _work(self, sent) -> bool:
+        """Something to send: a snapshot the window may have, or controls it has not seen."""
+        if not self.mailbox.wants() and (self._credit or self.mailbox.urgent):
+            return True
+        return (self.shared.snapshot()[1], self._seq) != sent
+
     def send_loop(self) -> None:
         sent = None
         while not self.stop.is_set():
-            with self._cond:
-                self._cond.wait(0.05)
+            with self._cond:  # checked under the lock that put's notify takes: no wake-up is lost
+                self._cond.wait_for(lambda: self.stop.is_set() or self._work(sent), 0.05)
                 credit = self._credit
             seq = self._seq  # first: the controls read next hold at least the changes up to seq
             controls, version = self.shared.snapshot()

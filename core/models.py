@@ -114,7 +114,7 @@ class MLP:
                 d = input_grad(d, layers[i][0]) * masks[i - 1]
         return loss, grads
 
-    @torch.no_grad()
+    @torch.inference_mode()
     def sgd_curves(self, params: Params, x: torch.Tensor, y: torch.Tensor, grid: torch.Tensor, lr, steps: int):
         """One task's fit as the panels draw it: predictions on `grid` (steps + 1, G) before and
         after each of `steps` SGD steps on (x, y), and no (a, b) path. params are unbatched; lr is
@@ -188,7 +188,7 @@ class TwoParam:
         scale = 2.0 / x.shape[-1]
         return loss, {"a": scale * (r * da).sum(-1), "b": scale * (r * db).sum(-1)}
 
-    @torch.no_grad()
+    @torch.inference_mode()
     def sgd_curves(self, params: Params, x: torch.Tensor, y: torch.Tensor, grid: torch.Tensor, lr, steps: int):
         """As `MLP.sgd_curves`, plus the (a, b) path (steps + 1, 2) for the parameter-space panel."""
         p = {k: v.detach().reshape(1) for k, v in params.items()}

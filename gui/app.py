@@ -65,6 +65,10 @@ def create_window(controls, host=None):
     app.setApplicationName("MAML Playground")
     style.apply(app)
     window = MainWindow(host)
+    # Everything built so far (Qt wrappers, torch, numpy) lives as long as the window: keep it out of
+    # the collector's full passes, which otherwise walk it all and stall a frame now and then.
+    gc.freeze()
+    sys.setswitchinterval(0.001)  # the pipe's reader thread gets the lock between two paints, not 5 ms later
     window.setMinimumSize(1280, 760)  # explicit, so changing label texts never re-propagate size hints
     window.resize(1600, 900)
     window.move(0, 0)
@@ -112,9 +116,6 @@ def main(argv: list[str]) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     window = create_window(controls, host)
     window.started_at = started
-    # Everything built so far (Qt wrappers, torch, numpy) lives as long as the window: keep it out of
-    # the collector's full passes, which otherwise walk it all and stall a frame now and then.
-    gc.freeze()
     if checkpoint:
         window.demo.load_checkpoint_from(checkpoint)
     app.aboutToQuit.connect(window.shutdown)

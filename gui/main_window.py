@@ -27,6 +27,7 @@ from gui.task_editor import TaskEditor, TaskTools
 
 FRAME_MS = 16  # ~60 Hz; a frame that finds no new snapshot costs almost nothing
 NOTICE_S = 8.0  # how long an ordinary notice stays up
+STATUS_S = 0.125  # the status bar's numbers refresh this often while training
 
 
 def family_ranges(family: str) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -52,6 +53,7 @@ class MainWindow(QMainWindow):
         self.shared = shared = host.shared
         self.stats = FrameStats()
         self._drawing: tuple | None = None  # (snapshot, frame start) drawn but not yet painted
+        self._status_at = 0.0
         self.snapshot = None
         self._family = None
         self._message_id = 0
@@ -139,6 +141,7 @@ class MainWindow(QMainWindow):
         font.setPointSize(t.headline_pt)
         self.headline.setFont(font)
         if self.snapshot is not None:  # the status bar's coloured state
+            self._status_at = 0.0
             self._status(self.snapshot)
 
     def start(self) -> None:
@@ -263,6 +266,10 @@ class MainWindow(QMainWindow):
             self.first_frame_s = round(now - self.started_at, 3)
 
     def _status(self, snap) -> None:
+        now = time.perf_counter()
+        if snap.state == "training" and now - self._status_at < STATUS_S:
+            return  # numbers changing 60 times a second cannot be read; 8 times is plenty
+        self._status_at = now
         colour = {"training": style.GOOD, "diverged": style.ERROR, "error": style.ERROR}.get(snap.state, style.MUTED)
         texts = {"state": f"<span style='color:{colour}'>● {snap.state}</span>",
                  "device": f"device <b>{snap.device}</b>",

@@ -88,7 +88,7 @@ def _():
     with torch.cuda.graph(graph):
         loss_s, grads_s = learner.meta_grad(static, hp)
     errs = []
-    for i in range(3):
+    for _ in range(3):
         fresh = sample_batch(fam, 25, 10, gen=g, device=dev)
         for name in ("xs", "ys", "xq", "yq"):
             getattr(static, name).copy_(getattr(fresh, name))
@@ -134,7 +134,8 @@ def _():
             row["vmap_eager"] = _rate(step, dev, 0.3 if QUICK else 2.0, warmup=5)
         for alg in ALGORITHMS:
             learner = MetaLearner(alg, model, model.init(g, dev))
-            row[f"{alg}_eager"] = _rate(make_stepper(learner, fam, hp, g, dev, graphs=False), dev, 0.3 if QUICK else 1.5)
+            eager = make_stepper(learner, fam, hp, g, dev, graphs=False)
+            row[f"{alg}_eager"] = _rate(eager, dev, 0.3 if QUICK else 1.5)
             if alg in GRAPHABLE:
                 learner = MetaLearner(alg, model, model.init(g, dev))
                 row[f"{alg}_graph"] = _rate(make_stepper(learner, fam, hp, g, dev), dev, 0.3 if QUICK else 2.0)

@@ -42,7 +42,8 @@ def window(seconds: float) -> dict:
         env["QT_QPA_PLATFORM"] = "offscreen"
     with tempfile.TemporaryDirectory() as tmp:
         stats = Path(tmp) / "s.json"
-        r = subprocess.run([sys.executable, "main.py", "--autoplay", "--quit-after", str(seconds), "--stats", str(stats)],
+        cmd = [sys.executable, "main.py", "--autoplay", "--quit-after", str(seconds), "--stats", str(stats)]
+        r = subprocess.run(cmd,
                            cwd=ROOT, env=env, capture_output=True, text=True)
         if r.returncode != 0 or r.stderr:
             print(r.stderr, file=sys.stderr)
@@ -158,13 +159,15 @@ def main() -> int:
     head = {"before": before, "after": after, "its_per_s": (before["its_per_s"] + after["its_per_s"]) / 2}
     say(f"window    main.py --autoplay --quit-after {args.window_s:g} ({win['platform']}, trainer in a "
         f"{win['host']}): {win['iterations']} it in {win['training_s']:.1f} s playing = "
-        f"{win['trainer_its_per_s']:.0f} it/s; exit {win['exit_code']}, stderr {'empty' if not win['stderr'] else 'NOT empty'}")
+        f"{win['trainer_its_per_s']:.0f} it/s; exit {win['exit_code']}, "
+        f"stderr {'empty' if not win['stderr'] else 'NOT empty'}")
     t = win["trainer_timing_s"]
     say(f"          trainer time: steps {t['steps']:.1f} s, snapshots {t['publish']:.2f} s "
         f"(of which held-out evaluation {t['eval']:.2f} s), pretrained baseline {t['pretrain']:.2f} s")
     ratio = win["trainer_its_per_s"] / head["its_per_s"]
-    say(f"ratio     window / headless = {ratio:.2f} (against before alone {win['trainer_its_per_s'] / before['its_per_s']:.2f}, "
-        f"after alone {win['trainer_its_per_s'] / after['its_per_s']:.2f})")
+    rate = win["trainer_its_per_s"]
+    say(f"ratio     window / headless = {ratio:.2f} (against before alone {rate / before['its_per_s']:.2f}, "
+        f"after alone {rate / after['its_per_s']:.2f})")
     say(f"draws     {win['draws']} repaints with a new snapshot = {win['draws_per_s']:.1f}/s "
         f"(timer ticks {win['frames']}); repaint p50 {win['draw_ms_p50']} ms, p99 {win['draw_ms_p99']} ms; "
         f"tick interval p50 {win['frame_ms_p50']} ms, p99 {win['frame_ms_p99']} ms")

@@ -7,7 +7,7 @@ forward-mode sweep through the forward and backward passes (ReLU's second deriva
 almost everywhere, so the masks are constants). Everything is batched over the tasks
 (leading dim T) and runs as a few dozen tensor ops, which on this tiny model is what
 decides speed: autograd's bookkeeping costs more than the arithmetic. Checked against
-autograd and the per-task reference in tests/test_core_analytic.py.
+autograd and the per-task reference in tests/core/test_analytic.py.
 """
 from __future__ import annotations
 

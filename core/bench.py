@@ -22,7 +22,7 @@ from functools import partial
 import torch
 from torch.func import grad_and_value
 
-from core.algorithms import ALGORITHMS, ALGORITHM_LABELS, HParams, MetaLearner
+from core.algorithms import ALGORITHM_LABELS, ALGORITHMS, HParams, MetaLearner
 from core.evaluate import evaluate, heldout_tasks
 from core.fast import make_stepper
 from core.models import Params, detach, make_model

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field, replace
-
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -182,7 +181,7 @@ class Snapshot:
     meta_params: dict[str, np.ndarray] = field(default_factory=dict)  # small models only
     inner_lrs: dict[str, float] = field(default_factory=dict)  # Meta-SGD's learned rates, summarised
     lr_history: dict[str, np.ndarray] = field(default_factory=dict)  # Alpha MAML: 'iters', 'alpha', 'beta'
-    landscape: "Landscape | None" = None  # the two-parameter model's view of the task
+    landscape: Landscape | None = None  # the two-parameter model's view of the task
     compare: str | None = None  # the second algorithm, when one trains beside the first
     compare_loss_smooth: np.ndarray | None = None  # its smoothed meta-loss, on loss_iters
     training_s: float = 0.0  # wall seconds the trainer's loop has run while playing

@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 import math
 import os
+from collections.abc import Callable
 from dataclasses import asdict, fields, replace
-from typing import Callable
 
 from core.controls import Controls, DisplayTask
 from core.settings import check_controls

@@ -124,7 +124,7 @@ class PointsTask:
             return None
         return interp(x, self.target_x, self.target_y)
 
-    def sample_support(self, k: int, gen: torch.Generator | None = None) -> "PointsTask":
+    def sample_support(self, k: int, gen: torch.Generator | None = None) -> PointsTask:
         """k support points drawn uniformly on the target's x span."""
         if self.target_x is None:
             raise ValueError("no target curve to sample from")

@@ -141,7 +141,7 @@ class Trainer:
                     steps += self._fit_chunk(last_publish)
                 if steps:
                     t0 = time.perf_counter()
-                    done = self._steps(c, steps, lambda: self.shared.changed_since(version))
+                    done = self._steps(c, steps, lambda v=version: self.shared.changed_since(v))
                     took = max(time.perf_counter() - t0, 1e-5)
                     self.timing["steps"] += took
                     if done == steps and c.playing:
@@ -241,7 +241,7 @@ class Trainer:
             self.history.add(self.iteration, v, r)
         self.state = "training" if c.playing else "paused"
         done = len(chunk.losses)
-        if self.model.name == "two-param" and (self.iteration // TRAIL_EVERY) != ((self.iteration - done) // TRAIL_EVERY):
+        if self.model.name == "two-param" and self.iteration // TRAIL_EVERY != (self.iteration - done) // TRAIL_EVERY:
             p = self._learner.params
             self.trail.add(a=float(p["a"].detach()), b=float(p["b"].detach()))
         telemetry = self._learner.telemetry()  # what the algorithm lets the window show (Alpha's rates)
@@ -363,7 +363,7 @@ class Trainer:
         except Exception as e:
             self._say(f"Could not save {path}: {e}")
 
-    def _load(self, c: Controls, loaded: "ckpt.Checkpoint") -> None:
+    def _load(self, c: Controls, loaded: ckpt.Checkpoint) -> None:
         """Adopt a checkpoint (already read and validated by core.checkpoint.load)."""
         cfg = loaded.config
         changes = {"algorithm": cfg["algorithm"], "family": cfg["task"], "model": cfg["model"]}

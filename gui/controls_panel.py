@@ -8,8 +8,20 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton,
-                               QLineEdit, QSpinBox, QStyle, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
 from superqt import QLabeledDoubleSlider, QLabeledSlider
 from superqt.utils import signals_blocked
 
@@ -202,7 +214,8 @@ class ControlsPanel(QWidget):
         self.play.toggled.connect(self.set_playing)
         self.step.clicked.connect(self.step_once)
         self.reset.clicked.connect(self.reset_training)
-        self.algorithm.currentIndexChanged.connect(lambda: self._reset_change("algorithm", self.algorithm.currentData()))
+        self.algorithm.currentIndexChanged.connect(
+            lambda: self._reset_change("algorithm", self.algorithm.currentData()))
         self.family.currentIndexChanged.connect(lambda: self.set_family(self.family.currentData()))
         self.model.currentIndexChanged.connect(lambda: self._reset_change("model", self.model.currentData()))
         self.seed.valueChanged.connect(lambda v: self._reset_change("seed", int(v)))

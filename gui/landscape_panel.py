@@ -121,7 +121,8 @@ class LandscapePanel(Card):
         (a0, a1), (b0, b1) = self._range
         off = not (a0 <= end[0] <= a1 and b0 <= end[1] <= b1)
         t = self.theme
-        self.set_readout(f"<span style='color:{t.warn}; font-size:{t.body_pt}pt'>init off the map</span>" if off else "")
+        off_map = f"<span style='color:{t.warn}; font-size:{t.body_pt}pt'>init off the map</span>"
+        self.set_readout(off_map if off else "")
 
     def _show_surface(self, land) -> None:
         """A new surface: image, contours and view (rare; never per frame while training)."""

@@ -10,11 +10,24 @@ import numpy as np
 import torch
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QFileDialog, QFrame, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPushButton,
-                               QSizePolicy, QStatusBar, QToolBar, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSizePolicy,
+    QStatusBar,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from core.algorithms import REGISTRY
-from core.checkpoint import CheckpointError, load as load_checkpoint
+from core.checkpoint import CheckpointError
+from core.checkpoint import load as load_checkpoint
 from core.tasks import get_family
 from gui import style
 from gui.controls_panel import ControlsPanel
@@ -81,7 +94,8 @@ class MainWindow(QMainWindow):
         self.alpha_strip = AlphaStrip()  # Alpha MAML's learned α, under the loss curve
         self.alpha_strip.setVisible(False)
         self.loss.body.addWidget(self.alpha_strip)
-        self.editor = TaskEditor(shared, list(self.panels.values()), np.random.default_rng(shared.get().seed + 11), self)
+        rng = np.random.default_rng(shared.get().seed + 11)
+        self.editor = TaskEditor(shared, list(self.panels.values()), rng, self)
         self.task_tools = TaskTools(self.editor)
         self.controls.task_form.addRow(self.task_tools)
 

@@ -23,7 +23,8 @@ SHORTCUTS = (("Space", "Play / pause meta-training"), ("S", "One meta-iteration"
              ("Ctrl+L", "Load the trained model (shipped)"), ("Ctrl+O", "Open session"),
              ("Ctrl+S", "Save session"), ("Ctrl+E", "Export the window as PNG"),
              ("F1 or ?", "This sheet"), ("Ctrl+Q", "Quit"),
-             ("Click", "On a task panel: add a support point"), ("Drag", "Move a point (in draw mode: sketch the curve)"),
+             ("Click", "On a task panel: add a support point"),
+             ("Drag", "Move a point (in draw mode: sketch the curve)"),
              ("Right click", "Remove a point (or select it and press Delete)"))
 
 

@@ -533,7 +533,7 @@ class EvalPanel(Card):
         self._shown = ev
         top = 0.0
         for m in self.METHODS:
-            line, (fill, lo, hi) = self.lines[m], self.fills[m]
+            line, (_, lo, hi) = self.lines[m], self.fills[m]
             mean, ci = ev.mean.get(m), ev.ci95.get(m)
             if mean is None:
                 line.setData([], [])

@@ -11,7 +11,7 @@ import pytest
 
 from gui.validation import PresetError, check, parse_preset
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ENV = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONUNBUFFERED="1")
 
 

@@ -4,7 +4,7 @@ import pathlib
 import subprocess
 import sys
 
-CORE = pathlib.Path(__file__).resolve().parent.parent / "core"
+CORE = pathlib.Path(__file__).resolve().parents[2] / "core"
 QT = ("PySide6", "PyQt", "pyqtgraph", "superqt", "qtpy")
 
 

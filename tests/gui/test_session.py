@@ -40,7 +40,8 @@ def test_a_corrupt_or_foreign_session_changes_nothing(tmp_path, open_window):
     before = w.shared.get()
     for name, text in (("garbage.json", "{nope"), ("foreign.json", '{"format": "something-else/2"}'),
                        ("preset.json", '{"inner_lr": 0.1}'),
-                       ("bad.json", '{"format": "maml-playground-session/1", "controls": {"shots": -1}, "task": null}')):
+                       ("bad.json",
+                        '{"format": "maml-playground-session/1", "controls": {"shots": -1}, "task": null}')):
         path = tmp_path / name
         path.write_text(text)
         assert not w.demo.documents.open_session(path)

@@ -11,9 +11,9 @@ import pytest
 from PySide6.QtCore import Qt
 
 from tests.conftest import GUI_WAIT_MS
-from tests.test_core_host import running
+from tests.core.test_host import running
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(not os.path.exists("/proc/self/stat"), reason="reads /proc")
 
 

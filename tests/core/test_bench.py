@@ -3,8 +3,7 @@ ratio is to the baseline of its own order. No timing is asserted."""
 import pytest
 import torch
 
-from core import analytic
-from core import bench
+from core import analytic, bench
 from core.algorithms import ALGORITHMS, HParams, MetaLearner
 from core.models import MLP
 from core.optim import Adam

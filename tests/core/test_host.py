@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from core.controls import Controls
-from core.host import ProcessHost, RemoteControls, ThreadHost, portable, tensors
+from core.host import ProcessHost, RemoteControls, ThreadHost
+from core.wire import portable, tensors
 from tests.conftest import fresh_controls
 
 TIMEOUT = 30.0

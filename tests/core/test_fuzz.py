@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 
 from core import checkpoint as ckpt
 from core.cli import main
-from core.settings import SETTINGS
 from core.models import MLP
+from core.settings import SETTINGS
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 

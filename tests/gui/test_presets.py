@@ -10,7 +10,7 @@ import pytest
 from gui.presets import PRESETS, read_preset, shipped
 from gui.validation import PresetError, parse_preset
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ENV = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONUNBUFFERED="1")
 FILES = sorted(PRESETS.glob("*.json"))
 

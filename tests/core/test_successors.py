@@ -51,7 +51,7 @@ def test_anil_meta_gradient_equals_head_only_reference(steps):
 
 
 def test_anil_leaves_the_body_in_place_during_adaptation():
-    model, batch = MLP(), _batch()
+    model = MLP()
     learner = MetaLearner("anil", model, _mlp_params(model))
     rule = learner.inner_lr(HParams(inner_lr=0.1))
     assert float(rule["0.weight"].abs().max()) == 0 and float(rule["4.weight"].min()) == pytest.approx(0.1)

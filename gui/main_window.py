@@ -242,6 +242,9 @@ class MainWindow(QMainWindow):
             self._error_shown = True
             self.show_notice(self.host.error, style.ERROR, sticky=True,
                              action=("Restart training", self.restart_training))
+            # no snapshot will come to say so: the status bar tells the truth now
+            self.status["state"].setText(f"<span style='color:{style.ERROR}'>● trainer stopped</span>")
+            self.status["fps"].setText("idle")
         if self._notice_until and now > self._notice_until:
             self.notice.hide()
             self._notice_until = 0.0
@@ -419,7 +422,10 @@ class Toast(QFrame):
         self.setStyleSheet(f"QFrame#notice {{ background: rgba({bg.red()}, {bg.green()}, {bg.blue()}, 235); "
                            f"border: 2px solid {colour}; border-radius: 8px; }} "
                            f"QFrame#notice QLabel {{ color: {colour}; font-size: {t.body_pt + 2}pt; "
-                           f"background: transparent; border: none; }}")
+                           f"background: transparent; border: none; }} "
+                           f"QFrame#notice QPushButton {{ color: {t.text}; background: {t.button}; "
+                           f"border: 1px solid {colour}; border-radius: 6px; padding: 6px 18px; "
+                           f"font-size: {t.body_pt + 1}pt; font-weight: bold; }}")
 
     def text(self) -> str:
         return self.label.text()

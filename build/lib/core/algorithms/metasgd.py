@@ -1,0 +1,42 @@
+"""Meta-SGD (Li et al. 2017): a learned inner learning rate for every parameter entry."""
+from __future__ import annotations
+
+import torch
+
+from core.algorithms.base import Algorithm, HParams
+from core.models import Params
+
+
+class MetaSGD(Algorithm):
+    name = "metasgd"
+    label = "Meta-SGD"
+    description = "also learns a per-parameter inner learning rate"
+    extras_key = "inner_lrs"
+    shown_rate = "mean"
+
+    def setup(self, learner, inner_lr: float) -> list[torch.Tensor]:
+        learner.lrs = {k: torch.full_like(v, inner_lr).requires_grad_(True) for k, v in learner.params.items()}
+        return list(learner.lrs.values())
+
+    def train_lr(self, learner, hp: HParams) -> Params:
+        return learner.lrs
+
+    def lr_grads(self, learner, lr_grads: Params) -> list[torch.Tensor]:
+        return [lr_grads[k] for k in learner.lrs]
+
+    def extras(self, learner) -> Params:
+        return {k: v.detach().clone() for k, v in learner.lrs.items()}
+
+    def load_extras(self, learner, extras: Params) -> None:
+        for k, v in extras.items():
+            learner.lrs[k].copy_(v)
+
+    def extras_shapes(self, model) -> dict[str, tuple]:
+        return {k: tuple(v.shape) for k, v in model.init().items()}
+
+    def summary(self, learner) -> dict[str, float]:
+        flat = torch.cat([v.detach().flatten() for v in learner.lrs.values()]).cpu()
+        return {"mean": float(flat.mean()), "min": float(flat.min()), "max": float(flat.max())}
+
+    def describe_rule(self, rule):
+        return "learned per-parameter rates (Meta-SGD)"

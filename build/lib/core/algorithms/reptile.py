@@ -1,0 +1,22 @@
+"""Reptile (Nichol et al. 2018): move the init towards the adapted parameters."""
+from __future__ import annotations
+
+import torch
+
+from core.algorithms.base import Algorithm, HParams, adapt
+from core.models import detach, expand, mse
+from core.tasks import TaskBatch
+
+
+class Reptile(Algorithm):
+    name = "reptile"
+    label = "Reptile"
+    description = "moves the init towards the adapted weights; no query-set gradient"
+
+    def meta_grad(self, learner, batch: TaskBatch, hp: HParams):
+        """Batched: the outer optimiser follows theta - mean_t(phi_t)."""
+        with torch.no_grad():
+            phi = adapt(learner.model, expand(detach(learner.params), len(batch)), batch.xs, batch.ys,
+                        hp.inner_lr, hp.inner_steps)
+            grads = [p.detach() - phi[k].mean(0) for k, p in learner.params.items()]
+            return mse(learner.model, phi, batch.xq, batch.yq).mean(), grads

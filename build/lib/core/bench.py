@@ -1,0 +1,220 @@
+"""`python main.py bench`: meta-iterations per second, side by side in one run.
+
+Every row does the same work (the paper's sinusoid setup: MLP 1-40-40-1, K=10, one
+inner step, meta-batch 25) including sampling the tasks, is timed after a warm-up, and
+updates its init with the same optimiser, core.optim.Adam (Alpha MAML excepted: its own
+hypergradient SGD is the algorithm). Each row's ratio is to the plain loop of its own order:
+- second order (MAML and the rows that differentiate through the inner steps): the lean
+  per-task loop, F.linear weights and autograd.grad(create_graph=True), how most MAML code
+  computes the meta-gradient;
+- first order (FOMAML): the same loop with create_graph=False;
+- Reptile: the same loop's adapted weights, pseudo-gradient theta - mean(phi).
+torch.func is the functional alternative: vmap eagerly, and grad(vmap) under torch.compile
+(its compile time reported apart; the row is skipped with the reason when compile fails).
+"""
+from __future__ import annotations
+
+import json
+import platform
+import time
+from functools import partial
+
+import torch
+from torch.func import grad_and_value
+
+from core.algorithms import ALGORITHM_LABELS, ALGORITHMS, HParams, MetaLearner
+from core.evaluate import evaluate, heldout_tasks
+from core.fast import make_stepper
+from core.models import Params, detach, make_model
+from core.optim import Adam
+from core.reference import lean_meta_loss, lean_reptile_grad, vmap_meta_loss
+from core.tasks import TaskBatch, get_family, sample_batch
+
+
+def _sync(device):
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+
+
+def _rate(step, device, seconds: float, warmup: int = 20) -> float:
+    for _ in range(warmup):
+        step()
+    _sync(device)
+    n, t0 = 0, time.perf_counter()
+    while True:
+        for _ in range(10):
+            step()
+        n += 10
+        _sync(device)
+        if time.perf_counter() - t0 >= seconds:
+            return n / (time.perf_counter() - t0)
+
+
+# ---- baselines: each (model, params, batch, hp) -> (loss, one gradient per entry of params) ----
+def loop_grad(model, params: Params, batch: TaskBatch, hp: HParams, first_order: bool = False):
+    """The lean plain loop (second order, or first order), one backward for the whole batch."""
+    weights = list(params.values())
+    loss = lean_meta_loss(weights, batch, hp.inner_lr, hp.inner_steps, first_order)
+    return loss.detach(), list(torch.autograd.grad(loss, weights))
+
+
+def loop_reptile_grad(model, params: Params, batch: TaskBatch, hp: HParams):
+    """The lean plain loop's Reptile pseudo-gradient."""
+    return lean_reptile_grad(list(params.values()), batch, hp.inner_lr, hp.inner_steps)
+
+
+def vmap_grad(model, params: Params, batch: TaskBatch, hp: HParams):
+    """torch.func vmap over tasks (grad inside), autograd for the outer gradient."""
+    loss = vmap_meta_loss(model, params, batch, hp.inner_lr, hp.inner_steps)
+    return loss.detach(), list(torch.autograd.grad(loss, list(params.values())))
+
+
+def _func_meta_loss(params, xs, ys, xq, yq, model, lr, steps):
+    """vmap_meta_loss on plain tensors: torch.func.grad differentiates argument 0, the params."""
+    return vmap_meta_loss(model, params, TaskBatch(xs, ys, xq, yq, None, None), lr, steps)
+
+
+func_meta_grad = grad_and_value(_func_meta_loss)  # torch.func end to end: grad(vmap(grad))
+
+
+def func_grad(model, params: Params, batch: TaskBatch, hp: HParams, fn=func_meta_grad):
+    """The meta-gradient by `fn`: func_meta_grad, or the same under torch.compile."""
+    grads, loss = fn(detach(params), batch.xs, batch.ys, batch.xq, batch.yq, model, hp.inner_lr, hp.inner_steps)
+    return loss, list(grads.values())
+
+
+# (row label, meta-gradient, the baseline its ratio is to)
+BASELINES = {
+    "loop": ("plain loop, 2nd order", loop_grad, "loop"),
+    "loop-fo": ("plain loop, 1st order", partial(loop_grad, first_order=True), "loop-fo"),
+    "loop-reptile": ("plain loop, Reptile", loop_reptile_grad, "loop-reptile"),
+    "vmap": ("torch.func vmap, eager", vmap_grad, "loop"),
+}
+ORDER = {"fomaml": "loop-fo", "reptile": "loop-reptile"}  # the others differentiate through the inner steps
+OPTIMISER = {"alpha": "hypergradient SGD"}  # every other row: core.optim.Adam
+
+
+def baseline_stepper(meta_grad, model, family, hp, gen, device):
+    """One meta-iteration of a baseline: sample, meta-gradient, core.optim.Adam."""
+    params = {k: v.requires_grad_(True) for k, v in model.init(gen, device).items()}
+    opt = Adam(list(params.values()), lr=hp.outer_lr)
+
+    def step():
+        batch = sample_batch(family, hp.meta_batch, hp.shots, gen=gen, device=device)
+        loss, grads = meta_grad(model, params, batch, hp)
+        for p, g in zip(params.values(), grads):
+            p.grad = g
+        opt.step()
+        return loss
+    return step
+
+
+def compiled_stepper(model, family, hp, gen, device):
+    """The torch.func grad(vmap) stepper under torch.compile, its first call (the compile) done.
+
+    Returns (step, compile seconds, max relative difference to the eager gradient on one batch).
+    """
+    fn = torch.compile(func_meta_grad)
+    step = baseline_stepper(partial(func_grad, fn=fn), model, family, hp, gen, device)
+    t0 = time.perf_counter()
+    step()
+    _sync(device)
+    seconds = time.perf_counter() - t0
+    batch = sample_batch(family, hp.meta_batch, hp.shots, gen=gen, device=device)
+    params = model.init(gen, device)
+    _, eager = func_grad(model, params, batch, hp)
+    _, compiled = func_grad(model, params, batch, hp, fn)
+    diff = max(float((c - e).norm() / e.norm()) for c, e in zip(compiled, eager))
+    return step, seconds, diff
+
+
+def time_to_quality(device, hp: HParams, target=0.40, limit_s=180.0, check_every_s=5.0) -> dict:
+    """Seconds of MAML training (evaluation excluded) until K=10 1-step MSE <= target on 600 tasks."""
+    family = get_family("sinusoid")
+    model = make_model("mlp", family)
+    gen = torch.Generator(device=device).manual_seed(0)
+    learner = MetaLearner("maml", model, model.init(gen, device), hp.inner_lr)
+    step = make_stepper(learner, family, hp, gen, device)
+    tasks = heldout_tasks(family, 600, 10, device=device)
+    trained, its, history = 0.0, 0, []
+    while trained < limit_s:
+        t0 = time.perf_counter()
+        while time.perf_counter() - t0 < check_every_s:
+            for _ in range(50):
+                step()
+            its += 50
+            _sync(device)
+        trained += time.perf_counter() - t0
+        mse1 = evaluate(model, learner.state()[0], tasks, hp.inner_lr, 1).mean[1]
+        history.append((round(trained, 1), its, round(mse1, 4)))
+        print(f"  quality: {trained:6.1f} s  {its:>7} it  1-step MSE {mse1:.3f}", flush=True)
+        if mse1 <= target:
+            return {"target": target, "seconds": round(trained, 1), "iterations": its, "history": history}
+    return {"target": target, "seconds": None, "iterations": its, "history": history}
+
+
+def _compiled_row(model, family, hp, gen, device, record) -> dict:
+    """Time the torch.compile row; on any failure print why and carry on without it."""
+    try:
+        step, seconds, diff = compiled_stepper(model, family, hp, gen, device)
+    except Exception as e:  # compile needs a working C++ compiler (Triton on CUDA), among others
+        reason = str(e).strip().splitlines()[0] if str(e).strip() else ""
+        print(f"  torch.compile row skipped: {type(e).__name__}: {reason[:160]}", flush=True)
+        return {"skipped": f"{type(e).__name__}: {reason}"}
+    print(f"  torch.compile: first call (the compile) {seconds:.1f} s, "
+          f"gradient vs eager rel. difference {diff:.1e}", flush=True)
+    record("torch.func grad(vmap), compiled", "loop", step)
+    return {"compile_s": round(seconds, 1), "rel_diff_to_eager": diff}
+
+
+def run_bench(args) -> int:
+    from core.cli import device_of
+    device = device_of(args.device)
+    family = get_family("sinusoid")
+    model = make_model("mlp", family)
+    hp = HParams(0.01, 1e-3, 1, 10, args.meta_batch)
+    name = torch.cuda.get_device_name(device) if device.type == "cuda" else platform.processor() or "CPU"
+    print(f"device {device} ({name}), torch {torch.__version__}, {torch.get_num_threads()} thread(s), "
+          f"meta-batch {hp.meta_batch}, K={hp.shots}, {hp.inner_steps} inner step, MLP 1-40-40-1")
+    rows = []
+
+    def record(label, against, step, optimiser="core.optim.Adam"):
+        rate = _rate(step, device, args.seconds)
+        rows.append({"name": label, "it_s": rate, "tasks_s": rate * hp.meta_batch, "against": against,
+                     "optimiser": optimiser})
+        print(f"  {label:<34} {rate:9.1f} it/s", flush=True)
+
+    gen = torch.Generator(device=device).manual_seed(0)
+    for label, meta_grad, against in BASELINES.values():
+        record(label, against, baseline_stepper(meta_grad, model, family, hp, gen, device))
+    out = {"device": str(device), "device_name": name, "threads": torch.get_num_threads(),
+           "meta_batch": hp.meta_batch}
+    if args.compile:
+        out["compile"] = _compiled_row(model, family, hp, gen, device, record)
+    for alg in ALGORITHMS:
+        learner = MetaLearner(alg, model, model.init(gen, device), hp.inner_lr)
+        record(f"{ALGORITHM_LABELS[alg]} (ours, {'CUDA graph' if device.type == 'cuda' else 'batched'})",
+               ORDER.get(alg, "loop"), make_stepper(learner, family, hp, gen, device),
+               OPTIMISER.get(alg, "core.optim.Adam"))
+    _print_table(rows)
+    out["rows"] = rows
+    if args.quality:
+        print("\ntime to quality (MAML, K=10 1-step MSE <= 0.40 on 600 held-out tasks):")
+        out["time_to_quality"] = time_to_quality(device, hp)
+        print(f"  -> {out['time_to_quality']['seconds']} s")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(out, f, indent=1)
+        print(f"wrote {args.json}")
+    return 0
+
+
+def _print_table(rows: list[dict]) -> None:
+    """Each row's ratio to the plain loop of its own order (the `against` column), set on the row."""
+    base = {r["against"]: r["it_s"] for r in rows if r["name"] == BASELINES[r["against"]][0]}
+    print(f"\n{'':<36}{'it/s':>10}{'tasks/s':>12}{'x loop':>9}  {'against':<23}optimiser")
+    for r in rows:
+        r["ratio"] = r["it_s"] / base[r["against"]]
+        print(f"  {r['name']:<34}{r['it_s']:10.1f}{r['tasks_s']:12.0f}{r['ratio']:9.2f}  "
+              f"{BASELINES[r['against']][0]:<23}{r['optimiser']}")
+    print("  x loop: it/s over the plain loop of the same order, named under `against`")

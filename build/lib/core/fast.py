@@ -1,0 +1,102 @@
+"""The training step as the CLI and the trainer run it: eager on the CPU, one CUDA graph on a GPU.
+
+On the CPU the step is already a handful of batched kernels (closed-form inner gradients,
+one backward), so Python overhead is small and no compile is needed. On a GPU the same
+step is dominated by kernel launches (about a hundred tiny ones), so it is captured once
+in a CUDA graph and replayed: sampling, inner loop, meta-gradient and the Adam update
+together. Learning rates live in device tensors that the graph reads, so they can change
+between replays; a change of shape (K, meta-batch, inner steps) captures a new graph.
+"""
+from __future__ import annotations
+
+import sys
+
+import torch
+
+from core.algorithms import REGISTRY, HParams, MetaLearner
+from core.tasks import Family, sample_batch
+
+
+def eager_step(learner: MetaLearner, family: Family, hp: HParams, gen, device) -> torch.Tensor:
+    batch = sample_batch(family, hp.meta_batch, hp.shots, gen=gen, device=device)
+    return learner.step(batch, hp)
+
+
+class GraphUnavailable(RuntimeError):
+    """Capturing the step failed; the caller carries on eagerly (with its own generator)."""
+
+
+class GraphStepper:
+    """Replays one captured meta-iteration; re-captures when the shapes change."""
+
+    def __init__(self, learner: MetaLearner, family: Family, device: torch.device, warmup: int = 3):
+        self.learner, self.family, self.device, self.warmup = learner, family, device, warmup
+        self.inner_lr = torch.zeros((), device=device)
+        self.outer_lr = torch.zeros((), device=device)
+        learner.opt.lr = self.outer_lr  # a device tensor: the captured graph reads it at every replay
+        self.graphs: dict[tuple, tuple[torch.cuda.CUDAGraph, torch.Tensor]] = {}
+
+    def _body(self, shape: tuple) -> torch.Tensor:
+        steps, shots, meta_batch = shape
+        hp = HParams(self.inner_lr, self.outer_lr, steps, shots, meta_batch)
+        batch = sample_batch(self.family, meta_batch, shots, device=self.device)  # default generator: graph-safe
+        learner = self.learner
+        loss, grads = learner.meta_grad(batch, hp)
+        for p, g in zip(learner.leaves, grads):
+            p.grad = g
+        learner.opt.step()
+        return loss
+
+    def _capture(self, shape: tuple):
+        side = torch.cuda.Stream()
+        side.wait_stream(torch.cuda.current_stream())
+        with torch.cuda.stream(side):
+            for _ in range(self.warmup):
+                self._body(shape)
+        torch.cuda.current_stream().wait_stream(side)
+        graph = torch.cuda.CUDAGraph()
+        with torch.cuda.graph(graph):
+            loss = self._body(shape)
+        return graph, loss
+
+    def __call__(self, hp: HParams) -> torch.Tensor:
+        self.inner_lr.fill_(hp.inner_lr)
+        self.outer_lr.fill_(hp.outer_lr)
+        shape = (hp.inner_steps, hp.shots, hp.meta_batch)
+        if shape not in self.graphs:
+            try:
+                self.graphs[shape] = self._capture(shape)
+            except Exception as e:
+                raise GraphUnavailable(f"CUDA graph capture failed ({type(e).__name__}: {e})") from e
+        graph, loss = self.graphs[shape]
+        graph.replay()
+        return loss.clone()
+
+
+# The algorithms that declare themselves graphable (the others read values on the host: eager).
+GRAPHABLE = tuple(name for name, cls in REGISTRY.items() if cls.graphable)
+
+
+def graphable(learner: MetaLearner) -> bool:
+    """Whether this learner's step can be captured in a CUDA graph (its algorithm declares it)."""
+    return learner.graphable
+
+
+def make_stepper(learner: MetaLearner, family: Family, hp: HParams, gen, device: torch.device, graphs=True):
+    """A no-argument callable doing one meta-iteration with `hp` (read at every call), unchecked:
+    for benchmarks. Training goes through core.runner.StepRunner, which checks each chunk."""
+    if device.type == "cuda" and graphs and graphable(learner):
+        torch.cuda.manual_seed(int(torch.randint(0, 2**31, (1,), generator=gen, device=device)))
+        stepper = GraphStepper(learner, family, device)
+        state = {"graph": True}
+
+        def step():
+            if state["graph"]:
+                try:
+                    return stepper(hp)
+                except GraphUnavailable as e:
+                    print(f"warning: {e}; training eagerly", file=sys.stderr)
+                    state["graph"] = False
+            return eager_step(learner, family, hp, gen, device)
+        return step
+    return lambda: eager_step(learner, family, hp, gen, device)

@@ -1,0 +1,107 @@
+"""Every setting once: the table the CLI, the window, presets, sessions and checkpoints read.
+
+Each entry is a typed `Setting` (core/setting.py) with one set of limits. The common ones are
+declared here; an algorithm's own (iMAML's lambda, Alpha MAML's hypergradient lr, ...) are
+declared by its class and collected from the registry, so a new algorithm brings its own.
+"""
+from __future__ import annotations
+
+from dataclasses import fields
+
+from core.algorithms import ALGORITHMS, REGISTRY, setup_error
+from core.controls import Controls
+from core.models import MODELS
+from core.setting import Setting
+from core.tasks import FAMILIES
+
+RESETS = "Changing it restarts meta-training from a fresh initialisation."
+
+COMMON = (
+    Setting("algorithm", str, Controls.algorithm, "algorithm", choices=ALGORITHMS, live=False,
+            help="; ".join(f"{cls.label}: {cls.description}" for cls in REGISTRY.values())),
+    Setting("compare", str, None, "compare", choices=ALGORITHMS, live=False, optional=True, cli=False,
+            help="a second algorithm trained beside the first, on the same task batches"),
+    Setting("family", str, Controls.family, "task family", choices=tuple(FAMILIES), live=False, alias="task",
+            help="which kind of task is meta-learned"),
+    Setting("model", str, Controls.model, "model", choices=MODELS, live=False,
+            help="the paper's MLP or the article's two scalars"),
+    Setting("hidden", tuple, Controls.hidden, "hidden", lo=1, hi=1024, max_layers=4, live=False,
+            help="MLP hidden sizes, e.g. 40,40"),
+    Setting("seed", int, Controls.seed, "seed", lo=0, hi=2**31 - 1, live=False,
+            help="random seed of the initialisations and task sampling"),
+    Setting("device", str, Controls.device, "device", choices=("auto", "cpu", "cuda"), live=False,
+            help="where meta-training runs; auto picks CUDA when present"),
+    Setting("outer_optimizer", str, Controls.outer_optimizer, "outer optimiser", choices=("adam", "sgd"),
+            live=False, help="the meta-optimiser"),
+    Setting("inner_lr", float, Controls.inner_lr, "inner lr α", lo=1e-4, hi=1.0, log=True,
+            help="α: step size of the inner SGD steps that adapt to each task"),
+    Setting("outer_lr", float, Controls.outer_lr, "outer lr β", lo=1e-5, hi=1.0, log=True,
+            help="β: step size of the meta-update of the initialisation"),
+    Setting("inner_steps", int, Controls.inner_steps, "inner steps", lo=1, hi=20,
+            help="inner SGD steps per task during meta-training"),
+    Setting("shots", int, Controls.shots, "K (support points)", lo=1, hi=100,
+            help="K support (and query) points per task"),
+    Setting("meta_batch", int, Controls.meta_batch, "meta-batch", lo=1, hi=10_000,
+            help="tasks per meta-iteration"),
+    Setting("display_steps", int, Controls.display_steps, "display steps", lo=1, hi=50, cli=False,
+            help="inner steps drawn on the panels"),
+    Setting("display_lr", float, Controls.display_lr, "display α", lo=1e-4, hi=1.0, log=True, optional=True,
+            cli=False, help="step size for the panels; null: the training α"),
+    Setting("playing", bool, Controls.playing, "playing", cli=False, help="meta-training runs"),
+)
+
+
+def _collect() -> dict[str, Setting]:
+    table = {s.name: s for s in COMMON}
+    for cls in REGISTRY.values():
+        for s in cls.settings:
+            if table.setdefault(s.name, s) is not s:
+                raise ValueError(f"setting {s.name!r} declared twice")
+    return table
+
+
+SETTINGS: dict[str, Setting] = _collect()
+
+# The one device-dependent rule: without a GPU the window's meta-batch slider stops here (a
+# bigger batch is slow on a CPU); the limit every entry point checks is the table's.
+CPU_META_BATCH = 1000
+
+
+def belongs(setting: Setting, algorithm: str) -> bool:
+    """Whether a setting means something for this algorithm (the window hides it otherwise)."""
+    return not setting.algorithms or algorithm in setting.algorithms
+
+
+def check_controls(values: dict, where: str) -> dict:
+    """Validate a dict of Controls fields (not the task); returns the changes. ValueError says why."""
+    known = {f.name for f in fields(Controls)} - {"task"}
+    changes = {}
+    for key, value in values.items():
+        if key not in known:
+            raise ValueError(f"{where}: unknown setting {key!r}; known: {', '.join(sorted(known))}")
+        setting = SETTINGS.get(key)
+        if setting is not None and setting.kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        reason = setting.problem(value) if setting is not None else None
+        if reason:
+            raise ValueError(f"{where}: {reason}")
+        changes[key] = tuple(value) if key == "hidden" else value
+    model = changes.get("model", Controls.model)
+    reason = setup_error(changes.get("algorithm", Controls.algorithm), model)
+    if not reason and changes.get("compare"):
+        reason = setup_error(changes["compare"], model)
+    if reason:
+        raise ValueError(f"{where}: {reason}")
+    return changes
+
+
+def check_config(cfg: dict) -> str | None:
+    """The first problem with a checkpoint's config (keys as the checkpoint spells them), or None."""
+    for s in SETTINGS.values():
+        key = s.alias or s.name
+        if key in cfg:
+            value = cfg[key]
+            reason = s.problem(tuple(value) if s.kind is tuple and isinstance(value, list) else value)
+            if reason:
+                return f"config {key}={cfg[key]!r}: {reason}"
+    return None

@@ -1,0 +1,375 @@
+"""The live training loop: controls in once per chunk, snapshots out.
+
+`Trainer.run(stop)` blocks until `stop` is set; a host (core.host) runs it in a child process
+for the window, or in a thread for tests and scripts. It owns every tensor. Each pass it reads
+the shared controls (one lock, one copy), applies queued commands, runs a chunk of a few ms of
+meta-iterations if playing (core.runner: checked, rolled back on divergence), and publishes a
+`Snapshot` (numpy copies) when the reader has taken the last one, at most 60 times a second, or
+at once after something the user did.
+"""
+from __future__ import annotations
+
+import math
+import threading
+import time
+
+import numpy as np
+import torch
+
+from core import checkpoint as ckpt
+from core.algorithms import MetaLearner, setup_error
+from core.controls import RESET_KEYS, Controls, DisplayTask, Mailbox, SharedControls, Snapshot, StartState
+from core.device import resolve_device
+from core.display import new_display_task
+from core.evaluate import Pretrainer
+from core.history import LossHistory, Series
+from core.models import Params, make_model
+from core.runner import StepRunner
+from core.snapshots import Init, SnapshotParts
+from core.tasks import get_family
+
+PUBLISH_S = 1 / 60  # shortest snapshot interval while training (and only once the last one was taken)
+CHUNK_S = {"cpu": 0.008, "cuda": 0.015}  # meta-iterations run in chunks of about this long
+EVAL_S = 3.0  # evaluation-panel refresh while training
+HISTORY_POINTS = 4000  # the loss history is decimated to at most this many points per snapshot
+TRAIL_EVERY = 10  # the two-parameter init's trail keeps one point per this many iterations
+PRETRAIN_STEPS = 1000
+PRETRAIN_CHUNK = 10  # pretraining advances this many steps (a few ms) between chunks of meta-iterations
+PRETRAIN_SHARE = 0.05  # while playing, the pretrained baseline gets at most this share of the trainer's time
+STATE_EVERY_S = 1.0  # how often a snapshot carries the parameters a restart would begin from
+
+
+class Trainer:
+    """Meta-trains on the shared controls; never touches a widget."""
+
+    def __init__(self, shared: SharedControls, mailbox: Mailbox):
+        self.shared, self.mailbox = shared, mailbox
+        self.iteration = 0
+        self._message, self._message_id = "", 0
+        self._learner: MetaLearner | None = None
+        self._key: tuple | None = None
+        # playing_s: wall time of the loop while playing (steps, snapshots, evaluation: all of it)
+        self.timing = {"playing_s": 0.0, "steps": 0.0, "publish": 0.0, "eval": 0.0, "pretrain": 0.0}
+        self.publishes = 0
+        self._start: tuple | None = None  # (params, extras, iteration) for the first build
+        self._state_sent = -math.inf
+
+    def start_from(self, params: Params, extras: Params | None, iteration: int) -> None:
+        """Begin (at the first build) from these parameters: a restarted process carries on."""
+        self._start = (params, extras, iteration)
+
+    def has_learner(self) -> bool:
+        return self._learner is not None
+
+    # ---- building -------------------------------------------------------------------------
+    def _build(self, c: Controls, params: Params | None = None, lrs: Params | None = None,
+               iteration: int = 0) -> None:
+        try:
+            self.device = resolve_device(c.device)
+        except ValueError as e:
+            self.device = torch.device("cpu")
+            self._say(f"{e}; training on the CPU")
+        self.family = get_family(c.family)
+        self.model = make_model(c.model, self.family, c.hidden)
+        self.gen = torch.Generator(device=self.device).manual_seed(c.seed)
+        init = params if params is not None else self.model.init(self.gen, self.device)
+        init = {k: v.to(self.device, torch.float32) for k, v in init.items()}
+        self._learner = MetaLearner(c.algorithm, self.model, init, c.inner_lr, c.outer_optimizer)
+        if lrs is not None:
+            self._learner.load(init, {k: v.to(self.device) for k, v in lrs.items()})
+        self._rival: MetaLearner | None = None
+        if c.compare and c.compare != c.algorithm:
+            problem = setup_error(c.compare, c.model)
+            if problem:
+                self._say(f"Cannot compare with {c.compare}: {problem}")
+            else:
+                self._rival = MetaLearner(c.compare, self.model, init, c.inner_lr, c.outer_optimizer)
+        self.runner = StepRunner(self._learner, self.family, self.gen, self.device, self._rival, iteration)
+        self._chunk = 1  # meta-iterations per loop pass while playing (sized to CHUNK_S)
+        self._per_step = 0.0  # seconds per meta-iteration, measured on the last full chunk
+        self.parts = SnapshotParts(self.model, self.family, self.device)
+        self.trail = Series(capacity=3000)  # the two-scalar init's (a, b) over training
+        self.telemetry = Series()  # what the algorithm reports per chunk (Alpha MAML's learned rates)
+        rgen = torch.Generator(device=self.device).manual_seed(c.seed + 1)
+        self.random_init = self.model.init(rgen, self.device)
+        self.pretrained: Params | None = None
+        self._pretrainer = Pretrainer(self.model, self.family, gen=self.gen, device=self.device)
+        self._pretrain_left = PRETRAIN_STEPS
+        self._key = c.reset_key()
+        self.iteration = iteration
+        self.history = LossHistory()
+        self._rate, self._rate_t, self._rate_n = 0.0, time.perf_counter(), 0
+        self.evaluation = None
+        self._last_eval = -math.inf
+        self.state = "paused"
+
+    def _first_build(self, c: Controls) -> None:
+        start, self._start = self._start, None
+        if start is not None:
+            try:
+                self._build(c, *start)
+                self._say(f"Restarted from iteration {start[2]:,}")
+                return
+            except (RuntimeError, KeyError, ValueError) as e:  # shapes of another setup
+                self._say(f"Could not restart from the last parameters ({e}); started afresh")
+        self._build(c)
+
+    def _say(self, message: str) -> None:
+        self._message, self._message_id = message, self._message_id + 1
+
+    # ---- the loop -------------------------------------------------------------------------
+    def run(self, stop: threading.Event) -> None:
+        torch.set_grad_enabled(True)  # grad mode is per thread
+        last_publish, version_seen = 0.0, -1
+        while not stop.is_set():
+            t_loop = time.perf_counter()
+            c, version, commands = self.shared.read()
+            try:
+                if self._learner is None or c.reset_key() != self._key:
+                    c = self._refuse_bad_setup(c)
+                if self._learner is None or c.reset_key() != self._key:
+                    if self._learner is not None:
+                        self._build(c)
+                        self._say(f"Reset: {c.algorithm}, {c.family}, {c.model} model")
+                    else:
+                        self._first_build(c)
+                    self._publish(c, force_eval=True)
+                urgent = version != version_seen  # the user just did something: show it first
+                steps = self._apply(c, commands)
+                urgent = urgent or steps > 0
+                if c.playing and not urgent:
+                    steps += self._fit_chunk(last_publish)
+                if steps:
+                    t0 = time.perf_counter()
+                    done = self._steps(c, steps, lambda v=version: self.shared.changed_since(v))
+                    took = max(time.perf_counter() - t0, 1e-5)
+                    self.timing["steps"] += took
+                    if done == steps and c.playing:
+                        # chunks of a few ms: the controls read, the rollback copy and the divergence
+                        # check happen once a chunk, and controls are still read >100 times a second
+                        target = CHUNK_S.get(self.device.type, CHUNK_S["cpu"])
+                        self._per_step = took / done
+                        self._chunk = int(min(512, max(1, self._chunk * min(2.0, target / took))))
+                pretrained_now = False
+                if not urgent:  # a fitting chunk would only delay the snapshot the user waits for
+                    t0 = time.perf_counter()
+                    pretrained_now = self._advance_pretraining(c)
+                    self.timing["pretrain"] += time.perf_counter() - t0
+                if not c.playing and self.state == "training":  # paused: say so in this snapshot
+                    self.state = "paused"
+                now = time.perf_counter()
+                due = steps and now - last_publish >= PUBLISH_S and self.mailbox.wants()
+                if urgent or due or pretrained_now:
+                    self._publish(c, urgent=urgent)
+                    last_publish, version_seen = now, version
+                if c.playing:
+                    self.timing["playing_s"] += time.perf_counter() - t_loop
+                if not c.playing and self._pretrain_left == 0:
+                    self.shared.wait(version, 0.1)
+            except Exception as e:  # shown in the window; the loop lives on, paused
+                self.shared.update(playing=False)
+                self.state = "error"
+                self._say(f"Training stopped: {type(e).__name__}: {e}")
+                try:
+                    self._publish(self.shared.get())
+                except Exception:
+                    pass
+                self.shared.wait(version + 1, 0.2)
+
+    def _refuse_bad_setup(self, c: Controls) -> Controls:
+        """A setup core cannot build (ANIL on the two-scalar model) keeps the previous one, and says so."""
+        problem = setup_error(c.algorithm, c.model)
+        if problem is None:
+            return c
+        keep = dict(zip(RESET_KEYS, self._key)) if self._key else {"algorithm": Controls().algorithm}
+        self._say(f"{problem}; kept {keep.get('algorithm', c.algorithm)} with the {keep.get('model', c.model)} model")
+        return self.shared.update(**keep)
+
+    def _apply(self, c: Controls, commands) -> int:
+        """Run one-off commands; returns how many single steps were asked for."""
+        steps = 0
+        for name, payload in commands:
+            if name == "step":
+                steps += 1
+            elif name == "reset":
+                self._build(c)
+                self._say("Reset")
+                self._publish(c, force_eval=True)
+            elif name == "load":
+                self._load(c, payload)
+            elif name == "save":
+                self._save(c, payload)
+            elif name == "random_init":  # place the random init at given parameters
+                self.random_init = {k: torch.as_tensor(v, dtype=torch.float32, device=self.device)
+                                    for k, v in payload.items()}
+                self.parts.fixed_changed()
+        return steps
+
+    def _fit_chunk(self, last_publish: float) -> int:
+        """The chunk, shortened to end when the next snapshot is due (so snapshots come every 1/60 s,
+        not every 1/60 s plus part of a chunk)."""
+        if not self.mailbox.wants() or self._per_step <= 0:
+            return self._chunk
+        left = last_publish + PUBLISH_S - time.perf_counter()
+        return max(1, min(self._chunk, math.ceil(left / self._per_step)))
+
+    def _steps(self, c: Controls, n: int, interrupted=None) -> int:
+        """Up to n checked meta-iterations (core.runner); on divergence, pause and say so.
+        Returns how many counted."""
+        hp = c.hparams()
+        try:
+            chunk = self.runner.run(hp, n, interrupted)
+        except torch.OutOfMemoryError as e:
+            for v in getattr(e, "finished_losses", []):  # the chunk's finished steps count
+                self.iteration += 1
+                self.history.add(self.iteration, v)
+            self._fall_back_to_cpu(c)
+            return 0
+        if chunk.notice:
+            self._say(chunk.notice)
+        self.hparams = hp
+        if chunk.diverged_at is not None:
+            self.iteration = chunk.rolled_back_to
+            self.shared.update(playing=False)
+            self.state = "diverged"
+            self._say(f"Diverged at iteration {chunk.diverged_at} (meta-loss {chunk.diverged_value:.3g}); "
+                      f"rolled back to iteration {chunk.rolled_back_to}. Try a smaller learning rate, then Play.")
+            return 0
+        rivals = chunk.rival_losses or [0.0] * len(chunk.losses)
+        for v, r in zip(chunk.losses, rivals):
+            self.iteration += 1
+            self.history.add(self.iteration, v, r)
+        self.state = "training" if c.playing else "paused"
+        done = len(chunk.losses)
+        if self.model.name == "two-param" and self.iteration // TRAIL_EVERY != (self.iteration - done) // TRAIL_EVERY:
+            p = self._learner.params
+            self.trail.add(a=float(p["a"].detach()), b=float(p["b"].detach()))
+        telemetry = self._learner.telemetry()  # what the algorithm lets the window show (Alpha's rates)
+        if telemetry:
+            self.telemetry.add(iters=self.iteration, **telemetry)
+        self._rate_n += done
+        now = time.perf_counter()
+        if now - self._rate_t >= 0.5:
+            self._rate = self._rate_n / (now - self._rate_t)
+            self._rate_t, self._rate_n = now, 0
+        return done
+
+    def _fall_back_to_cpu(self, c: Controls) -> None:
+        """Out of device memory: carry on from the same parameters on the CPU, and say so."""
+        params, extras = self._learner.state()
+        kept = (self.history, self.trail, self.telemetry)
+        if self.device.type == "cuda":
+            torch.cuda.empty_cache()
+        c = self.shared.update(device="cpu", playing=False)
+        self._build(c, {k: v.cpu() for k, v in params.items()},
+                    None if extras is None else {k: v.cpu() for k, v in extras.items()}, self.iteration)
+        self.history, self.trail, self.telemetry = kept
+        self.state = "paused"
+        self._say(f"Out of memory on the GPU at meta-batch {c.meta_batch}: moved to the CPU and paused. "
+                  "Lower the meta-batch, then Play.")
+
+    def _advance_pretraining(self, c: Controls) -> bool:
+        """Fit the pretrained baseline a chunk at a time, so it never stalls the loop.
+        Returns True when it has just finished (worth a snapshot even while paused)."""
+        if self._pretrain_left <= 0:
+            return False
+        if c.playing and self.timing["pretrain"] > PRETRAIN_SHARE * self.timing["playing_s"]:
+            return False  # meta-training comes first; paused, the baseline fits at full speed
+        n = min(PRETRAIN_CHUNK, self._pretrain_left)
+        fitted = self._pretrainer.advance(n)
+        self._pretrain_left -= n
+        if self._pretrain_left == 0:
+            self.pretrained = fitted
+            self.parts.fixed_changed()
+            self._last_eval = -math.inf
+            return True
+        return False
+
+    # ---- snapshots ------------------------------------------------------------------------
+    def _display_task(self, c: Controls) -> DisplayTask:
+        task = c.task
+        if task is None or (not task.is_user and task.family != c.family):
+            task = new_display_task(c.family, c.shots, np.random.default_rng(c.seed))
+            self.shared.update(task=task)
+        return task
+
+    def _inits(self, c: Controls, params: Params, for_display: bool) -> dict[str, Init]:
+        """The initialisations shown: the meta-learned one adapts with its own rule (learned rates,
+        ANIL's head only) unless the user set a display rate; the others with alpha."""
+        hp = c.hparams()
+        alpha = c.display_lr if (for_display and c.display_lr is not None) else c.inner_lr
+        own = not (for_display and c.display_lr is not None)
+        inits = {"meta": Init(params, self._learner.inner_lr(hp) if own else alpha),
+                 "random": Init(self.random_init, alpha, fixed=True)}
+        if self.pretrained is not None:
+            inits["pretrained"] = Init(self.pretrained, alpha, fixed=True)
+        if self._rival is not None:
+            inits["compare"] = Init(self._rival.state()[0], self._rival.inner_lr(hp) if own else alpha)
+        return inits
+
+    def _publish(self, c: Controls, force_eval: bool = False, urgent: bool = False) -> None:
+        t0 = time.perf_counter()
+        params, _ = self._learner.state()
+        if force_eval or (t0 - self._last_eval >= EVAL_S and not urgent):  # urgent: the user waits for this one
+            self.evaluation = self.parts.evaluation(c.shots, self._inits(c, params, False), self.iteration)
+            self._last_eval = time.perf_counter()
+            self.timing["eval"] += self._last_eval - t0
+        task = self._display_task(c)
+        x, curves, errors = self.parts.curves(task, self._inits(c, params, True), c.display_steps)
+        small = {k: v.cpu().numpy() for k, v in params.items()} if c.model == "two-param" else {}
+        trail = self.trail.arrays(HISTORY_POINTS)
+        trail = np.stack([trail["a"], trail["b"]], 1) if trail else np.zeros((0, 2))
+        self.publishes += 1
+        self.mailbox.put(Snapshot(
+            iteration=self.iteration, state=self.state, device=str(self.device),
+            algorithm=c.algorithm, family=c.family, model=c.model,
+            its_per_s=self._rate if c.playing else 0.0,
+            loss=self.history.last,
+            hparams=getattr(self, "hparams", c.hparams()),
+            loss_iters=self.history.column("iters", HISTORY_POINTS),
+            loss_raw=self.history.column("raw", HISTORY_POINTS),
+            loss_smooth=self.history.column("smooth", HISTORY_POINTS),
+            grid_x=x.grid_np, true_y=x.true_np, support_x=x.xs_np, support_y=x.ys_np, task=task,
+            curves=curves, display_mse=errors, evaluation=self.evaluation,
+            message=self._message, message_id=self._message_id, meta_params=small, inner_lrs=self._learner.summary(),
+            lr_history=self.telemetry.arrays(HISTORY_POINTS),
+            landscape=self.parts.landscape(task, x, params, trail) if c.model == "two-param" else None,
+            compare=self._rival.algorithm if self._rival is not None else None,
+            compare_loss_smooth=(self.history.column("rival", HISTORY_POINTS)
+                                 if self._rival is not None else None),
+            training_s=self.timing["playing_s"], timing=dict(self.timing), start_state=self._start_state(t0),
+        ), urgent=urgent)
+        self.timing["publish"] += time.perf_counter() - t0
+
+    def _start_state(self, now: float) -> StartState | None:
+        """The parameters as numpy, about once a second (the process host keeps the latest for a restart)."""
+        if now - self._state_sent < STATE_EVERY_S:
+            return None
+        self._state_sent = now
+        return self.start_state()
+
+    def start_state(self) -> StartState:
+        """The parameters, extras and iteration as numpy copies (call from the trainer's thread)."""
+        params, extras = self._learner.state()
+        return StartState({k: v.cpu().numpy() for k, v in params.items()},
+                          None if extras is None else {k: v.cpu().numpy() for k, v in extras.items()}, self.iteration)
+
+    # ---- checkpoints ----------------------------------------------------------------------
+    def _save(self, c: Controls, path) -> None:
+        try:
+            params, lrs = self._learner.state()
+            ckpt.save(path, self.model, params, ckpt.config_from_controls(c, self.iteration), lrs)
+            self._say(f"Saved checkpoint to {path}")
+        except Exception as e:
+            self._say(f"Could not save {path}: {e}")
+
+    def _load(self, c: Controls, loaded: ckpt.Checkpoint) -> None:
+        """Adopt a checkpoint (already read and validated by core.checkpoint.load)."""
+        cfg = loaded.config
+        changes = {"algorithm": cfg["algorithm"], "family": cfg["task"], "model": cfg["model"]}
+        if "hidden" in cfg:
+            changes["hidden"] = tuple(cfg["hidden"])
+        c = self.shared.update(**changes)
+        self._build(c, loaded.params, loaded.lrs, int(cfg.get("iterations", 0)))
+        self._say(f"Loaded checkpoint ({cfg.get('algorithm')}, {cfg.get('iterations', 0)} iterations)")
+        self._publish(c, force_eval=True)

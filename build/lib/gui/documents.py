@@ -1,0 +1,134 @@
+"""The files a demo opens and saves: presets, sessions, checkpoints and the shipped trained model.
+
+Each has a path-taking method (what tests call) and a dialog wrapper. Every refusal is a
+notice in the window and leaves the state unchanged.
+"""
+from __future__ import annotations
+
+from dataclasses import fields
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Slot
+from PySide6.QtWidgets import QFileDialog
+
+from core.controls import Controls
+from gui import presets
+
+
+class Documents(QObject):
+    def __init__(self, window, notice):
+        super().__init__(window)
+        self.window = window
+        self.notice = notice  # notice(text, error=False)
+
+    def apply(self, c: Controls, checkpoint=None, reset: bool = True) -> None:
+        """Replace every control (and the task) at once; a reset starts training from the
+        preset's seed, a checkpoint then replaces the initialisation."""
+        w = self.window
+        w.shared.update(**{f.name: getattr(c, f.name) for f in fields(Controls)})
+        if reset:
+            w.shared.post("reset")
+        if checkpoint:
+            self.load_checkpoint_from(checkpoint)
+
+    # ---- presets and sessions --------------------------------------------------------------
+    def open_preset(self, path) -> bool:
+        from gui.validation import PresetError
+
+        try:
+            c, checkpoint, text = presets.read_preset(path, playing=self.window.shared.get().playing)
+        except PresetError as e:
+            self.notice(str(e), error=True)
+            return False
+        self.apply(c, checkpoint)
+        self.notice(f"Preset: {text}")
+        return True
+
+    def open_session(self, path) -> bool:
+        from core.session import SessionError
+
+        try:
+            c, checkpoint = presets.read_session(path)
+            if checkpoint:
+                from core.checkpoint import load
+
+                loaded = load(Path(path).parent / checkpoint)
+        except (SessionError, ValueError) as e:
+            self.notice(str(e), error=True)
+            return False
+        self.apply(c, reset=True)
+        if checkpoint:
+            self.window.shared.post("load", loaded)
+        self.window.saved_task = self.window.shared.get().task
+        self.notice(f"Opened session {Path(path).name}")
+        return True
+
+    def save_session(self, path) -> bool:
+        from core import session
+
+        try:
+            session.write(path, self.window.shared.get())
+        except OSError as e:
+            self.notice(f"Could not save {path}: {e.strerror}", error=True)
+            return False
+        self.window.saved_task = self.window.shared.get().task
+        self.notice(f"Saved session to {path}")
+        return True
+
+    # ---- checkpoints -----------------------------------------------------------------------
+    def load_checkpoint_from(self, path) -> bool:
+        from core.checkpoint import CheckpointError, load
+
+        try:
+            loaded = load(path)
+        except CheckpointError as e:
+            self.notice(str(e), error=True)
+            return False
+        self.window.shared.post("load", loaded)
+        return True
+
+    def save_checkpoint_to(self, path) -> None:
+        self.window.shared.post("save", str(path))
+
+    @Slot()
+    def load_trained_model(self) -> bool:
+        """The shipped checkpoint with its own settings (alpha, K, ...), so the panels show what it learned."""
+        from core.checkpoint import CheckpointError, load
+
+        try:
+            loaded = load(presets.TRAINED)
+        except CheckpointError as e:
+            self.notice(str(e), error=True)
+            return False
+        cfg, c = loaded.config, self.window.shared.get()
+        keep = {k: cfg[k] for k in ("inner_lr", "outer_lr", "inner_steps", "shots", "meta_batch",
+                                    "outer_optimizer", "seed") if k in cfg}
+        if cfg["task"] != c.family or cfg["shots"] != c.shots:
+            import numpy as np
+
+            from core.display import new_display_task
+
+            keep["task"] = new_display_task(cfg["task"], cfg["shots"], np.random.default_rng(cfg.get("seed", 0)))
+        self.window.shared.update(**keep)
+        self.window.shared.post("load", loaded)
+        self.notice(f"Loaded the trained model: MAML after {cfg.get('iterations', 0):,} meta-iterations")
+        return True
+
+    # ---- dialogs ---------------------------------------------------------------------------
+    @Slot()
+    def ask_preset(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open preset", str(presets.PRESETS), "Presets (*.json)")
+        if path:
+            self.open_preset(path)
+
+    @Slot()
+    def ask_open_session(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open session", "", "Sessions (*.maml.json *.json)")
+        if path:
+            self.open_session(path)
+
+    @Slot()
+    def ask_save_session(self) -> bool:
+        """A file dialog, then save; False if the user cancelled or the save failed."""
+        path, _ = QFileDialog.getSaveFileName(self.window, "Save session", "demo.maml.json", "Sessions (*.maml.json)")
+        return bool(path) and self.save_session(path)

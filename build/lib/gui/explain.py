@@ -1,0 +1,156 @@
+"""Explain mode: one caption per panel and the algorithm's pseudo-code, its current phase
+highlighted while training runs.
+
+A real meta-iteration's phases last microseconds, so the highlight steps through them at
+a readable pace (every `PHASE_MS`) while training runs, and rests when paused.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt, QTimer, Slot
+from PySide6.QtWidgets import QDockWidget, QLabel
+
+from gui import style
+
+PHASE_MS = 700
+CAPTIONS = {
+    "meta": "The same new task, fitted from {alg}'s learned starting point: grey before, then after each "
+            "inner step. As meta-training runs, one step already lands close.",
+    "random": "The same task and the same points, fitted from a random starting point with the same steps: "
+              "it barely moves. This is what meta-learning buys.",
+    "pretrained": "One network trained on all tasks at once, then fine-tuned the same way: it learned the "
+                  "average task, not how to adapt.",
+    "compare": "A second algorithm, meta-trained beside the first on the same batches of tasks.",
+    "loss": "The meta-loss: error on each task's query points after adapting, averaged over the batch. "
+            "Falling means the starting point adapts better.",
+    "eval": "The paper's Figure 3: error on held-out tasks after 0, 1, ... inner steps, mean and 95% band.",
+}
+# (phase, line); phase None: a line that is never highlighted
+CODE = ((None, "<b>Algorithm 1</b> (Finn et al. 2017)"),
+        (None, "θ ← a random initialisation"),
+        (None, "<b>while</b> training:"),
+        ("sample", "&nbsp;&nbsp;sample a batch of tasks T<sub>i</sub>"),
+        (None, "&nbsp;&nbsp;<b>for each</b> T<sub>i</sub>:"),
+        ("adapt", "&nbsp;&nbsp;&nbsp;&nbsp;θ'<sub>i</sub> = θ − α∇L<sub>Ti</sub>(θ) on K support points"),
+        ("query", "&nbsp;&nbsp;&nbsp;&nbsp;loss<sub>i</sub> = L<sub>Ti</sub>(θ'<sub>i</sub>) on query points"),
+        ("update", "&nbsp;&nbsp;θ ← θ − β∇<sub>θ</sub> Σ<sub>i</sub> loss<sub>i</sub>&nbsp;&nbsp;(meta-update)"))
+PHASES = ("sample", "adapt", "query", "update")
+SAYS = {"sample": "Draw a batch of new tasks (sine waves) to practise on.",
+        "adapt": "Fit each task from θ with a few gradient steps on its K points: fast adaptation.",
+        "query": "Score each adapted model on fresh points of its own task.",
+        "update": "Move θ so that this quick adaptation works better next time."}
+
+
+class Explainer(QObject):
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.on = False
+        self.phase = 0
+        self.captions: dict[str, QLabel] = {}
+        self.code = _code_label()  # in a dock on the right: the plots narrow, the controls keep their room
+        self.dock = QDockWidget("How MAML learns", window)
+        self.dock.setObjectName("explain-dock")
+        self.dock.setFeatures(QDockWidget.NoDockWidgetFeatures)
+        self.dock.setWidget(self.code)
+        self.dock.setMinimumWidth(300)
+        self.dock.setMaximumWidth(360)
+        window.addDockWidget(Qt.RightDockWidgetArea, self.dock)
+        self.dock.hide()
+        # In presenter mode the advanced controls are hidden: the code fills their place instead,
+        # and the plots keep the full width.
+        self.side = _code_label()
+        lay = window.controls.layout()
+        lay.insertWidget(lay.count() - 1, self.side)
+        self.side.hide()
+        self.timer = QTimer(self)
+        self.timer.setInterval(PHASE_MS)
+        self.timer.timeout.connect(self.advance)
+        style.themes.changed.connect(self.refresh)
+
+    def cards(self) -> dict:
+        w = self.window
+        return {**w.panels, "loss": w.loss, "eval": w.eval}
+
+    @Slot(bool)
+    def set_on(self, on: bool) -> None:
+        self.on = bool(on)
+        for name, card in self.cards().items():
+            label = self.captions.get(name)
+            if label is None and self.on and name in CAPTIONS:
+                label = self.captions[name] = QLabel()
+                label.setWordWrap(True)
+                label.setObjectName("caption")
+                card.body.insertWidget(1, label)
+            if label is not None:
+                label.setVisible(self.on)
+        self.refresh()
+        self.place()
+        if self.on:
+            self.timer.start()
+        else:
+            self.timer.stop()
+
+    def place(self) -> None:
+        """The dock normally; the controls column in presenter mode."""
+        presenting = self.window.demo.presenter.on if hasattr(self.window, "demo") else False
+        self.dock.setVisible(self.on and not presenting)
+        self.side.setVisible(self.on and presenting)
+
+    def shown(self) -> QLabel:
+        return self.side if self.side.isVisible() else self.code
+
+    @Slot()
+    def refresh(self, *_) -> None:
+        """Caption texts and colours (the algorithm's name and the theme may have changed)."""
+        t = style.themes.current
+        snap = self.window.snapshot
+        alg = style.algorithm_label(snap.algorithm) if snap else "MAML"
+        for name, label in self.captions.items():
+            label.setText(CAPTIONS[name].format(alg=alg))
+            label.setStyleSheet(f"color: {t.text}; background: {t.select}; border-radius: 4px; "
+                                f"padding: 3px 6px; font-size: {t.body_pt}pt;")
+        self._draw_code()
+
+    def training(self) -> bool:
+        snap = self.window.snapshot
+        return snap is not None and snap.state == "training"
+
+    @Slot()
+    def advance(self) -> None:
+        if self.training():
+            self.phase = (self.phase + 1) % len(PHASES)
+        self._draw_code()
+
+    def current(self) -> str | None:
+        return PHASES[self.phase] if self.training() else None
+
+    def _draw_code(self) -> None:
+        t = style.themes.current
+        now = self.current()
+        lines = []
+        for phase, text in CODE:
+            if phase is not None and phase == now:
+                text = f"<span style='color:{t.accent}'>▶ <b>{text}</b></span>"
+            lines.append(text)
+        state = ("(paused: press Play to watch the phases)" if now is None
+                 else f"<span style='color:{t.text}; font-family:sans-serif'>{SAYS[now]}</span>")
+        html = (f"<div style='font-family:monospace; font-size:{t.body_pt}pt'>" + "<br>".join(lines)
+                + f"<br><br><span style='color:{t.muted}'>{state}</span></div>")
+        sheet = (f"QLabel#pseudocode {{ background: {t.panel}; border: 1px solid {t.grid};"
+                 f" border-radius: 6px; padding: 6px; }}")
+        for label in (self.code, self.side):
+            if label.text() != html:
+                label.setText(html)
+            if label.styleSheet() != sheet:  # a re-polish per phase step is wasted work
+                label.setStyleSheet(sheet)
+
+
+def _code_label() -> QLabel:
+    label = QLabel()
+    label.setObjectName("pseudocode")
+    label.setTextFormat(Qt.RichText)
+    label.setWordWrap(True)
+    label.setAlignment(Qt.AlignTop | Qt.AlignLeft)
+    label.setToolTip("Real phases last microseconds: while training runs, the highlight steps "
+                     f"through them every {PHASE_MS / 1000:g} s so you can follow along.")
+    return label

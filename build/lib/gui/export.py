@@ -1,0 +1,99 @@
+"""Pictures of the window for slides: the window or one plot as PNG, a plot as SVG, and GIF
+recording (the `Recorder` does the capturing)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Slot
+from PySide6.QtWidgets import QFileDialog
+
+
+class Exports(QObject):
+    def __init__(self, window, recorder, notice):
+        super().__init__(window)
+        self.window, self.recorder = window, recorder
+        self.notice = notice  # notice(text, error=False)
+
+    def panel_titles(self) -> dict[str, str]:
+        w = self.window
+        out = {m: p.title.text() for m, p in w.panels.items()}
+        out.update(loss="Meta-training loss", eval="Held-out MSE")
+        return out
+
+    def panel_widget(self, name: str):
+        w = self.window
+        return {"loss": w.loss, "eval": w.eval}.get(name) or w.panels[name]
+
+    def export_window(self, path) -> bool:
+        ok = self.window.centralWidget().grab().save(str(path))
+        self.notice(f"Saved {path}" if ok else f"Could not write {path}", error=not ok)
+        return ok
+
+    def export_panel(self, name: str, path) -> bool:
+        """One plot as PNG (pyqtgraph's ImageExporter, at least 1200 px wide) or as vector SVG."""
+        panel = self.panel_widget(name)
+        path = str(path)
+        try:
+            if path.lower().endswith(".svg"):
+                svg_of_plot(panel.plot, path, panel.title.text())
+            else:
+                import pyqtgraph.exporters as ex
+
+                exporter = ex.ImageExporter(panel.plot.getPlotItem())
+                exporter.parameters()["width"] = max(1200, int(panel.plot.width() * 2))
+                exporter.export(path)
+        except Exception as e:  # pyqtgraph raises plain Exceptions for odd sizes and paths
+            self.notice(f"Could not export {path}: {e}", error=True)
+            return False
+        ok = Path(path).is_file()
+        self.notice(f"Saved {path}" if ok else f"Could not write {path}", error=not ok)
+        return ok
+
+    def toggle_record(self, on: bool) -> bool:
+        """Start (asking where to) or stop a recording; True while one runs."""
+        if on and not self.recorder.active:
+            path, _ = QFileDialog.getSaveFileName(self.window, "Record to GIF", "maml-demo.gif", "GIF (*.gif)")
+            if path:
+                self.recorder.start(path)
+        elif not on and self.recorder.active:
+            self.recorder.stop()
+        return self.recorder.active
+
+    @Slot()
+    def ask_export_window(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self.window, "Export window", "maml-window.png", "PNG (*.png)")
+        if path:
+            self.export_window(path)
+
+    def ask_export_panel(self, name: str) -> None:
+        path, _ = QFileDialog.getSaveFileName(self.window, "Export panel", f"maml-{name}.png",
+                                              "PNG (*.png);;SVG (*.svg)")
+        if path:
+            self.export_panel(name, path)
+
+
+def svg_of_plot(view, path: str, title: str = "") -> None:
+    """The plot's scene through Qt's SVG painter, item caches off so axes and text stay vectors.
+    (pyqtgraph 0.14's SVGExporter cannot parse the paths Qt 6.11 writes.)"""
+    from PySide6.QtCore import QRect, QRectF
+    from PySide6.QtGui import QPainter
+    from PySide6.QtSvg import QSvgGenerator
+    from PySide6.QtWidgets import QGraphicsItem
+
+    items = view.scene().items()
+    modes = [i.cacheMode() for i in items]
+    for i in items:
+        i.setCacheMode(QGraphicsItem.NoCache)
+    gen = QSvgGenerator()
+    gen.setFileName(path)
+    gen.setSize(view.size())
+    gen.setViewBox(QRect(0, 0, view.width(), view.height()))
+    gen.setTitle(title)
+    painter = QPainter(gen)
+    try:
+        view.scene().render(painter, QRectF(0, 0, view.width(), view.height()),
+                            view.mapToScene(view.viewport().rect()).boundingRect())
+    finally:
+        painter.end()
+        for i, m in zip(items, modes):
+            i.setCacheMode(m)

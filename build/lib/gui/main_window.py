@@ -1,0 +1,456 @@
+"""The window: controls on the left, the two initialisations side by side, training and
+evaluation below, a status bar. One QTimer takes the trainer's latest snapshot from its host
+(a child process in the app, a thread in some tests) and redraws; nothing else crosses."""
+from __future__ import annotations
+
+import time
+import traceback
+
+import numpy as np
+import torch
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSizePolicy,
+    QStatusBar,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.algorithms import REGISTRY
+from core.checkpoint import CheckpointError
+from core.checkpoint import load as load_checkpoint
+from core.tasks import get_family
+from gui import style
+from gui.controls_panel import ControlsPanel
+from gui.frame_stats import FrameStats
+from gui.landscape_panel import LandscapePanel
+from gui.lr_strip import AlphaStrip
+from gui.menus import Demo
+from gui.panels import EvalPanel, InitPanel, LossPanel
+from gui.task_editor import TaskEditor, TaskTools
+
+FRAME_MS = 16  # ~60 Hz; a frame that finds no new snapshot costs almost nothing
+NOTICE_S = 8.0  # how long an ordinary notice stays up
+STATUS_S = 0.125  # the status bar's numbers refresh this often while training
+
+
+def family_ranges(family: str) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Fixed axes for a family, so both panels (and every task) share the same frame."""
+    fam = get_family(family)
+    x = torch.linspace(*fam.x_range, 200)
+    a = torch.linspace(*fam.a_range, 7)[:, None, None]
+    b = torch.linspace(*fam.b_range, 7)[None, :, None]
+    y = fam.f(a, b, x)
+    lo, hi = float(y.min()), float(y.max())
+    pad = 0.15 * (hi - lo)
+    return fam.x_range, (lo - pad, hi + pad)
+
+
+class MainWindow(QMainWindow):
+    snapshotDrawn = Signal(object, float)  # (snapshot, perf_counter time its repaint ended), for benchmarks
+    _arrived = Signal()  # a snapshot arrived (emitted from the host's thread; queued to this one)
+
+    def __init__(self, host):
+        super().__init__()
+        self.setWindowTitle("MAML Playground")
+        self.host = host  # where the trainer runs: controls in (host.shared), snapshots out (host.take)
+        self.shared = shared = host.shared
+        self.stats = FrameStats()
+        self._drawing: tuple | None = None  # (snapshot, frame start) drawn but not yet painted
+        self._status_at = 0.0
+        self.snapshot = None
+        self._family = None
+        self._message_id = 0
+        self._notice_until = 0.0
+        self._error_shown = False
+        self._frame_error = False
+        self._closed = False
+        self.ask_before_close = False  # the app sets it for interactive runs; scripts and tests quit at once
+        self.saved_task = shared.get().task  # the user's task as last saved or opened
+        self.screenshot_path: str | None = None
+        self.screenshot_failed = False
+        self.started_at = time.perf_counter()  # main() sets the process's own start
+        self.first_frame_s: float | None = None  # start-up to the first drawn snapshot
+        self.shown_s: float | None = None  # start-up to the window's first paint (before training data)
+
+        self.controls = ControlsPanel(shared, np.random.default_rng(shared.get().seed + 7))
+        self.controls.setFixedWidth(390)
+        self.panels = {m: InitPanel(m) for m in style.METHODS}
+        self.panels["pretrained"].setVisible(False)
+        self.panels["compare"].setVisible(False)  # shown while a second algorithm trains beside the first
+        self.loss = LossPanel()
+        self.eval = EvalPanel()
+        self.landscape = LandscapePanel(shared)  # beside the init panels, for the two-scalar model
+        self.landscape.setVisible(False)
+        self.alpha_strip = AlphaStrip()  # Alpha MAML's learned α, under the loss curve
+        self.alpha_strip.setVisible(False)
+        self.loss.body.addWidget(self.alpha_strip)
+        rng = np.random.default_rng(shared.get().seed + 11)
+        self.editor = TaskEditor(shared, list(self.panels.values()), rng, self)
+        self.task_tools = TaskTools(self.editor)
+        self.controls.task_form.addRow(self.task_tools)
+
+        self.headline = QLabel("Starting…")
+        self.headline.setObjectName("headline")
+        self.headline.setTextFormat(Qt.RichText)
+        self.headline.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        top = QHBoxLayout()
+        top.addWidget(self.headline, 1)
+        inits = QHBoxLayout()
+        for p in self.panels.values():
+            inits.addWidget(p, 1)
+        inits.addWidget(self.landscape, 1)
+        below = QHBoxLayout()
+        below.addWidget(self.loss, 1)
+        below.addWidget(self.eval, 1)
+        right = QVBoxLayout()
+        right.addLayout(top)
+        right.addLayout(inits, 62)
+        right.addLayout(below, 38)
+        central = QWidget()
+        central.setObjectName("central")
+        lay = QHBoxLayout(central)
+        lay.setContentsMargins(8, 6, 8, 4)
+        lay.addWidget(self.controls)
+        lay.addLayout(right, 1)
+        self.setCentralWidget(central)
+        self.notice = Toast(central)
+
+        self._build_status_bar()
+        self._shortcuts()
+        self.controls.message.connect(self.show_notice)
+        self.editor.message.connect(self.show_notice)
+        self.controls.pretrainedToggled.connect(self.panels["pretrained"].setVisible)
+        self.controls.saveRequested.connect(self.save_checkpoint)
+        self.controls.loadRequested.connect(self.load_checkpoint)
+
+        self.timer = QTimer(self)
+        self.timer.setTimerType(Qt.PreciseTimer)
+        self.timer.setInterval(FRAME_MS)
+        self.timer.timeout.connect(self.frame)
+        self.demo = Demo(self)  # menus, toolbar, presenter mode, recording, explanations
+        style.themes.follow(self.apply_theme)
+
+    def apply_theme(self, t: style.Theme) -> None:
+        """The stylesheet goes on the parts with buttons and inputs, not on the plots: a switch
+        re-polishes only those."""
+        self.setPalette(t.palette())  # now, not when the application's change reaches the window
+        font = self.font()
+        font.setPointSize(t.body_pt)
+        self.setFont(font)
+        sheet = t.stylesheet()
+        for part in (self.controls, self.menuBar(), self.statusBar(), *self.findChildren(QToolBar)):
+            if part.styleSheet() != sheet:
+                part.setStyleSheet(sheet)
+        font = self.headline.font()
+        font.setPointSize(t.headline_pt)
+        self.headline.setFont(font)
+        if self.snapshot is not None:  # the status bar's coloured state
+            self._status_at = 0.0
+            self._status(self.snapshot)
+
+    def start(self) -> None:
+        """Start the trainer (if its host is not running yet) and the frame timer, after the window is shown."""
+        self._arrived.connect(self._on_arrival)
+        self.host.on_snapshot = self._arrived.emit  # draw a snapshot when it arrives, not at the next tick
+        self.host.start()
+        self.installEventFilter(self)  # to time the repaint that shows each snapshot
+        self.timer.start()
+        self.controls.play.setFocus()
+
+    def eventFilter(self, obj, event) -> bool:
+        """Paint the window ourselves on its update request, so the repaint that shows a new
+        snapshot is timed to its end (Qt paints every dirty widget of the window in this event)."""
+        if obj is self and event.type() == QEvent.UpdateRequest and (self._drawing or self.shown_s is None):
+            drawing, self._drawing = self._drawing, None
+            QMainWindow.event(self, event)
+            ended = time.perf_counter()
+            if self.shown_s is None:
+                self.shown_s = round(ended - self.started_at, 3)
+            if drawing is not None:
+                self.stats.painted(drawing[1], ended)
+                self.snapshotDrawn.emit(drawing[0], ended)
+            return True
+        return super().eventFilter(obj, event)
+
+    def restart_training(self) -> None:
+        """After the trainer's process died: a new one from the last parameters it sent."""
+        self._error_shown = False
+        self._message_id = -1  # the new trainer counts its messages from 0 again
+        self.host.restart()
+        self.notice.hide()
+        self._notice_until = 0.0
+        self.show_notice("Training restarted from the last parameters received", style.INFO)
+
+    # ---- layout pieces ----------------------------------------------------------------------
+    def _build_status_bar(self) -> None:
+        bar = QStatusBar()
+        self.setStatusBar(bar)
+        self.status = {k: QLabel("") for k in ("state", "device", "iteration", "rate", "loss", "fps")}
+        tips = {"state": "What the training thread is doing", "device": "Where meta-training runs",
+                "iteration": "Meta-iterations so far", "rate": "Meta-iterations per second",
+                "loss": "Latest meta-loss (query MSE after adaptation, averaged over the meta-batch)",
+                "fps": "Frames drawn per second"}
+        for k, label in self.status.items():
+            label.setToolTip(tips[k])
+            bar.addPermanentWidget(label)
+
+    def _shortcuts(self) -> None:
+        keys = ((Qt.Key_Space, self.controls.toggle_play), (Qt.Key_S, self.controls.step_once),
+                (Qt.Key_R, self.controls.reset_training), (Qt.Key_N, self.controls.draw_new_task),
+                (QKeySequence("Ctrl+Q"), self.close))
+        self._keys = []
+        for key, slot in keys:
+            sc = QShortcut(QKeySequence(key), self)
+            sc.activated.connect(slot)
+            self._keys.append(sc)
+
+    # ---- the frame --------------------------------------------------------------------------
+    @Slot()
+    def frame(self) -> None:
+        """The 60 Hz tick: mirror the controls, expire notices, and draw a snapshot if one waits."""
+        self._draw_latest(self.stats.tick())
+
+    @Slot()
+    def _on_arrival(self) -> None:
+        """A snapshot arrived: draw it now rather than at the next tick (up to 16 ms sooner)."""
+        if not self._closed:
+            self._draw_latest(time.perf_counter())
+
+    def _draw_latest(self, now: float) -> None:
+        """A drawing bug is reported once and never takes the window down."""
+        try:
+            self._frame(now)
+        except Exception as e:
+            if not self._frame_error:
+                self._frame_error = True
+                traceback.print_exc()
+                self.show_notice(f"Drawing failed: {type(e).__name__}: {e}", style.ERROR, sticky=True)
+
+    def _frame(self, now: float) -> None:
+        self.controls.sync(self.shared.get())
+        if self.host.error and not self._error_shown:
+            self._error_shown = True
+            self.show_notice(self.host.error, style.ERROR, sticky=True,
+                             action=("Restart training", self.restart_training))
+        if self._notice_until and now > self._notice_until:
+            self.notice.hide()
+            self._notice_until = 0.0
+        snap = self.host.take()
+        if snap is None:
+            return
+        self.snapshot = snap
+        if snap.family != self._family:
+            self._family = snap.family
+            xr, yr = family_ranges(snap.family)
+            for p in self.panels.values():
+                p.set_range(xr, yr)
+        if self.panels["compare"].isHidden() == bool(snap.compare):
+            self.panels["compare"].setVisible(bool(snap.compare))
+        label = style.algorithm_label(snap.algorithm)
+        compact = self.panels["pretrained"].isVisible() or bool(snap.compare) or snap.landscape is not None
+        for m, p in self.panels.items():
+            if not p.isHidden():
+                p.set_names(style.algorithm_label(snap.compare) if m == "compare" else label, compact)
+                p.show_snapshot(snap)
+        self.loss.show_snapshot(snap)
+        self.eval.show_snapshot(snap)
+        two = snap.landscape is not None
+        if self.landscape.isHidden() == two:
+            self.landscape.setVisible(two)
+        self.landscape.show_snapshot(snap)
+        self.alpha_strip.show_snapshot(snap)
+        self._status(snap)
+        if snap.message_id != self._message_id:
+            self._message_id = snap.message_id
+            bad = snap.state in ("diverged", "error")
+            self.show_notice(_friendly(snap), style.ERROR if bad else style.INFO, sticky=bad)
+        self.stats.drew(now, snap)
+        self._drawing = (snap, now)  # the plots' updates post the window's update request: timed in eventFilter
+        if self.first_frame_s is None:
+            self.first_frame_s = round(now - self.started_at, 3)
+
+    def _status(self, snap) -> None:
+        now = time.perf_counter()
+        if snap.state == "training" and now - self._status_at < STATUS_S:
+            return  # numbers changing 60 times a second cannot be read; 8 times is plenty
+        self._status_at = now
+        colour = {"training": style.GOOD, "diverged": style.ERROR, "error": style.ERROR}.get(snap.state, style.MUTED)
+        texts = {"state": f"<span style='color:{colour}'>● {snap.state}</span>",
+                 "device": f"device <b>{snap.device}</b>",
+                 "iteration": f"iteration <b>{snap.iteration:,}</b>",
+                 "rate": f"<b>{snap.its_per_s:,.0f}</b> it/s",
+                 "loss": f"meta-loss <b>{snap.loss:.3f}</b>" if np.isfinite(snap.loss) else "meta-loss –",
+                 "fps": f"<b>{self.stats.fps():.0f}</b> fps" if snap.state == "training" else "idle"}
+        for k, t in texts.items():
+            if self.status[k].text() != t:
+                self.status[k].setText(t)
+        head = (f"One new task, <b>K = {len(snap.support_x)}</b> points, {_lr(self.shared.get(), snap)}: "
+                f"which initialisation adapts faster?")
+        if snap.task is not None and snap.task.is_user:  # say what is trained on and what is shown
+            head = (f"Trained on <b>{snap.family}</b> tasks · shown: <b>your task</b>, K = {len(snap.support_x)}, "
+                    f"{_lr(self.shared.get(), snap)}")
+        if self.headline.text() != head:
+            self.headline.setText(head)
+
+    @Slot(str)
+    def show_notice(self, text: str, colour: str = style.INFO, sticky: bool = False, action=None) -> None:
+        """A banner over the bottom of the init panels; errors stay until clicked or replaced.
+        action: (button text, slot) for a banner that offers a way out."""
+        self.notice.show_text(text, colour, action)
+        self._place_notice()
+        self._notice_until = 0.0 if sticky else time.perf_counter() + NOTICE_S
+
+    def _place_notice(self) -> None:
+        meta, random = self.panels["meta"], self.panels["random"]
+        left = meta.mapTo(self.centralWidget(), meta.rect().topLeft())
+        right = random.mapTo(self.centralWidget(), random.rect().bottomRight())
+        width = min(right.x() - left.x() - 40, 1000)
+        self.notice.setFixedWidth(max(width, 200))
+        self.notice.adjustSize()
+        self.notice.move(left.x() + (right.x() - left.x() - self.notice.width()) // 2,
+                         right.y() - self.notice.height() - 50)
+        self.notice.raise_()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.notice.isVisible():
+            self._place_notice()
+
+    # ---- checkpoints ------------------------------------------------------------------------
+    @Slot()
+    def save_checkpoint(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save checkpoint", "maml.pt", "Checkpoints (*.pt)")
+        if path:
+            self.shared.post("save", path)
+
+    @Slot()
+    def load_checkpoint(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Load checkpoint", "", "Checkpoints (*.pt)")
+        if not path:
+            return
+        try:
+            self.shared.post("load", load_checkpoint(path))
+        except CheckpointError as e:
+            self.show_notice(str(e), style.ERROR)
+
+    # ---- shutting down ----------------------------------------------------------------------
+    def shutdown(self) -> None:
+        """Stop the frame timer and join the training thread (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
+        self.timer.stop()
+        self.demo.recorder.finish()  # a recording in progress is written, not lost
+        self.host.stop()
+
+    def has_unsaved_task(self) -> bool:
+        """Points the user placed or a curve they drew, not saved in a session since."""
+        task = self.shared.get().task
+        return task is not None and task.is_user and task != self.saved_task
+
+    def confirm_discard(self) -> str:
+        """Ask what to do with an unsaved task: 'save', 'discard' or 'cancel'."""
+        box = QMessageBox(QMessageBox.Question, "Unsaved task",
+                          "Your points or drawn curve are not saved. Save them as a session before closing?",
+                          QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, self)
+        box.setDefaultButton(QMessageBox.Save)
+        return {QMessageBox.Save: "save", QMessageBox.Discard: "discard"}.get(box.exec(), "cancel")
+
+    def closeEvent(self, event) -> None:
+        if self.ask_before_close and not self._closed and self.has_unsaved_task():
+            answer = self.confirm_discard()
+            if answer == "cancel" or (answer == "save" and not self.demo.ask_save_session()):
+                event.ignore()
+                return
+        self.timer.stop()  # frame timing ends here; the picture below is part of quitting
+        try:
+            if self.screenshot_path and not self._closed and not self.grab().save(self.screenshot_path):
+                self.screenshot_failed = True
+        finally:
+            self.shutdown()
+        event.accept()
+
+
+class Toast(QFrame):
+    """A floating notice: not in any layout, so showing it never moves the plots. A click on the
+    text dismisses it; an optional button offers a way out (e.g. "Restart training")."""
+
+    def __init__(self, parent):
+        super().__init__(parent)
+        self.setObjectName("notice")
+        self.label = QLabel(self)
+        self.label.setWordWrap(True)
+        self.label.setAlignment(Qt.AlignCenter)
+        self.label.setToolTip("Click to dismiss")
+        self.button = QPushButton(self)
+        self.button.hide()
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(14, 8, 14, 8)
+        lay.addWidget(self.label)
+        lay.addWidget(self.button, 0, Qt.AlignCenter)
+        self._action = None
+        self.button.clicked.connect(self._act)
+        self.hide()
+        self.colour = style.themes.current.info
+        style.themes.changed.connect(self.apply_theme)
+
+    def show_text(self, text: str, colour: str, action=None) -> None:
+        self.colour = colour
+        self.apply_theme(style.themes.current)
+        self.label.setText(text)
+        self._action = action[1] if action else None
+        self.button.setText(action[0] if action else "")
+        self.button.setVisible(action is not None)
+        self.show()
+
+    def apply_theme(self, t: style.Theme) -> None:
+        """The current theme's background, nearly opaque; the notice's colour in its role."""
+        colour, bg = style.recolour(self.colour, t), QColor(t.bg)
+        self.setStyleSheet(f"QFrame#notice {{ background: rgba({bg.red()}, {bg.green()}, {bg.blue()}, 235); "
+                           f"border: 2px solid {colour}; border-radius: 8px; }} "
+                           f"QFrame#notice QLabel {{ color: {colour}; font-size: {t.body_pt + 2}pt; "
+                           f"background: transparent; border: none; }}")
+
+    def text(self) -> str:
+        return self.label.text()
+
+    def _act(self) -> None:
+        action, self._action = self._action, None
+        self.hide()
+        if action is not None:
+            action()
+
+    def mousePressEvent(self, event) -> None:
+        self.hide()
+
+
+def _friendly(snap) -> str:
+    """The trainer's notices, with a reset spelled out for the audience."""
+    if snap.message.startswith("Reset"):
+        model = "two-scalar model" if snap.model == "two-param" else "MLP"
+        return (f"Reset: {style.algorithm_label(snap.algorithm)} meta-training restarts from a fresh "
+                f"initialisation ({get_family(snap.family).label}, {model})")
+    return snap.message
+
+
+def _lr(c, snap) -> str:
+    """The step size the panels use: an algorithm with its own rate (Meta-SGD's and Alpha MAML's
+    learned ones) names it; the other panels adapt with α."""
+    if c.display_lr is not None:
+        return f"<b>α = {c.display_lr:g}</b>"
+    algo = REGISTRY.get(snap.algorithm)
+    key = algo.shown_rate if algo is not None else None
+    if key and key in snap.inner_lrs:
+        return (f"<b>{algo.rate_words} {snap.inner_lrs[key]:.3g}</b> ({style.algorithm_label(snap.algorithm)}), "
+                f"<b>α = {c.inner_lr:g}</b> (others)")
+    return f"<b>α = {c.inner_lr:g}</b>"

@@ -1,0 +1,134 @@
+"""The window's menus, toolbar and shortcut sheet for demos. What they do lives elsewhere:
+files in `Documents`, pictures and recording in `Exports`, presenter mode and themes in
+`Presenter`, explanations in `Explainer`; `Demo` holds them and wires the actions.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMessageBox, QToolBar
+
+from gui import presets, style
+from gui.documents import Documents
+from gui.explain import Explainer
+from gui.export import Exports
+from gui.presenter import Presenter
+from gui.recorder import Recorder
+
+# (keys, what) for the "?" sheet; the window's own keys first.
+SHORTCUTS = (("Space", "Play / pause meta-training"), ("S", "One meta-iteration"),
+             ("R", "Reset meta-training"), ("N", "New task"),
+             ("F11", "Presenter mode (Esc leaves)"), ("Ctrl+T", "Light / dark theme"),
+             ("E", "Explain: captions and the algorithm"), ("F9", "Start / stop recording a GIF"),
+             ("Ctrl+L", "Load the trained model (shipped)"), ("Ctrl+O", "Open session"),
+             ("Ctrl+S", "Save session"), ("Ctrl+E", "Export the window as PNG"),
+             ("F1 or ?", "This sheet"), ("Ctrl+Q", "Quit"),
+             ("Click", "On a task panel: add a support point"),
+             ("Drag", "Move a point (in draw mode: sketch the curve)"),
+             ("Right click", "Remove a point (or select it and press Delete)"))
+
+
+class Demo(QObject):
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.presenter = Presenter(window)
+        self.recorder = Recorder(window)
+        self.explainer = Explainer(window)
+        self.documents = Documents(window, self.notice)
+        self.exports = Exports(window, self.recorder, self.notice)
+        self._build_menus()
+        self._build_toolbar()
+
+    def notice(self, text: str, error: bool = False) -> None:
+        t = style.themes.current
+        self.window.show_notice(text, t.error if error else t.info)
+
+    # Kept for callers outside the GUI's modules: app.py loads a preset's checkpoint, the
+    # window's close asks to save the user's task.
+    def load_checkpoint_from(self, path) -> bool:
+        return self.documents.load_checkpoint_from(path)
+
+    def ask_save_session(self) -> bool:
+        return self.documents.ask_save_session()
+
+    # ---- building --------------------------------------------------------------------------
+    def _action(self, text, slot, keys=None, tip=None, checkable=False) -> QAction:
+        a = QAction(text, self.window)
+        if keys:
+            a.setShortcuts([QKeySequence(k) for k in (keys if isinstance(keys, tuple) else (keys,))])
+            a.setShortcutContext(Qt.WindowShortcut)
+        if tip:
+            a.setToolTip(tip)
+        a.setCheckable(checkable)
+        (a.toggled if checkable else a.triggered).connect(slot)
+        self.window.addAction(a)  # shortcuts work in full screen, with the menu bar hidden
+        return a
+
+    def _build_menus(self) -> None:
+        w, bar, docs, out = self.window, self.window.menuBar(), self.documents, self.exports
+        file = bar.addMenu("&File")
+        menu = file.addMenu("Open &preset")
+        for title, path in presets.shipped():
+            menu.addAction(title, lambda p=path: docs.open_preset(p))
+        menu.addSeparator()
+        menu.addAction("Other preset file…", docs.ask_preset)
+        file.addAction(self._action("&Open session…", docs.ask_open_session, "Ctrl+O"))
+        file.addAction(self._action("&Save session…", docs.ask_save_session, "Ctrl+S"))
+        file.addSeparator()
+        self.trained = self._action("Load &trained model", docs.load_trained_model, "Ctrl+L",
+                                    "MAML meta-trained for 70,000 iterations on the paper's sinusoids: "
+                                    "the finished result at once")
+        file.addAction(self.trained)
+        file.addAction(self._action("Load checkpoint…", w.load_checkpoint))
+        file.addAction(self._action("Save checkpoint…", w.save_checkpoint))
+        file.addSeparator()
+        file.addAction(self._action("&Export window as PNG…", out.ask_export_window, "Ctrl+E"))
+        panel_menu = file.addMenu("Export one &panel (PNG or SVG)")
+        for name, title in out.panel_titles().items():
+            panel_menu.addAction(title + "…", lambda n=name: out.ask_export_panel(n))
+        self.record = self._action("&Record GIF", self._record, "F9",
+                                   "Record the plots to an animated GIF for slides (F9 again stops)", True)
+        file.addAction(self.record)
+        file.addSeparator()
+        file.addAction("&Quit", w.close)  # Ctrl+Q is the window's own shortcut
+
+        view = bar.addMenu("&View")
+        self.present = self._action("&Presenter mode", self.presenter.set_on, "F11",
+                                    "Full screen, larger text and lines, advanced controls hidden", True)
+        self.light = self._action("&Light theme (high contrast)", self.presenter.set_light, "Ctrl+T",
+                                  "White background, dark text, saturated lines", True)
+        self.explain = self._action("E&xplain", self.explainer.set_on, "E",
+                                    "Say what each panel shows; the algorithm with its current phase", True)
+        for a in (self.present, self.light, self.explain):
+            view.addAction(a)
+        self._action("Leave presenter mode", lambda: self.present.setChecked(False), "Esc")
+        help_ = bar.addMenu("&Help")
+        help_.addAction(self._action("Keyboard shortcuts (?)", self.show_shortcuts, ("F1", "?")))
+
+    def _build_toolbar(self) -> None:
+        tb = QToolBar("Demo")
+        tb.setObjectName("demo-toolbar")
+        tb.setMovable(False)
+        tb.setToolButtonStyle(Qt.ToolButtonTextOnly)
+        for a in (self.trained, self.present, self.light, self.explain, self.record):
+            tb.addAction(a)
+        self.window.addToolBar(Qt.TopToolBarArea, tb)
+        self.toolbar = tb
+
+    @Slot(bool)
+    def _record(self, on: bool) -> None:
+        if not self.exports.toggle_record(on) and self.record.isChecked():  # the dialog was cancelled
+            self.record.setChecked(False)
+
+    @Slot()
+    def show_shortcuts(self) -> None:
+        rows = "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;&nbsp;</td><td>{v}</td></tr>" for k, v in SHORTCUTS)
+        box = QMessageBox(self.window)
+        box.setWindowTitle("Keyboard shortcuts")
+        box.setTextFormat(Qt.RichText)
+        box.setText(f"<table>{rows}</table>")
+        box.setModal(False)
+        box.setAttribute(Qt.WA_DeleteOnClose)
+        self.sheet = box
+        box.show()

@@ -1,0 +1,565 @@
+"""The plots. Every plot item is created once; a frame only calls `setData` on them.
+
+- `InitPanel`: one initialisation (meta-learned, random or pretrained) adapting to the display task.
+- `LossPanel`: meta-loss against iteration, raw and smoothed, log scale.
+- `EvalPanel`: the paper's Figure 3, MSE against inner steps with 95% bands.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPalette, QPen
+from PySide6.QtWidgets import QFrame, QGraphicsItem, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout
+
+from gui import style
+
+MAX_SHOWN = 12  # adaptation curves drawn per panel, whatever the number of display steps
+
+
+def shown_steps(n: int) -> list[int]:
+    """Which of the steps 0..n get a curve: all up to 10, else about 10 spread on a log scale."""
+    if n <= MAX_SHOWN - 2:
+        return list(range(n + 1))
+    picks = np.unique(np.round(np.geomspace(1, n, MAX_SHOWN - 1)).astype(int))
+    return [0, *picks.tolist()]
+
+
+def steps_text(i: int) -> str:
+    return "before" if i == 0 else f"after {i} step" + ("" if i == 1 else "s")
+
+
+def _plot() -> pg.PlotWidget:
+    w = pg.PlotWidget()
+    w.setMenuEnabled(False)
+    w.hideButtons()
+    w.getPlotItem().showGrid(x=True, y=True, alpha=0.18)
+    return w
+
+
+def style_plot(plot: pg.PlotWidget, t: style.Theme) -> None:
+    """Background, axes and their labels in theme `t`."""
+    plot.setBackground(t.panel)
+    item = plot.getPlotItem()
+    for name in ("left", "bottom"):
+        ax = item.getAxis(name)
+        ax.setPen(pg.mkPen(t.grid))
+        ax.setTextPen(pg.mkPen(t.text))
+        ax.setTickFont(t.axis_font())
+        ax.label.setFont(t.axis_font())
+        ax.label.setDefaultTextColor(QColor(t.text))
+        ax.update()
+
+
+class Card(QFrame):
+    """A titled frame: big title on the left, a readout on the right, content below.
+
+    Its title takes the method's colour (`method`, or the text colour), at the large title
+    size when `big` (3 points less when `compact`), else the headline size."""
+
+    def __init__(self, title: str, method: str | None = None, big: bool = False, compact: bool = False):
+        super().__init__()
+        self.setObjectName("card")
+        self.method, self.big, self.compact = method, big, compact
+        self.theme = style.themes.current
+        self.title = QLabel(title)
+        self.readout = QLabel("")
+        self.readout.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
+        self.readout.setTextFormat(Qt.RichText)
+        self.readout.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)  # never widens the window
+        head = QHBoxLayout()
+        head.addWidget(self.title)
+        head.addWidget(self.readout, 1)
+        self.body = QVBoxLayout(self)
+        self.body.setContentsMargins(10, 6, 10, 8)
+        self.body.setSpacing(4)
+        self.body.addLayout(head)
+        self._readout_text = ""
+
+    def set_readout(self, html: str) -> None:
+        if html != self._readout_text:  # a QLabel relayout per frame is wasted work
+            self._readout_text = html
+            self.readout.setText(html)
+
+    def title_pt(self) -> int:
+        t = self.theme
+        return (t.title_pt - (3 if self.compact else 0)) if self.big else t.headline_pt
+
+    def apply_theme(self, t: style.Theme) -> None:
+        """Background, title and plot in theme `t`; subclasses add their items and redraw."""
+        self.theme = t
+        f = QFont(self.title.font())
+        f.setPointSize(self.title_pt())
+        f.setBold(True)
+        self.title.setFont(f)
+        pal = self.title.palette()
+        pal.setColor(QPalette.WindowText, QColor(t.methods.get(self.method, t.text)))
+        self.title.setPalette(pal)
+        if hasattr(self, "plot"):
+            style_plot(self.plot, t)
+        self.update()
+
+    def paintEvent(self, event) -> None:
+        """The rounded panel, painted: a stylesheet would re-polish every child on a switch."""
+        p = QPainter(self)
+        p.setRenderHint(QPainter.Antialiasing, True)
+        p.setPen(Qt.NoPen)
+        p.setBrush(QColor(self.theme.panel))
+        p.drawRoundedRect(QRectF(self.rect()), 8, 8)
+
+
+class CurveBundle(QGraphicsItem):
+    """All of one panel's curves and support points in a single item.
+
+    One Python `paint` call per frame draws every path, instead of a pyqtgraph item (with
+    its per-item bounds and checks) per curve: on a 2-core machine the GUI thread's Python
+    time is what competes with the training thread for the interpreter lock. The bounding
+    rectangle is the fixed view range, so a repaint never spills onto the axes.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self._rect = QRectF(0, 0, 1, 1)
+        self._paths: list[tuple[QPainterPath, QPen]] = []
+        self._points: list[QPointF] = []
+        self._point_pen = pg.mkPen("#111111", width=2)
+        self._point_brush = pg.mkBrush("#ffd43b")
+        self.radius = 8.5
+
+    def set_point_style(self, colour: str, radius: float) -> None:
+        """Fill colour and pixel radius of the support points."""
+        self._point_brush = pg.mkBrush(colour)
+        self.radius = radius
+        self.update()
+
+    def point_colour(self) -> QColor:
+        return self._point_brush.color()
+
+    def set_bounds(self, rect: QRectF) -> None:
+        self.prepareGeometryChange()
+        self._rect = rect
+        self.update()
+
+    def set_content(self, curves: list[tuple[np.ndarray, np.ndarray, QPen]], sx: np.ndarray, sy: np.ndarray):
+        self._paths = [(pg.arrayToQPath(x, y, connect="finite"), pen) for x, y, pen in curves]
+        self._points = [QPointF(float(a), float(b)) for a, b in zip(sx, sy)]
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def paint(self, p, *_):
+        p.setRenderHint(QPainter.Antialiasing, True)
+        p.setBrush(Qt.NoBrush)
+        for path, pen in self._paths:
+            p.setPen(pen)
+            p.drawPath(path)
+        if self._points:  # circles of a fixed pixel size, drawn in device coordinates
+            t = p.transform()
+            pts = [t.map(q) for q in self._points]
+            p.resetTransform()
+            p.setPen(self._point_pen)
+            p.setBrush(self._point_brush)
+            for q in pts:
+                p.drawEllipse(q, self.radius, self.radius)
+            p.setTransform(t)
+
+
+def _same(a, b) -> bool:
+    """Equal arrays (or both None): a panel redraws only what changed."""
+    if a is None or b is None:
+        return a is b
+    return a.shape == b.shape and np.array_equal(a, b, equal_nan=True)
+
+
+class InitPanel(Card):
+    """The display task fitted from one initialisation: true curve, support points, and the
+    prediction before adaptation and after 1..N inner steps, fading from grey to the
+    method's colour. The readout shows the MSE after the last step, large."""
+
+    def __init__(self, method: str):
+        super().__init__(style.method_title(method), method, big=True)
+        self.algorithm_label = "MAML"
+        self.legend = _legend_label()
+        self.body.addWidget(self.legend)
+        self.plot = _plot()
+        self.plot.setMouseEnabled(False, False)
+        for name, text in (("bottom", "x"), ("left", "y")):
+            ax = self.plot.getPlotItem().getAxis(name)
+            ax.setLabel(text)
+            ax.setCacheMode(QGraphicsItem.DeviceCoordinateCache)  # axes and grid: a bitmap, repainted on resize only
+        self.body.addWidget(self.plot, 1)
+        # the true curve changes with the task only: its own layer, kept as a bitmap between changes
+        # (a wide dashed antialiased stroke costs ~0.5 ms a repaint); the fits are drawn above it
+        self.truth = CurveBundle()
+        self.truth.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+        self.plot.addItem(self.truth)
+        self.bundle = CurveBundle()
+        self.plot.addItem(self.bundle)
+        self._content = None  # what the layers show (arrays and pens), to skip unchanged repaints
+        self.waiting = pg.TextItem("", anchor=(0.5, 0.5))
+        self.plot.addItem(self.waiting)
+        self._steps: list[int] = []
+        self._pens: list[QPen] = []
+        self._n = -1
+        self._y = (-1.0, 1.0)
+        self.drawn: tuple = (None, None, None)
+        self.snapshot = None  # the last one shown, redrawn after a theme switch
+        style.themes.follow(self.apply_theme)
+
+    def apply_theme(self, t: style.Theme) -> None:
+        super().apply_theme(t)
+        self.true_pen = pg.mkPen(t.true, width=3 * t.scale, style=Qt.DashLine)
+        self.bundle.set_point_style(t.support, 8.5 * t.scale)
+        self.waiting.setColor(QColor(t.muted))
+        self.waiting.setFont(t.axis_font())
+        self._readout_text = None  # the readout's html is rebuilt below
+        if self._n >= 0:
+            self._set_steps(self._n)
+        if self.snapshot is not None:
+            self.show_snapshot(self.snapshot)
+
+    def pens(self) -> list[QPen]:
+        """The pens of the shown steps, before first, the last step last."""
+        return list(self._pens)
+
+    def set_range(self, x_range: tuple[float, float], y_range: tuple[float, float]) -> None:
+        self.plot.setRange(xRange=x_range, yRange=y_range, padding=0.02)
+        self._y = y_range
+        span_x, span_y = x_range[1] - x_range[0], y_range[1] - y_range[0]
+        bounds = QRectF(x_range[0] - 0.05 * span_x, y_range[0] - 0.05 * span_y, 1.1 * span_x, 1.1 * span_y)
+        self.bundle.set_bounds(bounds)
+        self.truth.set_bounds(bounds)
+        self.waiting.setPos((x_range[0] + x_range[1]) / 2, (y_range[0] + y_range[1]) / 2)
+
+    def set_names(self, algorithm_label: str, compact: bool) -> None:
+        """Title after the meta-learning algorithm; short titles and legend when three panels
+        share the width."""
+        if (algorithm_label, compact) == (self.algorithm_label, self.compact):
+            return
+        self.algorithm_label, self.compact = algorithm_label, compact
+        self.title.setText(style.method_title(self.method, algorithm_label, compact))
+        font = self.title.font()
+        font.setPointSize(self.title_pt())
+        self.title.setFont(font)
+        if self._n >= 0:
+            self._set_steps(self._n)
+
+    def _set_steps(self, n: int) -> None:
+        """New number of display steps (or a new theme): new pens and legend (rare, not per frame)."""
+        t = self.theme
+        self._n, self._steps = n, shown_steps(n)
+        last = len(self._steps) - 1
+        self._pens = [pg.mkPen(t.step_colour(self.method, j, last), width=t.step_width(j, last))
+                      for j in range(len(self._steps))]
+        bar = "━" if self.compact else "━━"
+        colour = lambda j: t.step_colour(self.method, j, last).name()  # noqa: E731
+        parts = [f"<span style='color:{t.true}'>╍╍</span> true",
+                 f"<span style='color:{t.support}'>●</span> support",
+                 f"<span style='color:{t.before}'>{bar}</span> before"]
+        if last >= 1 and not self.compact:
+            parts.append(f"<span style='color:{colour(1)}'>{bar}</span> {steps_text(self._steps[1])[6:]}")
+        if last >= 2 or (last == 1 and self.compact):
+            first = 1 if self.compact else 2
+            picks = sorted(set(np.linspace(first, last - 1, 4).round().astype(int))) if last - 1 >= first else []
+            mids = "".join(f"<span style='color:{colour(j)}'>━</span>" for j in picks)  # a short fade
+            parts.append(f"{mids}<span style='color:{colour(last)}'>{bar}</span> <b>{steps_text(n)[6:]}</b>")
+        size, gap = (t.body_pt, "&nbsp;") if self.compact else (t.body_pt + 1, "&nbsp;&nbsp;")
+        self.legend.setText(f"<span style='font-size:{size}pt'>" + gap.join(parts) + "</span>")
+        self.legend.setToolTip("Dashed: the task's true curve. Dots: its K support points, the only data "
+                               "the fit sees. Grey: the prediction before adaptation; then after each inner "
+                               "gradient step, brighter and thicker up to the last.")
+
+    def show_snapshot(self, snap) -> None:
+        self.snapshot = snap
+        key = self.method
+        curves = snap.curves.get(key)
+        n = (curves.shape[0] - 1) if curves is not None else self._n
+        if n != self._n and n >= 0:
+            self._set_steps(n)
+        x = snap.grid_x
+        lines = []
+        if curves is not None:
+            lo, hi = self._y
+            span = hi - lo
+            curves = np.clip(curves, lo - span, hi + span)  # a diverging fit stays drawable
+            lines = [(x, curves[i], pen) for i, pen in zip(self._steps, self._pens)]
+        true_y = snap.true_y
+        if true_y is not None:
+            task = snap.task
+            if task is not None and task.is_user and task.target_x is not None:  # a drawn curve ends where it was drawn
+                true_y = np.where((x >= task.target_x[0]) & (x <= task.target_x[-1]), true_y, np.nan)
+        content = (x, curves, true_y, snap.support_x, snap.support_y, self._pens, self.true_pen)
+        old = self._content
+        # a random or pretrained init's fit changes only with the task: most frames leave it alone
+        if old is None or old[5] is not content[5] or not all(_same(a, b) for a, b in zip(old[:5], content[:5])):
+            self.bundle.set_content(lines, snap.support_x, snap.support_y)
+        if old is None or old[6] is not content[6] or not (_same(old[0], x) and _same(old[2], true_y)):
+            self.truth.set_content([] if true_y is None else [(x, true_y, self.true_pen)], (), ())
+        self._content = content
+        self.drawn = (curves, snap.support_x, snap.support_y)  # what is on screen, for tests
+        if curves is None:  # the pretrained baseline is still being fitted
+            self.waiting.setText("pretraining the baseline…")
+            self.set_readout("")
+            return
+        self.waiting.setText("")
+        self.set_readout(self._mse_html(snap.display_mse.get(key), n))
+
+    def _mse_html(self, mse, n: int) -> str:
+        if mse is None or len(mse) == 0:
+            return ""
+        t = self.theme
+        self.readout.setToolTip(f"Mean squared error against the true curve: {_num(mse[0])} before adaptation, "
+                                f"{_num(mse[-1])} {steps_text(n)}")
+        label = "" if self.compact else "MSE "
+        return (f"<span style='color:{t.muted}; font-size:{t.body_pt + 1}pt'>{label}{_num(mse[0])} → </span>"
+                f"<span style='color:{t.methods[self.method]}; font-size:{self.title_pt()}pt; font-weight:bold'>"
+                f"{_num(mse[-1])}</span>")
+
+
+def _num(v: float) -> str:
+    if not np.isfinite(v):
+        return "diverged"
+    if v >= 1000:  # a diverging fit: short enough for the readout
+        return f"{v:.1e}".replace("e+0", "e").replace("e+", "e")
+    return f"{v:.2f}" if v >= 0.01 else f"{v:.2g}"
+
+
+def peak_decimate(x: np.ndarray, y: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray]:
+    """At most 2*bins points keeping each bin's min and max, so spikes survive (pyqtgraph's
+    'peak' mode, done once here instead of on every paint)."""
+    n = len(x)
+    if n <= 2 * bins:
+        return x, y
+    k = -(-n // bins)
+    m = n // k
+    yb = y[: m * k].reshape(m, k)
+    xs = np.repeat(x[: m * k: k], 2)
+    ys = np.column_stack([yb.min(1), yb.max(1)]).ravel()
+    return xs, ys
+
+
+def nice_ceiling(v: float) -> float:
+    """The next of 100, 150, 200, 300, 400, 500, 600, 800, 1000, ... at or above v: the x axis
+    grows in steps."""
+    mag = 10 ** max(2, int(np.floor(np.log10(max(v, 1.0)))))
+    for m in (1, 1.5, 2, 3, 4, 5, 6, 8, 10):
+        if m * mag >= v:
+            return float(m * mag)
+    return float(10 * mag)
+
+
+def log_ticks(lo: float, hi: float) -> list[list[tuple[float, str]]]:
+    """Ticks for a log10 axis from lo to hi (in decades): each decade labelled, 2 and 5 too
+    when the range is short, so the axis reads 0.2, 0.5, 1, 2, 5 rather than a crowded 0.6 0.7 0.8."""
+    major, minor = [], []
+    for d in range(int(np.floor(lo)), int(np.ceil(hi)) + 1):
+        for m in range(1, 10):
+            v = float(d + np.log10(m))
+            if lo - 1e-9 <= v <= hi + 1e-9:
+                if m == 1:
+                    major.append((v, f"{10.0 ** d:g}"))
+                else:
+                    minor.append((v, f"{m * 10.0 ** d:g}" if m in (2, 5) and hi - lo <= 2 else ""))
+    return [major, minor]
+
+
+class LossPanel(Card):
+    """Meta-loss against iteration: each iteration (faint) and smoothed, log y.
+
+    Cheap for long runs: redrawn a few times a second, the history decimated to about two
+    points per pixel column, the faint line drawn without antialiasing, and the axes
+    rescaled in steps (so their labels are re-rendered rarely, not every frame)."""
+
+    REDRAW_S = 0.25
+    BINS = 500
+
+    def __init__(self):
+        super().__init__("Meta-training loss")
+        self.legend = _legend_label()
+        self.body.addWidget(self.legend)
+        self.plot = _plot()
+        item = self.plot.getPlotItem()
+        item.setMouseEnabled(False, False)
+        item.disableAutoRange()
+        item.getAxis("bottom").setLabel("meta-iteration")
+        for name in ("left", "bottom"):
+            item.getAxis(name).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+        self.body.addWidget(self.plot, 1)
+        self.raw = pg.PlotCurveItem(antialias=False)
+        self.smooth = pg.PlotCurveItem(antialias=True)
+        self.rival = pg.PlotCurveItem(antialias=True)
+        self.plot.addItem(self.raw)
+        self.plot.addItem(self.smooth)
+        self.plot.addItem(self.rival)  # the compared algorithm's smoothed loss, when one trains
+        self._n, self._iteration, self._drawn = -1, -1, 0.0
+        self._range = None
+        self.snapshot = None  # the last one shown, redrawn after a theme switch
+        self._set_range(100.0, (-1.0, 1.0))
+        style.themes.follow(self.apply_theme)
+
+    def apply_theme(self, t: style.Theme) -> None:
+        super().apply_theme(t)
+        faint = style.blend(t.panel, t.accent, 0.4)
+        self.raw.setPen(pg.mkPen(faint, width=1))
+        self.smooth.setPen(pg.mkPen(t.accent, width=3 * t.scale))
+        self.rival.setPen(pg.mkPen(t.methods["compare"], width=3 * t.scale))
+        self.legend.setText(f"<span style='font-size:{t.body_pt + 1}pt; color:{t.accent}'>━━ smoothed"
+                            f"&nbsp;&nbsp;&nbsp;<span style='color:{faint.name()}'>━━</span> per iteration</span>"
+                            f"<span style='color:{t.muted}; font-size:{t.body_pt}pt'>&nbsp;&nbsp;&nbsp;"
+                            f"query MSE after adaptation</span>")
+        self._iteration = -2  # the readout is rebuilt below
+        if self.snapshot is not None:
+            self.show_snapshot(self.snapshot)
+        elif self._n <= 0:
+            self.set_readout(f"<span style='color:{t.muted}'>press Play to meta-train</span>")
+
+    def _set_range(self, xmax: float, ylog: tuple[float, float]) -> None:
+        if self._range != (xmax, ylog):
+            self._range = (xmax, ylog)
+            self.plot.setRange(xRange=(0, xmax), yRange=ylog, padding=0.02)
+            self.plot.getPlotItem().getAxis("left").setTicks(log_ticks(*ylog))
+
+    def show_snapshot(self, snap) -> None:
+        """At most a few times a second while training: a long history is not worth 30 redraws
+        a second. A step, pause or reset is drawn at once."""
+        self.snapshot = snap
+        t = self.theme
+        n, it = len(snap.loss_iters), snap.iteration
+        now = time.perf_counter()
+        if it == self._iteration and n == self._n:
+            return
+        if snap.state == "training" and it > self._iteration and now - self._drawn < self.REDRAW_S:
+            return
+        self._n, self._iteration, self._drawn = n, snap.iteration, now
+        if not n:
+            self.raw.setData([], [])
+            self.smooth.setData([], [])
+            self._set_range(100.0, (-1.0, 1.0))
+            self.set_readout(f"<span style='color:{t.muted}'>press Play to meta-train</span>")
+            return
+        raw = np.log10(np.maximum(snap.loss_raw, 1e-12))  # plain curve items: the log is ours
+        x, y = peak_decimate(snap.loss_iters, raw, self.BINS)
+        self.raw.setData(x, y)
+        step = max(1, n // self.BINS)
+        self.smooth.setData(snap.loss_iters[::step], np.log10(np.maximum(snap.loss_smooth[::step], 1e-12)))
+        rival = snap.compare_loss_smooth
+        if rival is not None and len(rival) == n:
+            self.rival.setData(snap.loss_iters[::step], np.log10(np.maximum(rival[::step], 1e-12)))
+        else:
+            self.rival.setData([], [])
+        lo, hi = np.percentile(raw, 0.5), raw.max()
+        if rival is not None and len(rival) == n:
+            lo = min(lo, float(np.log10(max(np.nanmin(rival), 1e-12))))
+        self._set_range(nice_ceiling(snap.loss_iters[-1] * 1.02),
+                        (np.floor(lo * 2) / 2, np.ceil(hi * 2) / 2))  # half-decade steps
+        rival_text = ""
+        if rival is not None and len(rival):  # the compared algorithm, in its own colour
+            rival_text = (f"&nbsp;&nbsp;<span style='color:{t.methods['compare']}'>"
+                          f"{style.algorithm_label(snap.compare)} {_num(rival[-1])}</span>")
+        self.set_readout(f"<span style='font-size:{t.body_pt + 2}pt'>smoothed {_num(snap.loss_smooth[-1])}"
+                         f"{rival_text}</span>")
+
+
+class EvalPanel(Card):
+    """MSE against inner steps on fixed held-out tasks, mean and 95% band per method.
+    Computed by the trainer every few seconds; redrawn only when a new one arrives. The
+    legend is a label row above the plot, so it never hides a curve."""
+
+    METHODS = style.METHODS
+
+    def __init__(self):
+        super().__init__("Held-out MSE")
+        self.algorithm_label = "MAML"
+        self.compare_label = None  # the second algorithm's name, when one trains
+        self.legend = _legend_label()
+        self.body.addWidget(self.legend)
+        self.plot = _plot()
+        item = self.plot.getPlotItem()
+        item.setMouseEnabled(False, False)
+        item.getAxis("bottom").setLabel("inner gradient steps")
+        for name in ("left", "bottom"):
+            item.getAxis(name).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+        self.body.addWidget(self.plot, 1)
+        self.lines, self.fills = {}, {}
+        for m in self.METHODS:
+            lo = pg.PlotCurveItem(pen=QPen(Qt.NoPen))
+            hi = pg.PlotCurveItem(pen=QPen(Qt.NoPen))
+            fill = pg.FillBetweenItem(lo, hi)
+            self.plot.addItem(fill)
+            line = self.plot.plot(symbol="o", symbolPen=None)
+            line.setZValue(10 if m == "meta" else 5)  # the meta-learned init on top
+            self.lines[m], self.fills[m] = line, (fill, lo, hi)
+        self._shown = None
+        self._values: dict = {}
+        self.snapshot = None  # the last one shown, redrawn after a theme switch
+        style.themes.follow(self.apply_theme)
+
+    def apply_theme(self, t: style.Theme) -> None:
+        super().apply_theme(t)
+        for m, line in self.lines.items():
+            colour = QColor(t.methods[m])
+            line.setPen(pg.mkPen(colour, width=3 * t.scale))
+            line.setSymbolBrush(colour)
+            line.setSymbolSize(8 * t.scale)
+            band = QColor(colour)
+            band.setAlpha(55)
+            self.fills[m][0].setBrush(pg.mkBrush(band))
+        self._shown = None
+        self.legend.setText(self._legend(self._values))
+        if self.snapshot is not None:
+            self.show_snapshot(self.snapshot)
+
+    def _legend(self, values: dict) -> str:
+        t = self.theme
+        parts = []
+        for m in self.METHODS:
+            if m == "compare" and not self.compare_label:
+                continue
+            v = values.get(m)
+            value = f" <b>{_num(v)}</b>" if v is not None else (" (fitting…)" if values else "")
+            name = {"meta": self.algorithm_label, "compare": self.compare_label}.get(m) or style.METHOD_SHORT[m]
+            parts.append(f"<span style='color:{t.methods[m]}'>━━ {name}{value}</span>")
+        size, gap = (t.body_pt, "&nbsp;&nbsp;") if self.compare_label else (t.body_pt + 1, "&nbsp;&nbsp;&nbsp;")
+        return f"<span style='font-size:{size}pt'>" + gap.join(parts) + "</span>"
+
+    def show_snapshot(self, snap) -> None:
+        self.snapshot = snap
+        ev = snap.evaluation
+        if ev is None or (self._shown is not None and ev.serial == self._shown.serial):
+            return
+        self._shown = ev
+        top = 0.0
+        for m in self.METHODS:
+            line, (_, lo, hi) = self.lines[m], self.fills[m]
+            mean, ci = ev.mean.get(m), ev.ci95.get(m)
+            if mean is None:
+                line.setData([], [])
+                lo.setData([], [])
+                hi.setData([], [])
+                continue
+            line.setData(ev.steps, mean, connect="finite")
+            ok = np.isfinite(mean) & np.isfinite(ci)
+            lo.setData(ev.steps[ok], (mean - ci)[ok])
+            hi.setData(ev.steps[ok], (mean + ci)[ok])
+            upper = (mean + np.where(np.isfinite(ci), ci, 0))[np.isfinite(mean)]
+            if upper.size:
+                top = max(top, float(upper.max()))
+        if top > 0:
+            self.plot.setRange(xRange=(0, float(ev.steps[-1])), yRange=(0, top * 1.08), padding=0.03)
+        self.algorithm_label = style.algorithm_label(snap.algorithm)
+        self.compare_label = style.algorithm_label(snap.compare) if snap.compare else None
+        self._values = {m: ev.mean[m][-1] for m in self.METHODS
+                        if m in ev.mean}
+        self.legend.setText(self._legend(self._values))
+        self.set_readout(f"<span style='color:{self.theme.muted}; font-size:{self.theme.body_pt}pt'>after "
+                         f"{int(ev.steps[-1])} steps · mean ± 95% CI · {ev.n_tasks} tasks</span>")
+
+
+def _legend_label() -> QLabel:
+    label = QLabel("")
+    label.setTextFormat(Qt.RichText)
+    label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+    return label

@@ -1,0 +1,227 @@
+"""The look as an object: a `Theme` (colours, font sizes, line scale), two of them, and the
+one `themes` manager whose `changed` signal every widget restyles itself on.
+
+Method colours are a colour-blind-safe blue/orange pair used everywhere a method appears
+(panel titles, adaptation curves, evaluation lines), so "blue = the meta-learned init"
+carries from one plot to the next.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QColor, QFont, QPalette
+
+# The GUI's method keys. "meta" is whichever meta-learned initialisation is training (MAML,
+# Reptile, ...); "compare" the second algorithm training beside it.
+METHODS = ("meta", "random", "pretrained", "compare")
+METHOD_SHORT = {"meta": "MAML", "random": "random init", "pretrained": "pretrained", "compare": "compared"}
+
+
+def algorithm_label(algorithm: str) -> str:
+    from core.algorithms import ALGORITHM_LABELS
+
+    return ALGORITHM_LABELS.get(algorithm, algorithm)
+
+
+def method_title(method: str, algorithm_label: str = "MAML", compact: bool = False) -> str:
+    """Panel titles: the meta-learned init (and the compared one) after their algorithm."""
+    if method in ("meta", "compare"):
+        return f"{algorithm_label} init" if compact else f"{algorithm_label} initialisation"
+    if method == "random":
+        return "Random init" if compact else "Random initialisation"
+    return "Pretrained" if compact else "Pretrained baseline"
+
+
+@dataclass(frozen=True)
+class Theme:
+    """One look: every colour the window uses, and the scale presenter mode puts on fonts and
+    lines. Widgets read it in their `apply_theme(theme)`."""
+
+    name: str
+    bg: str  # window
+    panel: str  # plot backgrounds, cards and group boxes
+    grid: str
+    text: str
+    muted: str
+    accent: str
+    methods: dict  # method key -> colour
+    before: str = "#767d8a"  # the prediction before any inner step
+    true: str = "#f2f2f2"
+    support: str = "#ffd43b"
+    info: str = "#8fd3ff"
+    error: str = "#ff5c5c"
+    warn: str = "#ffb020"
+    good: str = "#5be38c"  # the status bar's "training"
+    button: str = "#2a2f3a"  # buttons and inputs
+    border: str = "#444b59"
+    select: str = "#33507a"
+    status: str = "#0d0f13"  # status bar, menus and toolbar
+    scale: float = 1.0  # presenter mode enlarges every font and line
+
+    # Font sizes in points: titles readable from the back row, grown half as much as the rest
+    # in presenter mode (they are large already; the readouts need the room).
+    @property
+    def title_pt(self) -> int:
+        return round(22 * (1 + (self.scale - 1) / 2))
+
+    @property
+    def headline_pt(self) -> int:
+        return round(17 * self.scale)
+
+    @property
+    def body_pt(self) -> int:
+        return round(12 * self.scale)
+
+    @property
+    def axis_pt(self) -> int:
+        return round(13 * self.scale)
+
+    def axis_font(self) -> QFont:
+        f = QFont()
+        f.setPointSize(self.axis_pt)
+        return f
+
+    def step_colour(self, method: str, i: int, n: int) -> QColor:
+        """The curve after i of n shown steps: fades from grey (before) to the method colour."""
+        t = 0.0 if n <= 0 else i / n
+        c = blend(self.before, self.methods[method], 0.35 + 0.65 * t if i else 0.0)
+        c.setAlpha(255 if i in (0, n) else round(120 + 100 * t))
+        return c
+
+    def step_width(self, i: int, n: int) -> float:
+        """Wide strokes for 'before' and the last step only; the fading steps between are 1 px
+        hairlines, which Qt antialiases ~15x faster than 2 px lines (12 curves: 0.35 ms against
+        5.9 ms): with ~20 curves on screen, wide ones cost the window half its repaint rate."""
+        if i == n and n:
+            return self.scale * 5.0
+        return self.scale * 2.5 if i == 0 else 1.0
+
+    def palette(self) -> QPalette:
+        pal = QPalette()
+        for role, colour in ((QPalette.Window, self.bg), (QPalette.Base, self.button),
+                             (QPalette.AlternateBase, self.panel), (QPalette.Button, self.button),
+                             (QPalette.Text, self.text), (QPalette.WindowText, self.text),
+                             (QPalette.ButtonText, self.text), (QPalette.Highlight, self.select),
+                             (QPalette.ToolTipBase, self.button), (QPalette.ToolTipText, self.text)):
+            pal.setColor(role, QColor(colour))
+        return pal
+
+    def stylesheet(self) -> str:
+        """For the window's controls, menus, toolbar and status bar (the plots need none). Its
+        font size too: a widget polished by a stylesheet no longer follows its parent's font."""
+        dark = self.name == "dark"
+        return f"""
+QWidget {{ color: {self.text}; font-size: {self.body_pt}pt; }}
+QGroupBox {{ border: 1px solid {self.grid}; border-radius: 6px; margin-top: 14px; padding: 8px 6px 6px 6px;
+            background: {self.panel}; font-weight: bold; }}
+QGroupBox::title {{ subcontrol-origin: margin; left: 10px; padding: 0 4px; color: {self.accent}; }}
+QPushButton {{ background: {self.button}; border: 1px solid {self.border}; border-radius: 5px; padding: 6px 10px; }}
+QPushButton:hover {{ background: {self.select}; }}
+QPushButton:focus {{ border: 2px solid {self.accent}; }}
+QPushButton#play {{ background: {"#1f6f4a" if dark else "#2e9e5e"}; font-weight: bold;
+            color: {self.text if dark else "#ffffff"}; }}
+QPushButton#play:checked {{ background: #7a4b12; color: #ffffff; }}
+QLineEdit, QSpinBox, QDoubleSpinBox, QComboBox {{ background: {self.button}; border: 1px solid {self.border};
+            border-radius: 4px; padding: 2px 4px; }}
+QComboBox QAbstractItemView {{ background: {self.button}; selection-background-color: {self.select}; }}
+QToolTip {{ background: {self.button}; color: {self.text}; border: 1px solid {self.accent}; padding: 4px; }}
+QStatusBar {{ background: {self.status}; }}
+QStatusBar QLabel {{ font-size: {self.body_pt + 1}pt; padding: 0 8px; }}
+QMenuBar, QMenu, QToolBar {{ background: {self.status}; color: {self.text}; }}
+QMenu::item:selected, QMenuBar::item:selected {{ background: {self.select}; }}
+QToolBar QToolButton {{ padding: 3px 8px; }}
+QToolBar QToolButton:checked {{ background: {self.select}; border-radius: 4px; }}
+QCheckBox::indicator {{ width: 16px; height: 16px; border: 2px solid {self.border}; border-radius: 3px;
+            background: {self.button}; }}
+QCheckBox::indicator:checked {{ background: {self.accent}; border-color: {self.accent}; }}
+"""
+
+
+DARK = Theme("dark", "#121419", "#1a1d25", "#3a3f4b", "#e9ebf0", "#9aa1ad", "#4cc9f0",
+             {"meta": "#4cc9f0", "random": "#ff8c42", "pretrained": "#c77dff", "compare": "#5be38c"})
+# High contrast on white for bright rooms and projectors: dark text, saturated lines.
+LIGHT = Theme("light", "#ffffff", "#ffffff", "#b8bcc4", "#111111", "#4a4f59", "#0057b8",
+              {"meta": "#0061c2", "random": "#d94400", "pretrained": "#7b2cbf", "compare": "#008a3e"},
+              before="#8a8f99", true="#111111", support="#e0a000", info="#0057b8", error="#c8102e",
+              warn="#b35c00", good="#007a33", button="#eef0f4", border="#7d8591", select="#b9d4f5",
+              status="#e9ebef")
+
+
+class ThemeManager(QObject):
+    """Holds the current theme; `changed(theme)` after each switch. The app has one (`themes`):
+    like the application palette, the look is the whole app's."""
+
+    changed = Signal(object)
+
+    def __init__(self, theme: Theme = DARK):
+        super().__init__()
+        self.current = theme
+
+    def set(self, theme: Theme) -> None:
+        if theme != self.current:
+            self.current = theme
+            self.changed.emit(theme)
+
+    def set_light(self, on: bool) -> None:
+        self.set(replace(LIGHT if on else DARK, scale=self.current.scale))
+
+    def set_scale(self, scale: float) -> None:
+        self.set(replace(self.current, scale=scale))
+
+    def follow(self, apply_theme) -> None:
+        """Call `apply_theme(theme)` now and after every switch (a widget's own method)."""
+        self.changed.connect(apply_theme)
+        apply_theme(self.current)
+
+
+themes = ThemeManager()
+
+
+def apply(app) -> None:
+    """Fusion style once; the application palette (the window's background and text, dialogs,
+    tooltips), font and pyqtgraph's defaults follow the theme. There is no application
+    stylesheet: a switch would re-polish every widget, plots included (70 ms and more); the
+    window puts `Theme.stylesheet()` on the parts that need one."""
+    import pyqtgraph as pg
+
+    def follow(t: Theme) -> None:
+        app.setPalette(t.palette())  # tooltips and dialogs outside the window
+        font = app.font()
+        if font.pointSize() != t.body_pt:
+            font.setPointSize(t.body_pt)
+            app.setFont(font)
+        pg.setConfigOptions(antialias=True, background=t.panel, foreground=t.text)
+
+    if app.property("maml-themed"):  # once per application: a second window shares it
+        return
+    app.setProperty("maml-themed", True)
+    app.setStyle("Fusion")
+    themes.follow(follow)
+
+
+def blend(c0: str, c1: str, t: float) -> QColor:
+    """Linear mix of two colours, t in [0, 1]."""
+    a, b = QColor(c0), QColor(c1)
+    return QColor(round(a.red() + (b.red() - a.red()) * t), round(a.green() + (b.green() - a.green()) * t),
+                  round(a.blue() + (b.blue() - a.blue()) * t))
+
+
+def recolour(colour: str, t: Theme) -> str:
+    """The colour playing, in theme `t`, the role `colour` plays in either theme (a notice's
+    error red, say); other colours as they are."""
+    for role in ("error", "info", "warn", "good", "muted", "text", "accent"):
+        if colour.lower() in (getattr(DARK, role), getattr(LIGHT, role)):
+            return getattr(t, role)
+    return colour
+
+
+_FRAME_NAMES = {"ERROR": "error", "INFO": "info", "GOOD": "good", "MUTED": "muted", "BG": "bg"}
+
+
+def __getattr__(name: str):
+    """`style.ERROR` and friends, read-only, for MainWindow's frame code (being rewritten by
+    the lead): the current theme's colour at the time it is read."""
+    if name in _FRAME_NAMES:
+        return getattr(themes.current, _FRAME_NAMES[name])
+    raise AttributeError(f"module 'gui.style' has no attribute {name!r}")

@@ -1,0 +1,84 @@
+"""What the user may set, and one-line reasons when a value is refused: the window's view of
+core/settings.py's table.
+
+The same table serves the widgets (slider ranges, entry checks), `--preset` files, sessions, the
+CLI and checkpoints, so a value the window would refuse cannot sneak in any other way.
+"""
+from __future__ import annotations
+
+import json
+import math
+
+from core.controls import Controls
+from core.settings import CPU_META_BATCH, SETTINGS, check_controls, setup_error
+from core.tasks import FAMILIES
+
+__all__ = ["CPU_META_BATCH", "CHOICES", "FLOAT_LIMITS", "INT_LIMITS", "NAMES", "PresetError", "check",
+           "check_combination", "parse_preset"]
+
+MODELS = SETTINGS["model"].choices
+DEVICES = SETTINGS["device"].choices
+OPTIMIZERS = SETTINGS["outer_optimizer"].choices
+
+# The settings the window holds (Controls fields; an algorithm's construction-only options, such
+# as a CLI flag of its own, are not among them). field -> (min, max); floats are learning rates
+# (log-scale sliders), ints are counts.
+WINDOW = [s for s in SETTINGS.values() if s.name in Controls.__dataclass_fields__]
+FLOAT_LIMITS = {s.name: (s.lo, s.hi) for s in WINDOW if s.kind is float}
+INT_LIMITS = {s.name: (s.lo, s.hi) for s in WINDOW if s.kind is int}
+CHOICES = {s.name: s.choices for s in WINDOW if s.kind is str and not s.optional}
+NAMES = {s.name: s.label for s in WINDOW}
+
+
+def check_combination(algorithm: str, model: str) -> str | None:
+    """Pairs core refuses (core.algorithms.setup_error), e.g. ANIL adapts only an MLP's last layer."""
+    return setup_error(algorithm, model)
+
+
+# A preset's own description, not settings: a title, a line of text, and a checkpoint (a path
+# relative to resources/) to load at start.
+PRESET_META = ("name", "description", "checkpoint")
+
+
+class PresetError(ValueError):
+    """A preset file that cannot be used; the message says which field and why."""
+
+
+def check(name: str, value) -> str | None:
+    """None if `value` is acceptable for field `name`, else a short reason."""
+    setting = SETTINGS.get(name)
+    return f"unknown setting {name!r}" if setting is None else setting.problem(value)
+
+
+def parse_preset(text: str, where: str = "preset") -> dict:
+    """Validate a JSON object of Controls fields; returns the changes (task as (a, b) or None).
+
+    A preset's "task" may be {"a": .., "b": ..} within the family's ranges; the window draws
+    its support points.
+    """
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise PresetError(f"{where}: not valid JSON ({e})") from None
+    if not isinstance(data, dict):
+        raise PresetError(f"{where}: must be a JSON object of settings, e.g. {{\"inner_lr\": 0.01}}")
+    for key in PRESET_META:
+        if key in data and not isinstance(data[key], str):
+            raise PresetError(f"{where}: {key} must be a string, not {data[key]!r}")
+    settings = {k: v for k, v in data.items() if k not in PRESET_META and k != "task"}
+    try:
+        changes = check_controls(settings, where)
+    except ValueError as e:
+        raise PresetError(str(e)) from None
+    if "task" in data and data["task"] is not None:
+        family = FAMILIES[changes.get("family", Controls.family)]
+        task = data["task"]
+        if not isinstance(task, dict) or set(task) != {"a", "b"}:
+            raise PresetError(f"{where}: task must be {{\"a\": number, \"b\": number}}, not {task!r}")
+        for key, (lo, hi) in (("a", family.a_range), ("b", family.b_range)):
+            v = task[key]
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or not lo <= v <= hi:
+                raise PresetError(f"{where}: task {key} must be a number in [{lo:g}, {hi:g}] for the "
+                                  f"{family.name} family (got {v!r})")
+        changes["task"] = (float(task["a"]), float(task["b"]))
+    return changes

@@ -18,25 +18,23 @@ import torch
 
 from core import checkpoint as ckpt
 from core.algorithms import MetaLearner, setup_error
-from core.controls import RESET_KEYS, Controls, DisplayTask, Mailbox, SharedControls, Snapshot, StartState
+from core.controls import RESET_KEYS, Controls, DisplayTask, Mailbox, SharedControls, StartState
 from core.device import resolve_device
 from core.display import new_display_task
 from core.evaluate import Pretrainer
 from core.history import LossHistory, Series
 from core.models import Params, make_model
+from core.publisher import Publisher
 from core.runner import StepRunner
-from core.snapshots import Init, SnapshotParts
+from core.snapshots import SnapshotParts
 from core.tasks import get_family
 
 PUBLISH_S = 1 / 60  # shortest snapshot interval while training (and only once the last one was taken)
 CHUNK_S = {"cpu": 0.008, "cuda": 0.015}  # meta-iterations run in chunks of about this long
-EVAL_S = 3.0  # evaluation-panel refresh while training
-HISTORY_POINTS = 4000  # the loss history is decimated to at most this many points per snapshot
 TRAIL_EVERY = 10  # the two-parameter init's trail keeps one point per this many iterations
 PRETRAIN_STEPS = 1000
 PRETRAIN_CHUNK = 10  # pretraining advances this many steps (a few ms) between chunks of meta-iterations
 PRETRAIN_SHARE = 0.05  # while playing, the pretrained baseline gets at most this share of the trainer's time
-STATE_EVERY_S = 1.0  # how often a snapshot carries the parameters a restart would begin from
 
 
 class Trainer:
@@ -45,21 +43,20 @@ class Trainer:
     def __init__(self, shared: SharedControls, mailbox: Mailbox):
         self.shared, self.mailbox = shared, mailbox
         self.iteration = 0
-        self._message, self._message_id = "", 0
-        self._learner: MetaLearner | None = None
+        self.message, self.message_id = "", 0  # the latest notice for the window, and its serial
+        self.learner: MetaLearner | None = None
         self._key: tuple | None = None
         # playing_s: wall time of the loop while playing (steps, snapshots, evaluation: all of it)
         self.timing = {"playing_s": 0.0, "steps": 0.0, "publish": 0.0, "eval": 0.0, "pretrain": 0.0}
         self.publishes = 0
         self._start: tuple | None = None  # (params, extras, iteration) for the first build
-        self._state_sent = -math.inf
 
     def start_from(self, params: Params, extras: Params | None, iteration: int) -> None:
         """Begin (at the first build) from these parameters: a restarted process carries on."""
         self._start = (params, extras, iteration)
 
     def has_learner(self) -> bool:
-        return self._learner is not None
+        return self.learner is not None
 
     # ---- building -------------------------------------------------------------------------
     def _build(self, c: Controls, params: Params | None = None, lrs: Params | None = None,
@@ -74,20 +71,20 @@ class Trainer:
         self.gen = torch.Generator(device=self.device).manual_seed(c.seed)
         init = params if params is not None else self.model.init(self.gen, self.device)
         init = {k: v.to(self.device, torch.float32) for k, v in init.items()}
-        self._learner = MetaLearner(c.algorithm, self.model, init, c.inner_lr, c.outer_optimizer)
+        self.learner = MetaLearner(c.algorithm, self.model, init, c.inner_lr, c.outer_optimizer)
         if lrs is not None:
-            self._learner.load(init, {k: v.to(self.device) for k, v in lrs.items()})
-        self._rival: MetaLearner | None = None
+            self.learner.load(init, {k: v.to(self.device) for k, v in lrs.items()})
+        self.rival: MetaLearner | None = None
         if c.compare and c.compare != c.algorithm:
             problem = setup_error(c.compare, c.model)
             if problem:
                 self._say(f"Cannot compare with {c.compare}: {problem}")
             else:
-                self._rival = MetaLearner(c.compare, self.model, init, c.inner_lr, c.outer_optimizer)
-        self.runner = StepRunner(self._learner, self.family, self.gen, self.device, self._rival, iteration)
+                self.rival = MetaLearner(c.compare, self.model, init, c.inner_lr, c.outer_optimizer)
+        self.runner = StepRunner(self.learner, self.family, self.gen, self.device, self.rival, iteration)
         self._chunk = 1  # meta-iterations per loop pass while playing (sized to CHUNK_S)
         self._per_step = 0.0  # seconds per meta-iteration, measured on the last full chunk
-        self.parts = SnapshotParts(self.model, self.family, self.device)
+        self.publisher = Publisher(SnapshotParts(self.model, self.family, self.device))
         self.trail = Series(capacity=3000)  # the two-scalar init's (a, b) over training
         self.telemetry = Series()  # what the algorithm reports per chunk (Alpha MAML's learned rates)
         rgen = torch.Generator(device=self.device).manual_seed(c.seed + 1)
@@ -98,9 +95,7 @@ class Trainer:
         self._key = c.reset_key()
         self.iteration = iteration
         self.history = LossHistory()
-        self._rate, self._rate_t, self._rate_n = 0.0, time.perf_counter(), 0
-        self.evaluation = None
-        self._last_eval = -math.inf
+        self.rate, self._rate_t, self._rate_n = 0.0, time.perf_counter(), 0
         self.state = "paused"
 
     def _first_build(self, c: Controls) -> None:
@@ -115,7 +110,7 @@ class Trainer:
         self._build(c)
 
     def _say(self, message: str) -> None:
-        self._message, self._message_id = message, self._message_id + 1
+        self.message, self.message_id = message, self.message_id + 1
 
     # ---- the loop -------------------------------------------------------------------------
     def run(self, stop: threading.Event) -> None:
@@ -125,10 +120,10 @@ class Trainer:
             t_loop = time.perf_counter()
             c, version, commands = self.shared.read()
             try:
-                if self._learner is None or c.reset_key() != self._key:
+                if self.learner is None or c.reset_key() != self._key:
                     c = self._refuse_bad_setup(c)
-                if self._learner is None or c.reset_key() != self._key:
-                    if self._learner is not None:
+                if self.learner is None or c.reset_key() != self._key:
+                    if self.learner is not None:
                         self._build(c)
                         self._say(f"Reset: {c.algorithm}, {c.family}, {c.model} model")
                     else:
@@ -202,7 +197,7 @@ class Trainer:
             elif name == "random_init":  # place the random init at given parameters
                 self.random_init = {k: torch.as_tensor(v, dtype=torch.float32, device=self.device)
                                     for k, v in payload.items()}
-                self.parts.fixed_changed()
+                self.publisher.parts.fixed_changed()
         return steps
 
     def _fit_chunk(self, last_publish: float) -> int:
@@ -242,21 +237,21 @@ class Trainer:
         self.state = "training" if c.playing else "paused"
         done = len(chunk.losses)
         if self.model.name == "two-param" and self.iteration // TRAIL_EVERY != (self.iteration - done) // TRAIL_EVERY:
-            p = self._learner.params
+            p = self.learner.params
             self.trail.add(a=float(p["a"].detach()), b=float(p["b"].detach()))
-        telemetry = self._learner.telemetry()  # what the algorithm lets the window show (Alpha's rates)
+        telemetry = self.learner.telemetry()  # what the algorithm lets the window show (Alpha's rates)
         if telemetry:
             self.telemetry.add(iters=self.iteration, **telemetry)
         self._rate_n += done
         now = time.perf_counter()
         if now - self._rate_t >= 0.5:
-            self._rate = self._rate_n / (now - self._rate_t)
+            self.rate = self._rate_n / (now - self._rate_t)
             self._rate_t, self._rate_n = now, 0
         return done
 
     def _fall_back_to_cpu(self, c: Controls) -> None:
         """Out of device memory: carry on from the same parameters on the CPU, and say so."""
-        params, extras = self._learner.state()
+        params, extras = self.learner.state()
         kept = (self.history, self.trail, self.telemetry)
         if self.device.type == "cuda":
             torch.cuda.empty_cache()
@@ -280,8 +275,8 @@ class Trainer:
         self._pretrain_left -= n
         if self._pretrain_left == 0:
             self.pretrained = fitted
-            self.parts.fixed_changed()
-            self._last_eval = -math.inf
+            self.publisher.parts.fixed_changed()
+            self.publisher.evaluate_next()
             return True
         return False
 
@@ -293,71 +288,23 @@ class Trainer:
             self.shared.update(task=task)
         return task
 
-    def _inits(self, c: Controls, params: Params, for_display: bool) -> dict[str, Init]:
-        """The initialisations shown: the meta-learned one adapts with its own rule (learned rates,
-        ANIL's head only) unless the user set a display rate; the others with alpha."""
-        hp = c.hparams()
-        alpha = c.display_lr if (for_display and c.display_lr is not None) else c.inner_lr
-        own = not (for_display and c.display_lr is not None)
-        inits = {"meta": Init(params, self._learner.inner_lr(hp) if own else alpha),
-                 "random": Init(self.random_init, alpha, fixed=True)}
-        if self.pretrained is not None:
-            inits["pretrained"] = Init(self.pretrained, alpha, fixed=True)
-        if self._rival is not None:
-            inits["compare"] = Init(self._rival.state()[0], self._rival.inner_lr(hp) if own else alpha)
-        return inits
-
     def _publish(self, c: Controls, force_eval: bool = False, urgent: bool = False) -> None:
         t0 = time.perf_counter()
-        params, _ = self._learner.state()
-        if force_eval or (t0 - self._last_eval >= EVAL_S and not urgent):  # urgent: the user waits for this one
-            self.evaluation = self.parts.evaluation(c.shots, self._inits(c, params, False), self.iteration)
-            self._last_eval = time.perf_counter()
-            self.timing["eval"] += self._last_eval - t0
         task = self._display_task(c)
-        x, curves, errors = self.parts.curves(task, self._inits(c, params, True), c.display_steps)
-        small = {k: v.cpu().numpy() for k, v in params.items()} if c.model == "two-param" else {}
-        trail = self.trail.arrays(HISTORY_POINTS)
-        trail = np.stack([trail["a"], trail["b"]], 1) if trail else np.zeros((0, 2))
         self.publishes += 1
-        self.mailbox.put(Snapshot(
-            iteration=self.iteration, state=self.state, device=str(self.device),
-            algorithm=c.algorithm, family=c.family, model=c.model,
-            its_per_s=self._rate if c.playing else 0.0,
-            loss=self.history.last,
-            hparams=getattr(self, "hparams", c.hparams()),
-            loss_iters=self.history.column("iters", HISTORY_POINTS),
-            loss_raw=self.history.column("raw", HISTORY_POINTS),
-            loss_smooth=self.history.column("smooth", HISTORY_POINTS),
-            grid_x=x.grid_np, true_y=x.true_np, support_x=x.xs_np, support_y=x.ys_np, task=task,
-            curves=curves, display_mse=errors, evaluation=self.evaluation,
-            message=self._message, message_id=self._message_id, meta_params=small, inner_lrs=self._learner.summary(),
-            lr_history=self.telemetry.arrays(HISTORY_POINTS),
-            landscape=self.parts.landscape(task, x, params, trail) if c.model == "two-param" else None,
-            compare=self._rival.algorithm if self._rival is not None else None,
-            compare_loss_smooth=(self.history.column("rival", HISTORY_POINTS)
-                                 if self._rival is not None else None),
-            training_s=self.timing["playing_s"], timing=dict(self.timing), start_state=self._start_state(t0),
-        ), urgent=urgent)
+        self.mailbox.put(self.publisher.build(self, c, task, force_eval, urgent), urgent=urgent)
         self.timing["publish"] += time.perf_counter() - t0
-
-    def _start_state(self, now: float) -> StartState | None:
-        """The parameters as numpy, about once a second (the process host keeps the latest for a restart)."""
-        if now - self._state_sent < STATE_EVERY_S:
-            return None
-        self._state_sent = now
-        return self.start_state()
 
     def start_state(self) -> StartState:
         """The parameters, extras and iteration as numpy copies (call from the trainer's thread)."""
-        params, extras = self._learner.state()
+        params, extras = self.learner.state()
         return StartState({k: v.cpu().numpy() for k, v in params.items()},
                           None if extras is None else {k: v.cpu().numpy() for k, v in extras.items()}, self.iteration)
 
     # ---- checkpoints ----------------------------------------------------------------------
     def _save(self, c: Controls, path) -> None:
         try:
-            params, lrs = self._learner.state()
+            params, lrs = self.learner.state()
             ckpt.save(path, self.model, params, ckpt.config_from_controls(c, self.iteration), lrs)
             self._say(f"Saved checkpoint to {path}")
         except Exception as e:

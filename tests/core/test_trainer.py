@@ -188,7 +188,7 @@ def test_divergence_pauses_and_rolls_back(start):
     assert m, snap.message
     at, back = int(m.group(1)), int(m.group(2))
     assert back == snap.iteration and back < at and snap.iteration >= 3
-    params, _ = run.trainer._learner.state()
+    params, _ = run.trainer.learner.state()
     assert all(torch.isfinite(v).all() for v in params.values())
     assert set(snap.meta_params) == {"a", "b"}
     assert all(np.isfinite(v).all() for v in snap.meta_params.values())

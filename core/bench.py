@@ -22,7 +22,7 @@ from functools import partial
 import torch
 from torch.func import grad_and_value
 
-from core.algorithms import ALGORITHM_LABELS, ALGORITHMS, HParams, MetaLearner
+from core.algorithms import ALGORITHMS, HParams, MetaLearner, get_algorithm
 from core.evaluate import evaluate, heldout_tasks
 from core.fast import make_stepper
 from core.models import Params, detach, make_model
@@ -90,8 +90,6 @@ BASELINES = {
     "loop-reptile": ("plain loop, Reptile", loop_reptile_grad, "loop-reptile"),
     "vmap": ("torch.func vmap, eager", vmap_grad, "loop"),
 }
-ORDER = {"fomaml": "loop-fo", "reptile": "loop-reptile"}  # the others differentiate through the inner steps
-OPTIMISER = {"alpha": "hypergradient SGD"}  # every other row: core.optim.Adam
 
 
 def baseline_stepper(meta_grad, model, family, hp, gen, device):
@@ -192,10 +190,10 @@ def run_bench(args) -> int:
     if args.compile:
         out["compile"] = _compiled_row(model, family, hp, gen, device, record)
     for alg in ALGORITHMS:
-        learner = MetaLearner(alg, model, model.init(gen, device), hp.inner_lr)
-        record(f"{ALGORITHM_LABELS[alg]} (ours, {'CUDA graph' if device.type == 'cuda' else 'batched'})",
-               ORDER.get(alg, "loop"), make_stepper(learner, family, hp, gen, device),
-               OPTIMISER.get(alg, "core.optim.Adam"))
+        learner, cls = MetaLearner(alg, model, model.init(gen, device), hp.inner_lr), get_algorithm(alg)
+        how = "batched" if device.type != "cuda" else ("CUDA graph" if cls.graphable else "eager")
+        record(f"{cls.label} (ours, {how})", cls.baseline, make_stepper(learner, family, hp, gen, device),
+               cls.optimiser_label)
     _print_table(rows)
     out["rows"] = rows
     if args.quality:

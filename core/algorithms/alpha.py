@@ -20,6 +20,7 @@ class AlphaMAML(Algorithm):
     settings = (HYPER_LR,)
     graphable = False  # its rates are read on the host
     outer_optimizer = "sgd"  # theta moves by plain SGD at the learned rate beta
+    optimiser_label = "hypergradient SGD"
     extras_key = "alpha_beta"
     shown_rate = "alpha"
 

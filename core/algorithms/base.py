@@ -86,6 +86,9 @@ class Algorithm:
     graphable: ClassVar[bool] = True  # one meta-iteration can be captured in a CUDA graph
     models: ClassVar[tuple[str, ...] | None] = None  # the models it can train; None: all
     first_order: ClassVar[bool] = False  # inner gradients held constant (FOMAML)
+    # the plain per-task loop `main.py bench` compares it with: "loop" (second order), "loop-fo", "loop-reptile"
+    baseline: ClassVar[str] = "loop"
+    optimiser_label: ClassVar[str] = "core.optim.Adam"  # what updates its init, as `bench` prints it
     outer_optimizer: ClassVar[str | None] = None  # forces this outer optimiser (None: the user's)
     extras_key: ClassVar[str | None] = None  # checkpoint entry of its learned extras
     shown_rate: ClassVar[str | None] = None  # the `summary` entry the window shows as its inner rate

@@ -3,6 +3,7 @@ from core.algorithms.base import Algorithm
 
 
 class FOMAML(Algorithm):
+    baseline = "loop-fo"
     name = "fomaml"
     label = "FOMAML"
     description = "MAML with the inner gradients treated as constants (first order)"

@@ -9,6 +9,7 @@ from core.tasks import TaskBatch
 
 
 class Reptile(Algorithm):
+    baseline = "loop-reptile"
     name = "reptile"
     label = "Reptile"
     description = "moves the init towards the adapted weights; no query-set gradient"

@@ -26,8 +26,12 @@ def test_quit_after_while_training_exits_cleanly(tmp_path):
     assert r.returncode == 0, r.stderr
     assert r.stderr == ""
     data = json.loads(stats.read_text())
-    assert set(data) >= {"frames", "frame_ms_p50", "frame_ms_p99", "frame_ms_max", "iterations", "device"}
+    assert set(data) >= {"frames", "frame_ms_p50", "frame_ms_p99", "frame_ms_max", "iterations", "device",
+                         "draws", "draw_ms_p50", "draw_ms_p99", "training_s", "trainer_its_per_s"}
     assert data["iterations"] > 0 and data["frames"] > 0 and data["device"] == "cpu"
+    assert data["host"] == "ProcessHost" and 0 < data["draws"] <= data["snapshots_taken"]
+    assert data["training_s"] > 0 and data["trainer_its_per_s"] == pytest.approx(
+        data["iterations"] / data["training_s"], rel=0.01)
     assert data["first_frame_s"] > 0  # reported, not judged: the machine is shared
     assert shot.stat().st_size > 10_000
 

@@ -1,9 +1,0 @@
-"""First-order MAML: the inner gradients are held constant (the paper's `stop_grad`)."""
-from core.algorithms.base import Algorithm
-
-
-class FOMAML(Algorithm):
-    name = "fomaml"
-    label = "FOMAML"
-    description = "MAML with the inner gradients treated as constants (first order)"
-    first_order = True

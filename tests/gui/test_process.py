@@ -46,9 +46,7 @@ def test_closing_in_any_state_leaves_no_trainer_process(open_window, qtbot, wait
     if state == "recording":
         w.demo.recorder.start(str(tmp_path / "r.gif"))
         qtbot.wait(300)
-    t0 = time.monotonic()
-    w.close()
-    assert time.monotonic() - t0 < 1.5  # the child answers 'stop' within a chunk
+    w.close()  # how fast is a benchmark's question (benchmarks/shutdown.py): here, that it ends cleanly
     assert not running(pid) and w.host.exitcode == 0
 
 

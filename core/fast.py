@@ -77,15 +77,10 @@ class GraphStepper:
 GRAPHABLE = tuple(name for name, cls in REGISTRY.items() if cls.graphable)
 
 
-def graphable(learner: MetaLearner) -> bool:
-    """Whether this learner's step can be captured in a CUDA graph (its algorithm declares it)."""
-    return learner.graphable
-
-
 def make_stepper(learner: MetaLearner, family: Family, hp: HParams, gen, device: torch.device, graphs=True):
     """A no-argument callable doing one meta-iteration with `hp` (read at every call), unchecked:
     for benchmarks. Training goes through core.runner.StepRunner, which checks each chunk."""
-    if device.type == "cuda" and graphs and graphable(learner):
+    if device.type == "cuda" and graphs and learner.graphable:
         torch.cuda.manual_seed(int(torch.randint(0, 2**31, (1,), generator=gen, device=device)))
         stepper = GraphStepper(learner, family, device)
         state = {"graph": True}

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import torch
 
 from core.algorithms import HParams, MetaLearner, diverged
-from core.fast import GraphStepper, GraphUnavailable, graphable
+from core.fast import GraphStepper, GraphUnavailable
 from core.tasks import Family, sample_batch
 
 
@@ -40,7 +40,7 @@ class StepRunner:
         self.learner, self.rival, self.family, self.gen, self.device = learner, rival, family, gen, device
         self.iteration = iteration
         self.graph: GraphStepper | None = None
-        if graphs and device.type == "cuda" and rival is None and graphable(learner):
+        if graphs and device.type == "cuda" and rival is None and learner.graphable:
             torch.cuda.manual_seed(int(torch.randint(0, 2**31, (1,), generator=gen, device=device)))
             self.graph = GraphStepper(learner, family, device)
         self._good = self._states()

@@ -55,9 +55,6 @@ class Trainer:
         """Begin (at the first build) from these parameters: a restarted process carries on."""
         self._start = (params, extras, iteration)
 
-    def has_learner(self) -> bool:
-        return self.learner is not None
-
     # ---- building -------------------------------------------------------------------------
     def _build(self, c: Controls, params: Params | None = None, lrs: Params | None = None,
                iteration: int = 0) -> None:

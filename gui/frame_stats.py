@@ -38,8 +38,8 @@ class FrameStats:
         self.frames += 1
         return now
 
-    def drew(self, now: float, snapshot=None) -> None:
-        """A snapshot was taken and handed to the plots at `now`; its repaint follows."""
+    def drew(self) -> None:
+        """A snapshot was taken and handed to the plots; its repaint follows (`painted`)."""
         self.taken += 1
 
     def painted(self, began: float, ended: float) -> None:

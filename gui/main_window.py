@@ -277,7 +277,7 @@ class MainWindow(QMainWindow):
             self._message_id = snap.message_id
             bad = snap.state in ("diverged", "error")
             self.show_notice(_friendly(snap), style.ERROR if bad else style.INFO, sticky=bad)
-        self.stats.drew(now, snap)
+        self.stats.drew()
         self._drawing = (snap, now)  # the plots' updates post the window's update request: timed in eventFilter
         if self.first_frame_s is None:
             self.first_frame_s = round(now - self.started_at, 3)

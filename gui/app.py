@@ -1,6 +1,6 @@
 """Start-up: flags, the QApplication, the window, and a clean exit (thread joined, code 0).
 
-    python main.py [--autoplay] [--quit-after S] [--screenshot PNG] [--stats JSON] [--preset FILE]
+    python main.py [--autoplay] [--quit-after S] [--screenshot PNG] [--stats JSON] [--preset FILE] [--tour]
 """
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--screenshot", metavar="PNG", help="save a picture of the window just before quitting")
     p.add_argument("--stats", metavar="JSON", help="write frame timings and iterations here at exit")
     p.add_argument("--preset", metavar="FILE", help="a JSON object of settings (Controls fields) to start from")
+    p.add_argument("--tour", action="store_true", help="start the guided tour (→ / ← move, Esc leaves); with "
+                   "--autoplay it plays itself, shown whole before --quit-after")
     args = p.parse_args(argv)
     if args.quit_after is not None and not (math.isfinite(args.quit_after) and args.quit_after > 0):
         p.error("--quit-after must be a positive number of seconds")
@@ -128,6 +130,11 @@ def main(argv: list[str]) -> int:
     idle.start(200)
 
     window.screenshot_path = args.screenshot  # taken in closeEvent, whatever closes the window
+    until = started + args.quit_after - 1.0 if args.quit_after else None  # autoplay shows every scene by then
+    if args.tour and not window.demo.tour.start(args.autoplay, until):
+        print(f"main.py: bad tour scene: {window.demo.tour.error}", file=sys.stderr)
+        window.shutdown()
+        return 2
     if args.quit_after:
         QTimer.singleShot(int(args.quit_after * 1000), window.close)
     code = app.exec()
@@ -150,4 +157,5 @@ def run_stats(window) -> dict:
                 trainer_its_per_s=round(iterations / playing, 1) if playing > 0 else 0.0,
                 trainer_timing_s={k: round(v, 3) for k, v in timing.items()},
                 host=type(host).__name__, device=snap.device if snap else "unknown",
-                first_frame_s=window.first_frame_s, window_shown_s=window.shown_s)
+                first_frame_s=window.first_frame_s, window_shown_s=window.shown_s,
+                tour_scenes=list(window.demo.tour.shown))

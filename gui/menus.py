@@ -14,6 +14,7 @@ from gui.explain import Explainer
 from gui.export import Exports
 from gui.presenter import Presenter
 from gui.recorder import Recorder
+from gui.tour import Tour
 
 # (keys, what) for the "?" sheet; the window's own keys first.
 SHORTCUTS = (("Space", "Play / pause meta-training"), ("S", "One meta-iteration"),
@@ -22,7 +23,8 @@ SHORTCUTS = (("Space", "Play / pause meta-training"), ("S", "One meta-iteration"
              ("E", "Explain: captions and the algorithm"), ("F9", "Start / stop recording a GIF"),
              ("Ctrl+L", "Load the trained model (shipped)"), ("Ctrl+O", "Open session"),
              ("Ctrl+S", "Save session"), ("Ctrl+E", "Export the window as PNG"),
-             ("F1 or ?", "This sheet"), ("Ctrl+Q", "Quit"),
+             ("F1 or ?", "This sheet"), ("→ / ← (PgDn / PgUp)", "Tour: next / previous scene (Esc leaves)"),
+             ("Ctrl+Q", "Quit"),
              ("Click", "On a task panel: add a support point"),
              ("Drag", "Move a point (in draw mode: sketch the curve)"),
              ("Right click", "Remove a point (or select it and press Delete)"))
@@ -36,6 +38,7 @@ class Demo(QObject):
         self.recorder = Recorder(window)
         self.explainer = Explainer(window)
         self.documents = Documents(window, self.notice)
+        self.tour = Tour(window)  # Help > Tour and --tour: the article's story, scene by scene
         self.exports = Exports(window, self.recorder, self.notice)
         self._build_menus()
         self._build_toolbar()
@@ -105,6 +108,8 @@ class Demo(QObject):
         self._action("Leave presenter mode", lambda: self.present.setChecked(False), "Esc")
         help_ = bar.addMenu("&Help")
         help_.addAction(self._action("Keyboard shortcuts (?)", self.show_shortcuts, ("F1", "?")))
+        help_.addAction(self._action("Guided &tour", lambda: self.tour.start(), tip="The article's story told "
+                                     "with the live app: → / PageDown next, ← / PageUp back, Esc leaves"))
 
     def _build_toolbar(self) -> None:
         tb = QToolBar("Demo")

@@ -26,6 +26,7 @@ TOUR = RESOURCES / "tour"
 NEXT = (Qt.Key_Right, Qt.Key_PageDown)
 BACK = (Qt.Key_Left, Qt.Key_PageUp)
 MARGIN = 18  # the caption bar's left and right margins
+LAST_CALL_S = 3.0  # autoplay with a deadline starts this long before it, even without a picture yet
 
 
 def language() -> str:
@@ -71,7 +72,7 @@ class CaptionBar(QFrame):
             f"QFrame#tour-caption QLabel {{ background: transparent; }}")
         for label, pt, colour, bold in ((self.title, t.headline_pt, t.accent, True),
                                         (self.keys, t.body_pt, t.muted, False),
-                                        (self.text, t.headline_pt + 3, t.text, False)):
+                                        (self.text, t.headline_pt + 1, t.text, False)):
             font = QFont(label.font())
             font.setPointSize(pt)
             font.setBold(bold)
@@ -114,6 +115,7 @@ class Tour(QObject):
         self.error = ""  # why the last start failed
         self._saved = None
         self._autoplay = False
+        self._waiting = False  # autoplay waits for the window's first picture
         self._until: float | None = None  # autoplay: every scene shown by then (perf_counter)
         self._times: list[float] | None = None  # seconds per scene when the tour plays itself
         self.timer = QTimer(self)
@@ -144,7 +146,7 @@ class Tour(QObject):
             scenes = load_tour(self.folder, RESOURCES)
         except TourError as e:
             self.error = str(e)
-            self.window.demo.notice(f"Tour: {e}", error=True)
+            self.window.demo.notice(self.tr("Tour: {0}").format(e), error=True)
             return False
         if not self.active:
             self._saved = self._user_state()
@@ -154,15 +156,21 @@ class Tour(QObject):
         self.bar.texts = [s.text(language())[1] for s in scenes]
         self.frame.show()
         self.go(0)
-        if autoplay and self.window.first_frame_s is None:
+        if autoplay and self.window.first_frame_s is None and not self._waiting:
+            self._waiting = True
             self.window.snapshotDrawn.connect(self._first_picture)
+            if until is not None:  # a very slow start: begin anyway, so every scene is shown by then
+                QTimer.singleShot(max(round((until - time.perf_counter() - LAST_CALL_S) * 1000), 0),
+                                  self._first_picture)
         return True
 
     @Slot()
     def _first_picture(self) -> None:
         """Autoplay's clock starts when the window shows training data, not while it starts up."""
-        self.window.snapshotDrawn.disconnect(self._first_picture)
-        self._arm()
+        if self._waiting:
+            self._waiting = False
+            self.window.snapshotDrawn.disconnect(self._first_picture)
+            self._arm()
 
     def _arm(self) -> None:
         """Start the current scene's clock when the tour plays itself."""
@@ -203,7 +211,7 @@ class Tour(QObject):
         title, caption = scene.text(lang)
         self.bar.set_scene(index + 1, len(self.scenes), title, caption, self.HINT.get(lang, self.HINT["en"]))
         self.shown.append(scene.name)
-        if self.window.first_frame_s is not None:
+        if not self._waiting:
             self._arm()
         self.sceneShown.emit(index)
 
@@ -287,9 +295,9 @@ class Tour(QObject):
             switch = self._switches()[name]
             if switch.isChecked() != on:
                 switch.setChecked(on)
-        w.demo.notice("Tour ended: your settings, task and meta-initialisation are back"
-                      if loaded is not None else "Tour ended: your settings and task are back "
-                      "(meta-training restarts)")
+        w.demo.notice(self.tr("Tour ended: your settings, task and meta-initialisation are back")
+                      if loaded is not None else
+                      self.tr("Tour ended: your settings and task are back (meta-training restarts)"))
 
 
 def _plot_column(window):

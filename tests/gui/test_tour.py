@@ -107,3 +107,20 @@ def test_with_autoplay_the_tour_plays_itself_within_its_time(open_window, qtbot)
     assert tour.shown == [s.name for s in tour.scenes]
     qtbot.keyClick(w.controls.seed, Qt.Key_Escape)
     assert not tour.active
+
+
+def test_main_tour_autoplay_shows_every_scene_before_quitting(tmp_path):
+    """The issue's command: `main.py --tour --autoplay --quit-after 25` exits 0, every scene shown."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    stats = tmp_path / "s.json"
+    r = subprocess.run([sys.executable, "main.py", "--tour", "--autoplay", "--quit-after", "25", "--stats",
+                        str(stats)], cwd=root, env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
+                       capture_output=True, text=True, timeout=240)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == ""
+    assert json.loads(stats.read_text())["tour_scenes"] == [s.name for s in load_tour(TOUR, RESOURCES)]

@@ -8,6 +8,7 @@ keep their height), so it never covers a curve.
 → / PageDown and ← / PageUp move between scenes, Esc leaves, whatever widget has the focus (an
 application-wide event filter claims those keys while the tour runs). Leaving puts back what
 the user had: settings, task, panels, and the meta-initialisation as the trainer last sent it.
+While a scene shows, its setup (algorithm, family, model, ...) is held; its live settings are free.
 """
 from __future__ import annotations
 
@@ -233,14 +234,16 @@ class Tour(QObject):
     @Slot(object, float)
     def _hold(self, snap, _painted: float) -> None:
         """The trainer reads its commands in a batch, so a checkpoint an earlier scene asked for
-        can land after a later scene's settings and bring back its own algorithm and model: put
-        the current scene's (or, after the tour, the user's) back until the trainer shows them."""
+        can land after a later scene's settings and bring back its own algorithm, family and model
+        (and a task of that family): put the current scene's setup and task (or, after the tour,
+        the user's) back. So a scene's setup is held while it shows; its live settings (α, K,
+        steps, the task's points) stay free to change."""
         want = self._held
         if want is None:
             return
         have = self.window.shared.get()
         if have.reset_key() != want.reset_key():
-            self.window.shared.update(**{k: getattr(want, k) for k in RESET_KEYS})
+            self.window.shared.update(task=want.task, **{k: getattr(want, k) for k in RESET_KEYS})
         elif not self.active and (snap.algorithm, snap.family, snap.model, snap.compare) == (
                 want.algorithm, want.family, want.model, want.compare):
             self._held = None  # after the tour: the user's setup is back, stop watching

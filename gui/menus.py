@@ -23,8 +23,7 @@ SHORTCUTS = (("Space", "Play / pause meta-training"), ("S", "One meta-iteration"
              ("E", "Explain: captions and the algorithm"), ("F9", "Start / stop recording a GIF"),
              ("Ctrl+L", "Load the trained model (shipped)"), ("Ctrl+O", "Open session"),
              ("Ctrl+S", "Save session"), ("Ctrl+E", "Export the window as PNG"),
-             ("F1 or ?", "This sheet"), ("→ / ← (PgDn / PgUp)", "Tour: next / previous scene (Esc leaves)"),
-             ("Ctrl+Q", "Quit"),
+             ("F1 or ?", "This sheet"), ("Ctrl+Q", "Quit"),
              ("Click", "On a task panel: add a support point"),
              ("Drag", "Move a point (in draw mode: sketch the curve)"),
              ("Right click", "Remove a point (or select it and press Delete)"))

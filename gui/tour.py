@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QEvent, QLocale, QObject, QRect, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QLocale, QObject, QRect, Qt, QTimer, Slot
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QApplication, QDockWidget, QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -99,9 +99,6 @@ class CaptionBar(QFrame):
 
 class Tour(QObject):
     """Plays the scenes on the window; `shown` lists the scenes shown, in order (for --stats)."""
-
-    sceneShown = Signal(int)
-    finished = Signal()
 
     HINT = {"en": "→ next   ← back   Esc leaves", "zh_CN": "→ 下一页   ← 上一页   Esc 退出"}
 
@@ -194,7 +191,6 @@ class Tour(QObject):
         self.frame.hide()
         self._restore(self._saved)
         self._saved = None
-        self.finished.emit()
 
     # ---- moving -----------------------------------------------------------------------------
     def go(self, index: int) -> None:
@@ -214,7 +210,6 @@ class Tour(QObject):
         self.shown.append(scene.name)
         if not self._waiting:
             self._arm()
-        self.sceneShown.emit(index)
 
     @Slot()
     def next(self) -> None:

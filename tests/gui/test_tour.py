@@ -112,8 +112,11 @@ def test_with_autoplay_the_tour_plays_itself_within_its_time(open_window, qtbot)
     assert tour.start(autoplay=True, until=time.perf_counter() + 4.0)
     qtbot.waitUntil(lambda: tour.index == len(tour.scenes) - 1, timeout=TWO_MINUTES_MS)
     assert tour.shown == [s.name for s in tour.scenes]
+    w.demo.present.setChecked(True)  # presenter mode: its own Esc waits until the tour has left
     qtbot.keyClick(w.controls.seed, Qt.Key_Escape)
-    assert not tour.active
+    assert not tour.active and w.demo.presenter.on
+    qtbot.keyClick(w.controls.seed, Qt.Key_Escape)
+    assert not w.demo.presenter.on
 
 
 def test_main_tour_autoplay_shows_every_scene_before_quitting(tmp_path):

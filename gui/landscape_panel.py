@@ -126,7 +126,8 @@ class LandscapePanel(Card):
         off = not (a0 <= end[0] <= a1 and b0 <= end[1] <= b1)
         t = self.theme
         off_map = f"<span style='color:{t.warn}; font-size:{t.body_pt}pt'>init off the map</span>"
-        self.set_readout(off_map if off else "")
+        replay = f"<span style='color:{t.warn}; font-size:{t.body_pt}pt'>○ replayed init</span>" if land.replay else ""
+        self.set_readout(off_map if off else replay)
 
     def _show_surface(self, land) -> None:
         """A new surface: image, contours and view (rare; never per frame while training)."""

@@ -8,6 +8,7 @@ line on the loss plot say which iteration is shown, so nobody mistakes a replay 
 """
 from __future__ import annotations
 
+import re
 import time
 
 import numpy as np
@@ -52,7 +53,7 @@ class Timeline(QWidget):
         self.badges = []
         for panel in marked:
             badge = QLabel(panel.plot)  # over the plot, in no layout: it never moves the curves
-            badge.setTextFormat(Qt.RichText)
+            badge.setTextFormat(Qt.RichText)  # its size and weight inline: the label then measures what it draws
             badge.hide()
             self.badges.append(badge)
         self._asked: tuple[float, int | None] = (-1.0, None)  # (when, what) the window last asked
@@ -73,8 +74,7 @@ class Timeline(QWidget):
         self.line.setPen(pg.mkPen(t.warn, width=2 * t.scale, style=Qt.DashLine))
         for badge in self.badges:
             badge.setStyleSheet(f"QLabel {{ color: {t.warn}; background: {t.panel}; border: 2px solid {t.warn}; "
-                                f"border-radius: 6px; padding: 3px 8px; font-size: {t.body_pt + 1}pt; "
-                                f"font-weight: bold; }}")
+                                f"border-radius: 6px; padding: 2px 6px; }}")
         if self.state is not None:
             self._show(self.state)
 
@@ -133,14 +133,19 @@ class Timeline(QWidget):
         self.readout.setText(f"<b style='color:{t.warn}'>{text}</b>")
         self.line.setValue(state.showing)
         for badge in self.badges:
-            if badge.text() != text:
-                badge.setText(text)
+            plot = badge.parent()
+            x = plot.getPlotItem().getAxis("left").width() + 10
+            for words in (text, f"Replay: iteration {state.showing:,}"):  # the short one when a panel is narrow
+                badge.setText(f"<span style='font-size:{t.body_pt}pt; font-weight:bold'>{words}</span>")
+                badge.ensurePolished()  # its stylesheet's padding first, then its size
                 badge.adjustSize()
-            badge.move(badge.parent().getPlotItem().getAxis("left").width() + 14, 8)
+                if x + badge.width() <= plot.width() - 6:
+                    break
+            badge.move(x, 8)
             badge.show()
             badge.raise_()
 
     def badge_text(self) -> str:
         """What the badges say (empty when live), for tests."""
         shown = [b.text() for b in self.badges if not b.isHidden()]
-        return shown[0] if shown else ""
+        return re.sub("<[^>]+>", "", shown[0]) if shown else ""

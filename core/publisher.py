@@ -15,6 +15,7 @@ from core.snapshots import Init, SnapshotParts
 EVAL_S = 3.0  # evaluation-panel refresh while training
 HISTORY_POINTS = 4000  # the loss history is decimated to at most this many points per snapshot
 STATE_EVERY_S = 1.0  # how often a snapshot carries the parameters a restart would begin from
+SCRUB_REST_S = 0.15  # a replayed init's evaluation waits until the timeline has rested this long
 
 
 class Publisher:
@@ -26,6 +27,12 @@ class Publisher:
         self._last_eval = -math.inf
         self._state_sent = -math.inf
         self._replayed: int | None = None  # the iteration the last snapshot replayed (None: live)
+        self._owed_since: float | None = None  # when the replay last moved, until its evaluation is sent
+
+    def eval_owed(self) -> bool:
+        """Whether a replay's evaluation is due: the timeline moved and has rested since (a drag
+        gets each position's curves at once, and one evaluation, of tens of ms, when it stops)."""
+        return self._owed_since is not None and time.perf_counter() - self._owed_since >= SCRUB_REST_S
 
     def evaluate_next(self) -> None:
         """Refresh the held-out evaluation in the next snapshot (a baseline just changed)."""
@@ -57,8 +64,11 @@ class Publisher:
         learners = trainer.rewind.shown(trainer.learners())
         shown = learners["meta"].state()[0]
         rewind = trainer.rewind.state(trainer.iteration)
-        replay_moved, self._replayed = rewind.showing != self._replayed, rewind.showing
-        if force_eval or replay_moved or (t0 - self._last_eval >= EVAL_S and not urgent and not rewind.replaying):
+        if rewind.showing != self._replayed:  # a scrub: its curves now, its evaluation (~10x their cost) later
+            self._replayed, self._owed_since = rewind.showing, t0
+        due = t0 - self._last_eval >= EVAL_S and not rewind.replaying  # a replayed init's evaluation holds still
+        if force_eval or (not urgent and (self.eval_owed() or due)):
+            self._owed_since = None
             inits = self.inits(trainer, c, shown, False, learners)
             at = trainer.iteration if rewind.showing is None else rewind.showing
             self.evaluation = self.parts.evaluation(c.shots, inits, at)

@@ -163,7 +163,7 @@ class Trainer:
                     self.state = "paused"
                 now = time.perf_counter()
                 due = steps and now - last_publish >= PUBLISH_S and self.mailbox.wants()
-                if urgent or due or pretrained_now:
+                if urgent or due or pretrained_now or self.publisher.eval_owed():
                     self._publish(c, urgent=urgent)
                     last_publish, version_seen = now, version
                 if c.playing:

@@ -17,6 +17,8 @@ def main() -> int:
     p.add_argument("--seconds", type=float, default=8.0, help="meta-training before scrubbing back")
     p.add_argument("--back", type=float, default=0.08, help="replay this fraction of the way through")
     p.add_argument("--out", default=str(ROOT / "docs/rewind.png"))
+    p.add_argument("--light", action="store_true", help="the light theme")
+    p.add_argument("--scale", type=float, default=1.0, help="presenter mode's enlargement")
     a = p.parse_args()
     sys.path.insert(0, str(ROOT))
     from PySide6.QtCore import QTimer
@@ -28,6 +30,10 @@ def main() -> int:
     app = QApplication(sys.argv[:1])
     controls, _, _ = read_preset(a.preset, playing=True)
     w = create_window(controls)
+    from gui import style
+
+    style.themes.set_light(a.light)
+    style.themes.set_scale(a.scale)
 
     poll = QTimer()
     poll.setInterval(200)

@@ -95,7 +95,9 @@ class Trainer:
         self.history = LossHistory()
         self.rate, self._rate_t, self._rate_n = 0.0, time.perf_counter(), 0
         self.state = "paused"
-        make = lambda algorithm, p: MetaLearner(algorithm, self.model, p, c.inner_lr, c.outer_optimizer)  # noqa: E731
+        def make(algorithm: str, init: Params) -> MetaLearner:  # a learner like these, to replay a kept init
+            return MetaLearner(algorithm, self.model, init, c.inner_lr, c.outer_optimizer)
+
         self.rewind = Rewind(make, self.device)  # past inits, kept for the timeline (core.rewind)
         self.rewind.record(self.iteration, self.learners())
         self._was_playing = c.playing

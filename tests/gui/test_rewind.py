@@ -2,6 +2,7 @@
 meta-learned panel draw the archived init adapting to the current task, marked as a replay;
 Play returns to live."""
 import numpy as np
+import pytest
 import torch
 from PySide6.QtCore import Qt
 
@@ -56,6 +57,12 @@ def test_scrub_back_shows_the_old_init_marked_as_a_replay_and_play_returns_to_li
     np.testing.assert_allclose(meta.drawn[0], drawn_as(meta, curves_of(c, moved.rewind.params, moved.task)),
                                atol=1e-5)
 
+    qtbot.mouseClick(w.timeline.live, Qt.LeftButton)  # Live returns, training still paused
+    wait_snapshot(w, lambda s: s.rewind.showing is None and s.state == "paused")
+    qtbot.waitUntil(lambda: w.timeline.badge_text() == "" and not w.timeline.live.isEnabled(), timeout=10_000)
+    qtbot.keyClick(w.timeline.slider, Qt.Key_Home)
+    wait_snapshot(w, lambda s: s.rewind.showing == 0)
+
     qtbot.mouseClick(w.controls.play, Qt.LeftButton)  # Play returns to live
     wait_snapshot(w, lambda s: s.rewind.showing is None and s.iteration > live.iteration)
     qtbot.waitUntil(lambda: w.timeline.badge_text() == "" and not w.timeline.line.isVisible(), timeout=10_000)
@@ -66,3 +73,19 @@ def test_scrub_back_shows_the_old_init_marked_as_a_replay_and_play_returns_to_li
     old = curves_of(c, snap.rewind.params, paused.task)
     assert np.abs(meta.drawn[0] - drawn_as(meta, old)).max() > 1e-3
     assert w.timeline.slider.value() == w.timeline.slider.maximum()
+
+
+def test_two_scalar_parameter_space_rings_the_replayed_init(qtbot, open_window, wait_snapshot):
+    w = open_window(family="sine-ab", model="two-param")
+    for i in range(1, 4):  # one at a time: a step asked for while one runs may be cut short
+        qtbot.mouseClick(w.controls.step, Qt.LeftButton)
+        wait_snapshot(w, lambda s, i=i: s.iteration >= i and s.landscape is not None)
+    assert len(w.landscape.replay_dot.data) == 0
+    w.timeline.slider.setFocus()
+    qtbot.keyClick(w.timeline.slider, Qt.Key_Home)
+    snap = wait_snapshot(w, lambda s: s.rewind.showing == 0 and s.landscape is not None)
+    ring = w.landscape.replay_dot.data
+    assert len(ring) == 1
+    ab = (float(snap.rewind.params["a"]), float(snap.rewind.params["b"]))
+    assert (ring[0]["x"], ring[0]["y"]) == pytest.approx(ab, abs=1e-6)
+    assert "replayed" in w.landscape.readout.text()

@@ -21,6 +21,7 @@ from gui import style
 
 ASK_MS = 80  # a drag asks the trainer at most this often (each replay costs it an evaluation)
 STALE_S = 1.0  # after asking, snapshots that do not show the answer yet leave the slider alone this long
+TEXT_S = 0.125  # while training, the timeline's end and numbers move 8 times a second (the status bar's pace)
 
 
 def replay_text(showing: int, latest: int) -> str:
@@ -61,6 +62,8 @@ class Timeline(QWidget):
         self.slider.valueChanged.connect(self._moved)
         self.live.clicked.connect(self.go_live)
         self.state = None  # the last RewindState shown
+        self._at = 0.0  # when it was shown
+        self._fitted: dict[int, tuple] = {}  # badge -> (text, plot width) it was last sized for
         self.theme = style.themes.current
         style.themes.follow(self.apply_theme)
 
@@ -100,8 +103,13 @@ class Timeline(QWidget):
         if state is None or state is self.state:
             return
         asked_at, asked = self._asked
-        if time.perf_counter() - asked_at < STALE_S and state.showing != self._answer(state, asked):
+        now = time.perf_counter()
+        if now - asked_at < STALE_S and state.showing != self._answer(state, asked):
             return  # made before the trainer saw the request: the slider stays where the user put it
+        old = self.state
+        if snap.state == "training" and old is not None and old.showing == state.showing and now - self._at < TEXT_S:
+            return
+        self._at = now
         self._show(state)
 
     @staticmethod
@@ -125,6 +133,7 @@ class Timeline(QWidget):
         self.setToolTip(f"{len(state.kept)} past initialisations kept, {state.nbytes / 2**20:.1f} MB "
                         f"(at most {state.bound_bytes / 2**20:.1f} MB)")
         if not state.replaying:
+            self._fitted.clear()
             self.readout.setText(f"<span style='color:{t.muted}'>live · iteration {state.latest:,}</span>")
             for badge in self.badges:
                 badge.hide()
@@ -134,6 +143,9 @@ class Timeline(QWidget):
         self.line.setValue(state.showing)
         for badge in self.badges:
             plot = badge.parent()
+            if self._fitted.get(id(badge)) == (text, plot.width(), t) and not badge.isHidden():
+                continue
+            self._fitted[id(badge)] = (text, plot.width(), t)
             x = plot.getPlotItem().getAxis("left").width() + 10
             for words in (text, f"Replay: iteration {state.showing:,}"):  # the short one when a panel is narrow
                 badge.setText(f"<span style='font-size:{t.body_pt}pt; font-weight:bold'>{words}</span>")

@@ -187,6 +187,7 @@ class Snapshot:
     training_s: float = 0.0  # wall seconds the trainer's loop has run while playing
     timing: dict[str, float] = field(default_factory=dict)  # seconds per trainer job (steps, publish, eval, ...)
     start_state: StartState | None = None  # about once a second: what a restarted trainer would begin from
+    rewind: RewindState | None = None  # the archive of past inits, and which one the panels replay
 
 
 @dataclass
@@ -200,6 +201,23 @@ class Landscape:
     init_trail: np.ndarray  # (n, 2): the meta-initialisation over training
     paths: dict[str, np.ndarray]  # 'meta', 'random', 'pretrained' -> (steps + 1, 2)
     surface_id: int = 0  # grows when the surface is recomputed (the panel redraws the heatmap only then)
+    replay: tuple[float, float] | None = None  # the replayed init's (a, b), while the panels replay one
+
+
+@dataclass
+class RewindState:
+    """The trainer's archive of past meta-initialisations (core.rewind), as the timeline needs it."""
+
+    kept: np.ndarray  # the iterations archived, ascending
+    latest: int  # the trainer's iteration now
+    showing: int | None = None  # the archived iteration the panels replay; None: live
+    params: dict[str, np.ndarray] = field(default_factory=dict)  # the replayed init, small models only
+    nbytes: int = 0  # what the archive holds now
+    bound_bytes: int = 0  # the most it can hold
+
+    @property
+    def replaying(self) -> bool:
+        return self.showing is not None
 
 
 class Mailbox:

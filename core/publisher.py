@@ -15,6 +15,7 @@ from core.snapshots import Init, SnapshotParts
 EVAL_S = 3.0  # evaluation-panel refresh while training
 HISTORY_POINTS = 4000  # the loss history is decimated to at most this many points per snapshot
 STATE_EVERY_S = 1.0  # how often a snapshot carries the parameters a restart would begin from
+SCRUB_REST_S = 0.15  # a replayed init's evaluation waits until the timeline has rested this long
 
 
 class Publisher:
@@ -25,39 +26,62 @@ class Publisher:
         self.evaluation = None
         self._last_eval = -math.inf
         self._state_sent = -math.inf
+        self._replayed: int | None = None  # the iteration the last snapshot replayed (None: live)
+        self._owed_since: float | None = None  # when the replay last moved, until its evaluation is sent
+
+    def eval_owed(self) -> bool:
+        """Whether a replay's evaluation is due: the timeline moved and has rested since (a drag
+        gets each position's curves at once, and one evaluation, of tens of ms, when it stops)."""
+        return self._owed_since is not None and time.perf_counter() - self._owed_since >= SCRUB_REST_S
 
     def evaluate_next(self) -> None:
         """Refresh the held-out evaluation in the next snapshot (a baseline just changed)."""
         self._last_eval = -math.inf
 
     @staticmethod
-    def inits(trainer, c: Controls, params: Params, for_display: bool) -> dict[str, Init]:
+    def inits(trainer, c: Controls, params: Params, for_display: bool, learners: dict | None = None) -> dict[str, Init]:
         """The initialisations shown: the meta-learned one adapts with its own rule (learned rates,
-        ANIL's head only, CAVIA's context) unless the user set a display rate; the others with alpha."""
+        ANIL's head only, CAVIA's context) unless the user set a display rate; the others with alpha.
+        learners: the 'meta' and 'compare' learners shown (the replayed ones; default the live ones)."""
+        learners = learners or trainer.learners()
+        learner, rival = learners["meta"], learners["compare"]
         hp = c.hparams()
         alpha = c.display_lr if (for_display and c.display_lr is not None) else c.inner_lr
         own = not (for_display and c.display_lr is not None)
-        inits = {"meta": Init(params, trainer.learner.inner_lr(hp) if own else alpha),
+        inits = {"meta": Init(params, learner.inner_lr(hp) if own else alpha),
                  "random": Init(trainer.random_init, alpha, fixed=True)}
         if trainer.pretrained is not None:
             inits["pretrained"] = Init(trainer.pretrained, alpha, fixed=True)
-        if trainer.rival is not None:
-            inits["compare"] = Init(trainer.rival.state()[0], trainer.rival.inner_lr(hp) if own else alpha)
+        if rival is not None:
+            inits["compare"] = Init(rival.state()[0], rival.inner_lr(hp) if own else alpha)
         return inits
 
     def build(self, trainer, c: Controls, task: DisplayTask, force_eval: bool, urgent: bool) -> Snapshot:
         """urgent: made for something the user just did; the evaluation (tens of ms) waits a snapshot."""
         t0 = time.perf_counter()
         params, _ = trainer.learner.state()
-        if force_eval or (t0 - self._last_eval >= EVAL_S and not urgent):
-            self.evaluation = self.parts.evaluation(c.shots, self.inits(trainer, c, params, False), trainer.iteration)
+        # the timeline may replay a past init: the panels and the evaluation show it, the trail stays live
+        learners = trainer.rewind.shown(trainer.learners())
+        shown = learners["meta"].state()[0]
+        rewind = trainer.rewind.state(trainer.iteration)
+        if rewind.showing != self._replayed:  # a scrub: its curves now, its evaluation (~10x their cost) later
+            self._replayed, self._owed_since = rewind.showing, t0
+        due = t0 - self._last_eval >= EVAL_S and not rewind.replaying  # a replayed init's evaluation holds still
+        if force_eval or (not urgent and (self.eval_owed() or due)):
+            self._owed_since = None
+            inits = self.inits(trainer, c, shown, False, learners)
+            at = trainer.iteration if rewind.showing is None else rewind.showing
+            self.evaluation = self.parts.evaluation(c.shots, inits, at)
             self._last_eval = time.perf_counter()
             trainer.timing["eval"] += self._last_eval - t0
-        x, curves, errors = self.parts.curves(task, self.inits(trainer, c, params, True), c.display_steps)
+        x, curves, errors = self.parts.curves(task, self.inits(trainer, c, shown, True, learners), c.display_steps)
         small = {k: v.cpu().numpy() for k, v in params.items()} if c.model == "two-param" else {}
         trail = trainer.trail.arrays(HISTORY_POINTS)
         trail = np.stack([trail["a"], trail["b"]], 1) if trail else np.zeros((0, 2))
         history, rival = trainer.history, trainer.rival
+        landscape = self.parts.landscape(task, x, params, trail) if c.model == "two-param" else None
+        if landscape is not None and rewind.replaying:
+            landscape.replay = (float(shown["a"]), float(shown["b"]))
         state = None
         if t0 - self._state_sent >= STATE_EVERY_S:  # the process host keeps the latest for a restart
             self._state_sent, state = t0, trainer.start_state()
@@ -73,8 +97,9 @@ class Publisher:
             grid_x=x.grid_np, true_y=x.true_np, support_x=x.xs_np, support_y=x.ys_np, task=task,
             curves=curves, display_mse=errors, evaluation=self.evaluation,
             message=trainer.message, message_id=trainer.message_id, meta_params=small,
-            inner_lrs=trainer.learner.summary(), lr_history=trainer.telemetry.arrays(HISTORY_POINTS),
-            landscape=self.parts.landscape(task, x, params, trail) if c.model == "two-param" else None,
+            inner_lrs=learners["meta"].summary(), lr_history=trainer.telemetry.arrays(HISTORY_POINTS),
+            landscape=landscape,
             compare=rival.algorithm if rival is not None else None,
             compare_loss_smooth=history.column("rival", HISTORY_POINTS) if rival is not None else None,
-            training_s=trainer.timing["playing_s"], timing=dict(trainer.timing), start_state=state)
+            training_s=trainer.timing["playing_s"], timing=dict(trainer.timing), start_state=state,
+            rewind=rewind)

@@ -25,6 +25,7 @@ from core.evaluate import Pretrainer
 from core.history import LossHistory, Series
 from core.models import Params, make_model
 from core.publisher import Publisher
+from core.rewind import Rewind
 from core.runner import StepRunner
 from core.snapshots import SnapshotParts
 from core.tasks import get_family
@@ -94,6 +95,12 @@ class Trainer:
         self.history = LossHistory()
         self.rate, self._rate_t, self._rate_n = 0.0, time.perf_counter(), 0
         self.state = "paused"
+        def make(algorithm: str, init: Params) -> MetaLearner:  # a learner like these, to replay a kept init
+            return MetaLearner(algorithm, self.model, init, c.inner_lr, c.outer_optimizer)
+
+        self.rewind = Rewind(make, self.device)  # past inits, kept for the timeline (core.rewind)
+        self.rewind.record(self.iteration, self.learners())
+        self._was_playing = c.playing
 
     def _first_build(self, c: Controls) -> None:
         start, self._start = self._start, None
@@ -105,6 +112,10 @@ class Trainer:
             except (RuntimeError, KeyError, ValueError) as e:  # shapes of another setup
                 self._say(f"Could not restart from the last parameters ({e}); started afresh")
         self._build(c)
+
+    def learners(self) -> dict[str, MetaLearner | None]:
+        """The live learners by panel: 'meta', and 'compare' when one trains beside it."""
+        return {"meta": self.learner, "compare": self.rival}
 
     def _say(self, message: str) -> None:
         self.message, self.message_id = message, self.message_id + 1
@@ -127,6 +138,9 @@ class Trainer:
                         self._first_build(c)
                     self._publish(c, force_eval=True)
                 urgent = version != version_seen  # the user just did something: show it first
+                if c.playing and not self._was_playing:  # Play returns the panels to live
+                    self.rewind.replay(None, self.iteration)
+                self._was_playing = c.playing
                 steps = self._apply(c, commands)
                 urgent = urgent or steps > 0
                 if c.playing and not urgent:
@@ -151,7 +165,7 @@ class Trainer:
                     self.state = "paused"
                 now = time.perf_counter()
                 due = steps and now - last_publish >= PUBLISH_S and self.mailbox.wants()
-                if urgent or due or pretrained_now:
+                if urgent or due or pretrained_now or self.publisher.eval_owed():
                     self._publish(c, urgent=urgent)
                     last_publish, version_seen = now, version
                 if c.playing:
@@ -195,6 +209,8 @@ class Trainer:
                 self.random_init = {k: torch.as_tensor(v, dtype=torch.float32, device=self.device)
                                     for k, v in payload.items()}
                 self.publisher.parts.fixed_changed()
+            elif name == "replay":  # the timeline: show the init kept nearest this iteration (None: live)
+                self.rewind.replay(None if payload is None else int(payload), self.iteration)
         return steps
 
     def _fit_chunk(self, last_publish: float) -> int:
@@ -222,6 +238,7 @@ class Trainer:
         self.hparams = hp
         if chunk.diverged_at is not None:
             self.iteration = chunk.rolled_back_to
+            self.rewind.forget_after(self.iteration)
             self.shared.update(playing=False)
             self.state = "diverged"
             self._say(f"Diverged at iteration {chunk.diverged_at} (meta-loss {chunk.diverged_value:.3g}); "
@@ -236,6 +253,7 @@ class Trainer:
         if self.model.name == "two-param" and self.iteration // TRAIL_EVERY != (self.iteration - done) // TRAIL_EVERY:
             p = self.learner.params
             self.trail.add(a=float(p["a"].detach()), b=float(p["b"].detach()))
+        self.rewind.record(self.iteration, self.learners())
         telemetry = self.learner.telemetry()  # what the algorithm lets the window show (Alpha's rates)
         if telemetry:
             self.telemetry.add(iters=self.iteration, **telemetry)
@@ -249,13 +267,13 @@ class Trainer:
     def _fall_back_to_cpu(self, c: Controls) -> None:
         """Out of device memory: carry on from the same parameters on the CPU, and say so."""
         params, extras = self.learner.state()
-        kept = (self.history, self.trail, self.telemetry)
+        kept = (self.history, self.trail, self.telemetry, self.rewind.archive)
         if self.device.type == "cuda":
             torch.cuda.empty_cache()
         c = self.shared.update(device="cpu", playing=False)
         self._build(c, {k: v.cpu() for k, v in params.items()},
                     None if extras is None else {k: v.cpu() for k, v in extras.items()}, self.iteration)
-        self.history, self.trail, self.telemetry = kept
+        self.history, self.trail, self.telemetry, self.rewind.archive = kept
         self.state = "paused"
         self._say(f"Out of memory on the GPU at meta-batch {c.meta_batch}: moved to the CPU and paused. "
                   "Lower the meta-batch, then Play.")

@@ -53,8 +53,10 @@ class LandscapePanel(Card):
                       for m in ("meta", "random")}
         self.random_start = pg.ScatterPlotItem(size=16, symbol="s", pen=pg.mkPen("#111111", width=2))
         self.init_dot = pg.ScatterPlotItem(size=22, pen=pg.mkPen("#ffffff", width=2.5))
+        self.replay_dot = pg.ScatterPlotItem(size=30, symbol="o", brush=None)  # a replayed past init (a ring)
         self.star = pg.ScatterPlotItem(size=30, symbol="star", pen=pg.mkPen("#111111", width=1.5))
-        for z, it in enumerate((self.trail, *self.paths.values(), self.random_start, self.init_dot, self.star)):
+        for z, it in enumerate((self.trail, *self.paths.values(), self.random_start, self.init_dot, self.replay_dot,
+                                  self.star)):
             it.setZValue(10 + z)
             self.plot.addItem(it)
         self.plot.setToolTip("Colour: the task's support loss (log scale; dark = low). White line: the path the "
@@ -78,6 +80,7 @@ class LandscapePanel(Card):
         self.random_start.setBrush(pg.mkBrush(rand))
         self.init_dot.setBrush(pg.mkBrush(meta))
         self.star.setBrush(pg.mkBrush(t.support))
+        self.replay_dot.setPen(pg.mkPen(t.warn, width=4 * t.scale))
         self.legend.setText(
             f"<span style='font-size:{t.body_pt}pt'>"
             f"<span style='color:{t.support}'>★</span> true&nbsp;&nbsp;"
@@ -116,13 +119,15 @@ class LandscapePanel(Card):
             if m == "random" and ok.any():
                 self.random_start.setData([p[0, 0]], [p[0, 1]])
         self.star.setData(*(([land.true_ab[0]], [land.true_ab[1]]) if land.true_ab else ([], [])))
+        self.replay_dot.setData(*(([land.replay[0]], [land.replay[1]]) if land.replay else ([], [])))
         end = trail[-1]
         self._follow(land)
         (a0, a1), (b0, b1) = self._range
         off = not (a0 <= end[0] <= a1 and b0 <= end[1] <= b1)
         t = self.theme
         off_map = f"<span style='color:{t.warn}; font-size:{t.body_pt}pt'>init off the map</span>"
-        self.set_readout(off_map if off else "")
+        replay = f"<span style='color:{t.warn}; font-size:{t.body_pt}pt'>○ replayed init</span>" if land.replay else ""
+        self.set_readout(off_map if off else replay)
 
     def _show_surface(self, land) -> None:
         """A new surface: image, contours and view (rare; never per frame while training)."""

@@ -37,6 +37,7 @@ from gui.lr_strip import AlphaStrip
 from gui.menus import Demo
 from gui.panels import EvalPanel, InitPanel, LossPanel
 from gui.task_editor import TaskEditor, TaskTools
+from gui.timeline import Timeline
 
 FRAME_MS = 16  # ~60 Hz; a frame that finds no new snapshot costs almost nothing
 NOTICE_S = 8.0  # how long an ordinary notice stays up
@@ -94,6 +95,8 @@ class MainWindow(QMainWindow):
         self.alpha_strip = AlphaStrip()  # Alpha MAML's learned α, under the loss curve
         self.alpha_strip.setVisible(False)
         self.loss.body.addWidget(self.alpha_strip)
+        self.timeline = Timeline(shared, self.loss.plot, [self.panels["meta"], self.panels["compare"]])
+        self.loss.body.addWidget(self.timeline)  # scrub back to replay a past init (gui/timeline.py)
         rng = np.random.default_rng(shared.get().seed + 11)
         self.editor = TaskEditor(shared, list(self.panels.values()), rng, self)
         self.task_tools = TaskTools(self.editor)
@@ -272,6 +275,7 @@ class MainWindow(QMainWindow):
             self.landscape.setVisible(two)
         self.landscape.show_snapshot(snap)
         self.alpha_strip.show_snapshot(snap)
+        self.timeline.show_snapshot(snap)
         self._status(snap)
         if snap.message_id != self._message_id:
             self._message_id = snap.message_id

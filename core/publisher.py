@@ -10,9 +10,10 @@ import numpy as np
 
 from core.controls import Controls, DisplayTask, Snapshot
 from core.models import Params
-from core.snapshots import Init, SnapshotParts
+from core.snapshots import Init, SnapshotParts, eval_steps, init_steps
 
 EVAL_S = 3.0  # evaluation-panel refresh while training
+EVAL_SHARE = 0.1  # ... or rarer: an evaluation (to 500 steps: ~0.5 s) takes at most this share of the time
 HISTORY_POINTS = 4000  # the loss history is decimated to at most this many points per snapshot
 STATE_EVERY_S = 1.0  # how often a snapshot carries the parameters a restart would begin from
 
@@ -24,6 +25,7 @@ class Publisher:
         self.parts = parts
         self.evaluation = None
         self._last_eval = -math.inf
+        self._eval_cost = 0.0
         self._state_sent = -math.inf
 
     def evaluate_next(self) -> None:
@@ -32,28 +34,41 @@ class Publisher:
 
     @staticmethod
     def inits(trainer, c: Controls, params: Params, for_display: bool) -> dict[str, Init]:
-        """The initialisations shown: the meta-learned one adapts with its own rule (learned rates,
-        ANIL's head only, CAVIA's context) unless the user set a display rate; the others with alpha."""
+        """The initialisations shown: each meta-learned one adapts with its own rule (learned rates,
+        ANIL's head only, CAVIA's context), a learned rule for at most the inner steps it was
+        trained with, unless the user set a display rate; the others with alpha."""
         hp = c.hparams()
         alpha = c.display_lr if (for_display and c.display_lr is not None) else c.inner_lr
         own = not (for_display and c.display_lr is not None)
-        inits = {"meta": Init(params, trainer.learner.inner_lr(hp) if own else alpha),
+
+        def learned(learner, params) -> Init:
+            if not own:
+                return Init(params, alpha)
+            return Init(params, learner.inner_lr(hp), steps=init_steps(learner, hp, c.display_steps))
+
+        inits = {"meta": learned(trainer.learner, params),
                  "random": Init(trainer.random_init, alpha, fixed=True)}
         if trainer.pretrained is not None:
             inits["pretrained"] = Init(trainer.pretrained, alpha, fixed=True)
         if trainer.rival is not None:
-            inits["compare"] = Init(trainer.rival.state()[0], trainer.rival.inner_lr(hp) if own else alpha)
+            inits["compare"] = learned(trainer.rival, trainer.rival.state()[0])
         return inits
 
     def build(self, trainer, c: Controls, task: DisplayTask, force_eval: bool, urgent: bool) -> Snapshot:
         """urgent: made for something the user just did; the evaluation (tens of ms) waits a snapshot."""
         t0 = time.perf_counter()
         params, _ = trainer.learner.state()
-        if force_eval or (t0 - self._last_eval >= EVAL_S and not urgent):
-            self.evaluation = self.parts.evaluation(c.shots, self.inits(trainer, c, params, False), trainer.iteration)
+        # new display steps change the held-out panel's x axis: measure at the new steps soon
+        stale = self.evaluation is not None and tuple(self.evaluation.steps) != eval_steps(c.display_steps)
+        every = max(EVAL_S, self._eval_cost / EVAL_SHARE)
+        if force_eval or stale or (t0 - self._last_eval >= every and not urgent):
+            self.evaluation = self.parts.evaluation(c.shots, self.inits(trainer, c, params, False), trainer.iteration,
+                                                    c.display_steps)
             self._last_eval = time.perf_counter()
-            trainer.timing["eval"] += self._last_eval - t0
-        x, curves, errors = self.parts.curves(task, self.inits(trainer, c, params, True), c.display_steps)
+            self._eval_cost = self._last_eval - t0
+            trainer.timing["eval"] += self._eval_cost
+        x, curves, errors, schedules = self.parts.curves(task, self.inits(trainer, c, params, True),
+                                                         c.display_steps, throttle=c.playing and not urgent)
         small = {k: v.cpu().numpy() for k, v in params.items()} if c.model == "two-param" else {}
         trail = trainer.trail.arrays(HISTORY_POINTS)
         trail = np.stack([trail["a"], trail["b"]], 1) if trail else np.zeros((0, 2))
@@ -71,7 +86,7 @@ class Publisher:
             loss_raw=history.column("raw", HISTORY_POINTS),
             loss_smooth=history.column("smooth", HISTORY_POINTS),
             grid_x=x.grid_np, true_y=x.true_np, support_x=x.xs_np, support_y=x.ys_np, task=task,
-            curves=curves, display_mse=errors, evaluation=self.evaluation,
+            curves=curves, display_mse=errors, curve_steps=schedules, evaluation=self.evaluation,
             message=trainer.message, message_id=trainer.message_id, meta_params=small,
             inner_lrs=trainer.learner.summary(), lr_history=trainer.telemetry.arrays(HISTORY_POINTS),
             landscape=self.parts.landscape(task, x, params, trail) if c.model == "two-param" else None,

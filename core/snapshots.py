@@ -5,32 +5,90 @@ curves and evaluation, the surface, the task's tensors) is cached, so a snapshot
 about one initialisation's adaptation."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
-from core.algorithms import adapt_path
+from core.algorithms import HParams, adapt, adapt_path
 from core.controls import DisplayTask, EvalCurves, Landscape
-from core.evaluate import heldout_tasks, mse_by_step, summarize
+from core.evaluate import heldout_tasks, summarize
 from core.landscape import loss_surface, view_box
-from core.models import Params, expand
-from core.tasks import interp
+from core.models import Params, expand, mse
+from core.tasks import TaskBatch, interp
 
 GRID = 200  # x resolution of the drawn curves
 EVAL_TASKS = 100
-EVAL_STEPS = 10
+EVAL_STEPS = 10  # the held-out panel shows every step up to here, then a 1-2-5 sequence up to N
 SURFACE_GRID = 120
+# A meta-learned init's curves change with every meta-iteration; while training plays they are
+# recomputed only when the last computation took at most this share of the time since, so many
+# display steps (500 for the MLP: ~0.1 s on a busy CPU) slow their refresh, never the training.
+DISPLAY_SHARE = 0.25
+
+
+def step_schedule(n: int) -> tuple[int, ...]:
+    """The step counts drawn for N display steps: every step while N <= 10, else before, then
+    1, 10, 100, ... below N, and N (0, 1, 10, 100, 500 for N = 500): a few curves that read apart."""
+    if n <= 10:
+        return tuple(range(n + 1))
+    picks = [0]
+    p = 1
+    while p < n:
+        picks.append(p)
+        p *= 10
+    return (*picks, n)
+
+
+def eval_steps(n: int) -> tuple[int, ...]:
+    """Where the held-out panel measures for N display steps: 0..10, then 20, 50, 100, 200, ... and N."""
+    steps = list(range(EVAL_STEPS + 1))
+    mag = 10
+    while steps[-1] < n:
+        for m in (2, 5, 10):
+            if m * mag < n:
+                steps.append(m * mag)
+        mag *= 10
+        if mag >= n:
+            steps.append(n)
+    return tuple(steps)
+
+
+def init_steps(learner, hp: HParams, n: int) -> int:
+    """At most how many steps to draw from a learner's init: a learned step rule (Meta-SGD's
+    per-parameter rates, Alpha MAML's α, CAVIA's context) was fitted for the inner steps it
+    trained with and may blow up past them; a fixed α carries on to N."""
+    return min(n, hp.inner_steps) if learner.algo.extras_shapes(learner.model) is not None else n
+
+
+@torch.no_grad()
+def mse_at(model, params: Params, tasks: TaskBatch, lr, steps: tuple[int, ...]) -> torch.Tensor:
+    """(len(steps), n) query MSE of each task after each listed (increasing) number of SGD
+    steps from params: the steps between are taken, the query set is evaluated only there."""
+    p = expand(params, len(tasks))
+    out, done = [], 0
+    for s in steps:
+        if s > done:
+            p = adapt(model, p, tasks.xs, tasks.ys, lr, s - done)
+            done = s
+        out.append(mse(model, p, tasks.xq, tasks.yq))
+    return torch.stack(out)
 
 
 @dataclass
 class Init:
-    """One initialisation to show: its parameters, the inner step rule it adapts with, and whether
-    it only changes with the settings (random, pretrained), which makes its results cacheable."""
+    """One initialisation to show: its parameters, the inner step rule it adapts with, whether
+    it only changes with the settings (random, pretrained), which makes its results cacheable,
+    and at most how many steps it is drawn with (None: the display steps)."""
 
     params: Params
     lr: object
     fixed: bool = False
+    steps: int | None = None
+
+    def schedule(self, n: int) -> tuple[int, ...]:
+        return step_schedule(n if self.steps is None else min(n, self.steps))
 
 
 @dataclass
@@ -61,6 +119,7 @@ class SnapshotParts:
         self.model, self.family, self.device = model, family, device
         self._inputs_key, self._inputs = None, None
         self._curve_cache: dict[str, tuple] = {}
+        self._live_cache: dict[str, tuple] = {}  # changing inits: (key, result, finished at, cost)
         self._eval_cache: dict[str, tuple] = {}
         self._heldout_key, self._heldout = None, None
         self._surface_key, self._surface = None, None
@@ -99,56 +158,84 @@ class SnapshotParts:
         return self._inputs
 
     @torch.no_grad()
-    def _adapt(self, init: Init, steps: int, x: TaskInputs):
+    def _adapt(self, init: Init, schedule: tuple[int, ...], x: TaskInputs):
+        """The fit at the scheduled step counts only: what crosses to the window stays a few
+        curves (not N + 1), and so does the MSE against the true curve."""
+        steps, rows = schedule[-1], list(schedule)
         if hasattr(init.lr, "adapt"):  # an algorithm's own step rule (CAVIA adapts its context): the generic path
             path = adapt_path(self.model, expand(init.params, 1), x.xs, x.ys, init.lr, steps)
+            path = [path[s] for s in rows]
             stacked = {k: torch.cat([q[k] for q in path]) for k in path[0]}
             preds, points = self.model.forward(stacked, x.grid.expand(len(path), -1)), None
-        else:  # plain or per-entry SGD: the model's fast path
+        else:  # plain or per-entry SGD: the model's fast path, every step, then the scheduled rows
             preds, points = self.model.sgd_curves(init.params, x.xs[0], x.ys[0], x.grid, init.lr, steps)
+            preds = preds[rows]
         errors = ((preds - x.true_y) ** 2).mean(-1).cpu().numpy() if x.true_y is not None else None
-        return preds.cpu().numpy(), errors, points
+        return preds.cpu().numpy(), errors, points, schedule
 
-    def curves(self, task: DisplayTask, inits: dict[str, Init], steps: int):
-        """name -> predictions (steps + 1, GRID), and name -> MSE against the true curve per step."""
+    def _live(self, name: str, init: Init, schedule: tuple[int, ...], x: TaskInputs, task, throttle: bool):
+        """A changing init's curves: the last ones while they are recent for what they cost."""
+        rule = init.lr if isinstance(init.lr, (int, float)) else "own"
+        key = (task, self.family.name, rule, schedule)
+        cached = self._live_cache.get(name)
+        now = time.perf_counter()
+        if throttle and cached is not None and cached[0] == key and now - cached[2] < cached[3] / DISPLAY_SHARE:
+            return cached[1]
+        result = self._adapt(init, schedule, x)
+        done = time.perf_counter()
+        self._live_cache[name] = (key, result, done, done - now)
+        return result
+
+    def curves(self, task: DisplayTask, inits: dict[str, Init], steps: int, throttle: bool = False):
+        """name -> predictions (len(schedule), GRID) at its step schedule, name -> MSE against the
+        true curve there, and name -> the schedule (the step counts of the rows). throttle: while
+        training plays, a changing init's curves are refreshed within DISPLAY_SHARE of the time."""
         x = self.inputs(task)
-        curves, errors, self.paths = {}, {}, {}
+        curves, errors, schedules, self.paths = {}, {}, {}, {}
         for name, init in inits.items():
-            key = (task, self.family.name, init.lr, steps, self.fixed_version)
+            schedule = init.schedule(steps)
+            key = (task, self.family.name, init.lr, schedule, self.fixed_version)
             cached = self._curve_cache.get(name)
-            if init.fixed and cached is not None and cached[0] == key:
+            if not init.fixed:
+                result = self._live(name, init, schedule, x, task, throttle)
+            elif cached is not None and cached[0] == key:
                 result = cached[1]
             else:
-                result = self._adapt(init, steps, x)
-                if init.fixed:
-                    self._curve_cache[name] = (key, result)
-            curves[name] = result[0]
+                result = self._adapt(init, schedule, x)
+                self._curve_cache[name] = (key, result)
+            curves[name], schedules[name] = result[0], result[3]
             if result[1] is not None:
                 errors[name] = result[1]
             if result[2] is not None:
                 self.paths[name] = result[2]
-        return x, curves, errors
+        return x, curves, errors, schedules
 
     @torch.no_grad()
-    def evaluation(self, shots: int, inits: dict[str, Init], iteration: int) -> EvalCurves:
-        """Mean MSE and 95% CI after 0..10 steps on a fixed held-out set (core.evaluate's statistics)."""
+    def evaluation(self, shots: int, inits: dict[str, Init], iteration: int, n: int = EVAL_STEPS) -> EvalCurves:
+        """Mean MSE and 95% CI on a fixed held-out set (core.evaluate's statistics) after 0..10
+        steps and, for N display steps past 10, at a few step counts up to N; an init drawn with
+        fewer steps (a learned step rule) has no value past them."""
         key = (self.family.name, shots, str(self.device))
         if self._heldout_key != key:
             self._heldout = heldout_tasks(self.family, EVAL_TASKS, shots, device=self.device)
             self._heldout_key = key
+        steps = eval_steps(n)
         mean, ci = {}, {}
         for name, init in inits.items():
-            ekey = (key, init.lr, self.fixed_version)
+            ekey = (key, init.lr, steps, self.fixed_version)
             cached = self._eval_cache.get(name)
             if init.fixed and cached is not None and cached[0] == ekey:
                 mean[name], ci[name] = cached[1]
                 continue
-            stats = summarize(mse_by_step(self.model, init.params, self._heldout, init.lr, EVAL_STEPS).cpu().numpy())
-            mean[name], ci[name] = np.array(stats.mean), np.array(stats.ci95)
+            last = steps[-1] if init.steps is None else min(steps[-1], init.steps)
+            mine = tuple(s for s in steps if s <= last)
+            stats = summarize(mse_at(self.model, init.params, self._heldout, init.lr, mine).cpu().numpy())
+            pad = [np.nan] * (len(steps) - len(mine))
+            mean[name], ci[name] = np.array(stats.mean + pad), np.array(stats.ci95 + pad)
             if init.fixed:
                 self._eval_cache[name] = (ekey, (mean[name], ci[name]))
         self.serial += 1
-        return EvalCurves(np.arange(EVAL_STEPS + 1), mean, ci, iteration, EVAL_TASKS, self.serial)
+        return EvalCurves(np.array(steps), mean, ci, iteration, EVAL_TASKS, self.serial)
 
     def landscape(self, task: DisplayTask, x: TaskInputs, params: Params, trail: np.ndarray) -> Landscape:
         """The support-loss surface (recomputed only when the task changes or the view leaves it) and paths."""

@@ -14,9 +14,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-import numpy as np
 import torch
 
+from core import checkpoint as ckpt
 from core.algorithms import HParams, MetaLearner
 from core.controls import Controls
 from core.evaluate import heldout_tasks, pretrain
@@ -165,6 +165,11 @@ def check(c: Controls, claim: Claim, learner: MetaLearner | None = None, rival: 
     return Verdict(mse, not reasons, reasons)
 
 
-def per_task(values: torch.Tensor) -> np.ndarray:
-    """A (n,) tensor of per-task MSEs as numpy (for callers that want more than the mean)."""
-    return values.detach().cpu().numpy()
+def from_checkpoint(c: Controls, path) -> MetaLearner:
+    """A learner holding a checkpoint's init (and learned extras): a preset that ships its result."""
+    loaded = ckpt.load(path)
+    model = make_model(c.model, get_family(c.family), c.hidden)
+    learner = MetaLearner(c.algorithm, model, loaded.params, c.inner_lr, c.outer_optimizer)
+    if loaded.lrs is not None:
+        learner.load(loaded.params, loaded.lrs)
+    return learner

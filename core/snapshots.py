@@ -240,7 +240,11 @@ class SnapshotParts:
     def landscape(self, task: DisplayTask, x: TaskInputs, params: Params, trail: np.ndarray) -> Landscape:
         """The support-loss surface (recomputed only when the task changes or the view leaves it) and paths."""
         pts = [(float(params["a"]), float(params["b"]))]
-        pts += [tuple(p) for path in self.paths.values() for p in path]
+        if self.paths:  # the paths' corners only: a 500-step path is 501 points, the box needs two
+            every = np.vstack(list(self.paths.values()))
+            every = every[np.isfinite(every).all(1)]
+            if len(every):
+                pts += [tuple(every.min(0)), tuple(every.max(0))]
         true_ab = None if task.is_user else (task.a, task.b)
         if true_ab:
             pts.append(true_ab)

@@ -44,11 +44,11 @@ class Claim:
 
     def text(self, algorithm: str = "MAML") -> str:
         """The promise in words, for the window."""
-        when = "at once" if self.iterations == 0 else f"after about {self.seconds:g} s of meta-training"
+        when = "at once" if self.iterations == 0 else f"after ~{self.seconds:g} s of meta-training"
         steps = f"{self.steps} step" + ("" if self.steps == 1 else "s")
-        fitted = f", below {self.below:g}" if self.below is not None else ""
-        return (f"Claim: {when}, {algorithm}'s held-out MSE after {steps} is at least {self.factor:g}x "
-                f"below the {self.against} init's{fitted}.")
+        fitted = f" and below {self.below:g}" if self.below is not None else ""
+        return (f"Claim: {when}, {algorithm}'s held-out MSE after {steps} is ≥ {self.factor:g}x below the "
+                f"{self.against} init's{fitted}.")
 
 
 _FIELDS = {"steps": int, "against": str, "factor": float, "below": float, "iterations": int, "seconds": float}

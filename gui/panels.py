@@ -260,10 +260,10 @@ class InitPanel(Card):
         parts = [f"<span style='color:{t.true}'>╍╍</span> true",
                  f"<span style='color:{t.support}'>●</span> support",
                  f"<span style='color:{t.before}'>{bar}</span> before"]
-        if not fade:  # the counts drawn, each in its colour: "━ 1  ━ 10  ━ 100 steps"
-            counts = [f"<span style='color:{colour(j)}'>{bar}</span> {'<b>' if j == last else ''}{s:,}"
-                      f"{' steps</b>' if j == last else ''}" for j, s in enumerate(schedule) if j]
-            parts.append(("&nbsp;" if self.compact else "&nbsp;&nbsp;").join(counts))
+        if not fade:  # the counts drawn, each in its colour: "━1 ━10 ━100 steps"
+            counts = [f"<span style='color:{colour(j)}'>━</span>{'<b>' if j == last else ''}{s:,}"
+                      f"{'</b>' if j == last else ''}" for j, s in enumerate(schedule) if j]
+            parts.append("&nbsp;".join(counts) + " steps")
         elif last >= 1 and not self.compact:
             parts.append(f"<span style='color:{colour(1)}'>{bar}</span> {steps_text(self._steps[1])[6:]}")
         if fade and (last >= 2 or (last == 1 and self.compact)):
@@ -573,7 +573,8 @@ class EvalPanel(Card):
             if upper.size:
                 top = max(top, float(upper.max()))
         if top > 0:
-            self.plot.setRange(xRange=(0, float(xs[-1])), yRange=(0, top * 1.08), padding=0.03)
+            right = float(xs[-1]) * (1.04 if ev.steps[-1] > EVAL_LINEAR else 1.0)  # room for the last tick label
+            self.plot.setRange(xRange=(0, right), yRange=(0, top * 1.08), padding=0.03)
         self.algorithm_label = style.algorithm_label(snap.algorithm)
         self.compare_label = style.algorithm_label(snap.compare) if snap.compare else None
         # the value at its last measured step (a learned step rule stops at the steps it trained with)

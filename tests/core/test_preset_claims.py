@@ -33,9 +33,9 @@ def test_the_article_preset_fits_by_100_steps_and_the_random_init_does_not():
     c, _, _ = read_preset(PRESETS / "article-sine-ab.json")
     assert (c.family, c.model) == ("sine-ab", "two-param")
     assert step_schedule(c.display_steps) == (0, 1, 10, 100)
-    verdict = check(c, Claim(steps=100, factor=10, below=0.01, iterations=300))
+    verdict = check(c, Claim(steps=100, factor=10, below=0.02, iterations=300))
     assert verdict.holds, str(verdict)
-    assert verdict.mse["random"] > 0.05  # visibly off the task (RMS error above 0.2 on amplitudes up to 2)
+    assert verdict.mse["random"] > 0.1  # visibly off the task (RMS error above 0.3 on amplitudes up to 2)
 
 
 def test_the_compare_preset_draws_meta_sgd_with_the_steps_it_trained_with():

@@ -43,11 +43,11 @@ class Claim:
     seconds: float = 10.0  # about how long the window needs for the same (said in the text)
 
     def text(self, algorithm: str = "MAML") -> str:
-        """The promise in words, for the window."""
+        """The promise in words, for the window; `algorithm` names what is trained ("MAML and Meta-SGD")."""
         when = "at once" if self.iterations == 0 else f"after ~{self.seconds:g} s of meta-training"
         steps = f"{self.steps} step" + ("" if self.steps == 1 else "s")
         fitted = f" and below {self.below:g}" if self.below is not None else ""
-        return (f"Claim: {when}, {algorithm}'s held-out MSE after {steps} is ≥ {self.factor:g}x below the "
+        return (f"Claim: {when}, the held-out MSE of {algorithm} after {steps} is ≥ {self.factor:g}x below the "
                 f"{self.against} init's{fitted}.")
 
 

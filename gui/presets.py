@@ -56,7 +56,8 @@ def read_preset(path, playing: bool = False):
         from core.algorithms import get_algorithm
         from core.claims import parse_claim
 
-        text += " " + parse_claim(meta["claim"]).text(get_algorithm(c.algorithm).label)
+        trained = " and ".join(get_algorithm(a).label for a in (c.algorithm, c.compare) if a)
+        text += " " + parse_claim(meta["claim"]).text(trained)
     return c, checkpoint, text
 
 

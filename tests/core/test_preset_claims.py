@@ -83,3 +83,19 @@ def test_the_step_schedule_is_every_step_to_10_then_log_like():
     assert eval_steps(5) == tuple(range(11))
     assert eval_steps(500) == (*range(11), 20, 50, 100, 200, 500)
     assert eval_steps(100) == (*range(11), 20, 50, 100)
+
+
+def test_display_steps_go_to_500_in_presets_and_sessions_and_no_further(tmp_path):
+    from dataclasses import replace
+
+    from core import session
+    from core.controls import Controls
+    from gui.validation import PresetError, parse_preset
+
+    assert parse_preset('{"display_steps": 500}')["display_steps"] == 500
+    with pytest.raises(PresetError, match="display steps must be between 1 and 500"):
+        parse_preset('{"display_steps": 501}')
+    c = replace(Controls(), display_steps=500)
+    path = tmp_path / "s.maml.json"
+    session.write(path, c)
+    assert session.read(path, parse_preset)[0].display_steps == 500

@@ -1,11 +1,12 @@
 """What a snapshot costs the trainer at N display steps, for both models.
 
     python benchmarks/display_steps.py [--rounds 20]
-For N = 10, 100 and 500: the median time of one snapshot build as the playing trainer makes it
-(the meta-learned init's curves recomputed, the cached random init's not, no evaluation), the
-held-out evaluation alone (100 tasks, measured at core.snapshots.eval_steps(N)), and how often
-the playing trainer refreshes each (core.snapshots.DISPLAY_SHARE, core.publisher.EVAL_SHARE),
-which bounds their share of the trainer's time. One torch thread, on the CPU.
+For N = 10, 100 and 500: the median time of a snapshot that recomputes the meta-learned init's
+curves (the cached random init's not; no evaluation), of one the playing trainer builds (which
+mostly reuses them), the held-out evaluation alone (100 tasks, at core.snapshots.eval_steps(N)),
+how often the playing trainer refreshes each (core.snapshots.DISPLAY_SHARE,
+core.publisher.EVAL_SHARE: bounded shares of its time), and over how many playing snapshots an
+evaluation is spread (core.publisher.EVAL_SLICE_S) with the longest of them. One torch thread.
 """
 import argparse
 import statistics
@@ -50,7 +51,14 @@ def measure(family: str, model: str, n: int, rounds: int) -> dict:
     fresh = median_ms(build(False, True), rounds)  # urgent: the curves are recomputed
     playing = median_ms(build(False, False), rounds)  # the throttle may reuse the last curves
     evaluation = median_ms(build(True, True), max(3, rounds // 4)) - fresh
-    return {"fresh": fresh, "playing": playing, "eval": evaluation}
+    # a playing trainer's evaluation, in slices: how many snapshots carry it, and the longest one
+    pub.evaluate_next()
+    times, serial = [], pub.evaluation.serial
+    while pub.evaluation.serial == serial and len(times) < 10_000:
+        t0 = time.perf_counter()
+        build(False, False)()
+        times.append((time.perf_counter() - t0) * 1000)
+    return {"fresh": fresh, "playing": playing, "eval": evaluation, "slices": len(times), "longest": max(times)}
 
 
 def main() -> None:
@@ -64,15 +72,15 @@ def main() -> None:
     args = p.parse_args()
     torch.set_num_threads(1)
     print(f"{'model':10} {'N':>4} {'schedule':18} {'curves ms':>9} {'playing ms':>10} {'curves Hz':>9} "
-          f"{'eval ms':>8} {'eval every s':>12}")
+          f"{'eval ms':>8} {'eval every s':>12} {'slices':>6} {'longest ms':>10}")
     for family, model in (("sinusoid", "mlp"), ("sine-ab", "two-param")):
         for n in (10, 100, 500):
             m = measure(family, model, n, args.rounds)
             hz = min(60.0, DISPLAY_SHARE * 1000 / m["fresh"])  # the meta init's curves, while playing
             every = max(EVAL_S, m["eval"] / 1000 / EVAL_SHARE)
             print(f"{model:10} {n:>4} {','.join(map(str, step_schedule(n))):18} {m['fresh']:9.2f} "
-                  f"{m['playing']:10.2f} {hz:9.1f} {m['eval']:8.1f} {every:12.1f}"
-                  f"   (eval at {len(eval_steps(n))} step counts)", flush=True)
+                  f"{m['playing']:10.2f} {hz:9.1f} {m['eval']:8.1f} {every:12.1f} {m['slices']:6d} "
+                  f"{m['longest']:10.1f}   (eval at {len(eval_steps(n))} step counts)", flush=True)
 
 
 if __name__ == "__main__":

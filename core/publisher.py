@@ -14,6 +14,7 @@ from core.snapshots import Init, SnapshotParts, eval_steps, init_steps
 
 EVAL_S = 3.0  # evaluation-panel refresh while training
 EVAL_SHARE = 0.1  # ... or rarer: an evaluation (to 500 steps: ~0.5 s) takes at most this share of the time
+EVAL_SLICE_S = 0.004  # while training plays, each snapshot advances the evaluation by about this long
 HISTORY_POINTS = 4000  # the loss history is decimated to at most this many points per snapshot
 STATE_EVERY_S = 1.0  # how often a snapshot carries the parameters a restart would begin from
 
@@ -26,11 +27,16 @@ class Publisher:
         self.evaluation = None
         self._last_eval = -math.inf
         self._eval_cost = 0.0
+        self._job = None  # the evaluation in progress (SnapshotParts.evaluation_job), its steps and cost
+        self._job_steps: tuple[int, ...] = ()
+        self._job_cost = 0.0
         self._state_sent = -math.inf
 
     def evaluate_next(self) -> None:
-        """Refresh the held-out evaluation in the next snapshot (a baseline just changed)."""
+        """Refresh the held-out evaluation in the next snapshot (a baseline just changed): one in
+        progress started without it."""
         self._last_eval = -math.inf
+        self._job = None
 
     @staticmethod
     def inits(trainer, c: Controls, params: Params, for_display: bool) -> dict[str, Init]:
@@ -54,19 +60,39 @@ class Publisher:
             inits["compare"] = learned(trainer.rival, trainer.rival.state()[0])
         return inits
 
+    def _evaluate(self, trainer, c: Controls, params, t0: float, force: bool, urgent: bool) -> None:
+        """Refresh the held-out evaluation: at once when forced (a reset, a load, a new baseline) or
+        paused; while training plays, in slices of EVAL_SLICE_S per snapshot (500 steps of 100
+        tasks would hold the trainer for a second), started every EVAL_S or, for a costly one,
+        within EVAL_SHARE of the time. New display steps (a new x axis) start one at once."""
+        steps = eval_steps(c.display_steps)
+        shown = tuple(self.evaluation.steps) if self.evaluation is not None else None
+        due = t0 - self._last_eval >= max(EVAL_S, self._eval_cost / EVAL_SHARE) and not urgent
+        if force or (self._job is None and (due or shown != steps)) or (self._job is not None
+                                                                       and self._job_steps != steps):
+            self._job = self.parts.evaluation_job(c.shots, self.inits(trainer, c, params, False), trainer.iteration,
+                                                  c.display_steps)
+            self._job_steps, self._job_cost = steps, 0.0
+        if self._job is None:
+            return
+        budget = EVAL_SLICE_S if (c.playing and not force) else float("inf")
+        start = time.perf_counter()
+        try:
+            while time.perf_counter() - start < budget:
+                next(self._job)
+        except StopIteration as done:
+            self.evaluation, self._job = done.value, None
+        now = time.perf_counter()
+        self._job_cost += now - start
+        trainer.timing["eval"] += now - start
+        if self._job is None:
+            self._last_eval, self._eval_cost = now, self._job_cost
+
     def build(self, trainer, c: Controls, task: DisplayTask, force_eval: bool, urgent: bool) -> Snapshot:
         """urgent: made for something the user just did; the evaluation (tens of ms) waits a snapshot."""
         t0 = time.perf_counter()
         params, _ = trainer.learner.state()
-        # new display steps change the held-out panel's x axis: measure at the new steps soon
-        stale = self.evaluation is not None and tuple(self.evaluation.steps) != eval_steps(c.display_steps)
-        every = max(EVAL_S, self._eval_cost / EVAL_SHARE)
-        if force_eval or stale or (t0 - self._last_eval >= every and not urgent):
-            self.evaluation = self.parts.evaluation(c.shots, self.inits(trainer, c, params, False), trainer.iteration,
-                                                    c.display_steps)
-            self._last_eval = time.perf_counter()
-            self._eval_cost = self._last_eval - t0
-            trainer.timing["eval"] += self._eval_cost
+        self._evaluate(trainer, c, params, t0, force_eval, urgent)
         x, curves, errors, schedules = self.parts.curves(task, self.inits(trainer, c, params, True),
                                                          c.display_steps, throttle=c.playing and not urgent)
         small = {k: v.cpu().numpy() for k, v in params.items()} if c.model == "two-param" else {}

@@ -21,6 +21,7 @@ from core.tasks import TaskBatch, interp
 GRID = 200  # x resolution of the drawn curves
 EVAL_TASKS = 100
 EVAL_STEPS = 10  # the held-out panel shows every step up to here, then a 1-2-5 sequence up to N
+EVAL_CHUNK = 10  # inner steps per slice of a held-out evaluation spread over snapshots
 SURFACE_GRID = 120
 # A meta-learned init's curves change with every meta-iteration; while training plays they are
 # recomputed only when the last computation took at most this share of the time since, so many
@@ -63,17 +64,34 @@ def init_steps(learner, hp: HParams, n: int) -> int:
 
 
 @torch.no_grad()
-def mse_at(model, params: Params, tasks: TaskBatch, lr, steps: tuple[int, ...]) -> torch.Tensor:
-    """(len(steps), n) query MSE of each task after each listed (increasing) number of SGD
-    steps from params: the steps between are taken, the query set is evaluated only there."""
+def mse_slices(model, params: Params, tasks: TaskBatch, lr, steps: tuple[int, ...], chunk: int):
+    """`mse_at` in slices: a generator that yields after every `chunk` inner steps and returns
+    the (len(steps), n) MSEs, so a long evaluation can be spread over many snapshots."""
     p = expand(params, len(tasks))
     out, done = [], 0
     for s in steps:
-        if s > done:
-            p = adapt(model, p, tasks.xs, tasks.ys, lr, s - done)
-            done = s
+        while done < s:
+            k = min(chunk, s - done)
+            p = adapt(model, p, tasks.xs, tasks.ys, lr, k)
+            done += k
+            yield
         out.append(mse(model, p, tasks.xq, tasks.yq))
     return torch.stack(out)
+
+
+def finish(job):
+    """Run a generator job to its end; its return value."""
+    while True:
+        try:
+            next(job)
+        except StopIteration as done:
+            return done.value
+
+
+def mse_at(model, params: Params, tasks: TaskBatch, lr, steps: tuple[int, ...]) -> torch.Tensor:
+    """(len(steps), n) query MSE of each task after each listed (increasing) number of SGD
+    steps from params: the steps between are taken, the query set is evaluated only there."""
+    return finish(mse_slices(model, params, tasks, lr, steps, max(steps, default=0) or 1))
 
 
 @dataclass
@@ -210,15 +228,17 @@ class SnapshotParts:
                 self.paths[name] = result[2]
         return x, curves, errors, schedules
 
-    @torch.no_grad()
-    def evaluation(self, shots: int, inits: dict[str, Init], iteration: int, n: int = EVAL_STEPS) -> EvalCurves:
+    def evaluation_job(self, shots: int, inits: dict[str, Init], iteration: int, n: int = EVAL_STEPS,
+                       chunk: int = EVAL_CHUNK):
         """Mean MSE and 95% CI on a fixed held-out set (core.evaluate's statistics) after 0..10
         steps and, for N display steps past 10, at a few step counts up to N; an init drawn with
-        fewer steps (a learned step rule) has no value past them."""
+        fewer steps (a learned step rule) has no value past them. A generator: it yields after
+        every `chunk` inner steps and returns the EvalCurves (`evaluation` runs it through)."""
         key = (self.family.name, shots, str(self.device))
         if self._heldout_key != key:
             self._heldout = heldout_tasks(self.family, EVAL_TASKS, shots, device=self.device)
             self._heldout_key = key
+        held = self._heldout
         steps = eval_steps(n)
         mean, ci = {}, {}
         for name, init in inits.items():
@@ -229,13 +249,18 @@ class SnapshotParts:
                 continue
             last = steps[-1] if init.steps is None else min(steps[-1], init.steps)
             mine = tuple(s for s in steps if s <= last)
-            stats = summarize(mse_at(self.model, init.params, self._heldout, init.lr, mine).cpu().numpy())
+            errors = yield from mse_slices(self.model, init.params, held, init.lr, mine, chunk)
+            stats = summarize(errors.cpu().numpy())
             pad = [np.nan] * (len(steps) - len(mine))
             mean[name], ci[name] = np.array(stats.mean + pad), np.array(stats.ci95 + pad)
             if init.fixed:
                 self._eval_cache[name] = (ekey, (mean[name], ci[name]))
         self.serial += 1
         return EvalCurves(np.array(steps), mean, ci, iteration, EVAL_TASKS, self.serial)
+
+    def evaluation(self, shots: int, inits: dict[str, Init], iteration: int, n: int = EVAL_STEPS) -> EvalCurves:
+        """The whole evaluation at once (see evaluation_job)."""
+        return finish(self.evaluation_job(shots, inits, iteration, n, chunk=max(n, EVAL_STEPS)))
 
     def landscape(self, task: DisplayTask, x: TaskInputs, params: Params, trail: np.ndarray) -> Landscape:
         """The support-loss surface (recomputed only when the task changes or the view leaves it) and paths."""

@@ -27,6 +27,8 @@ SURFACE_GRID = 120
 # recomputed only when the last computation took at most this share of the time since, so many
 # display steps (500 for the MLP: ~0.1 s on a busy CPU) slow their refresh, never the training.
 DISPLAY_SHARE = 0.25
+CURVE_SLICE_S = 0.004  # ... computed in slices of about this long per snapshot
+CURVE_CHUNK = 10  # inner steps per slice
 
 
 def step_schedule(n: int) -> tuple[int, ...]:
@@ -138,6 +140,7 @@ class SnapshotParts:
         self._inputs_key, self._inputs = None, None
         self._curve_cache: dict[str, tuple] = {}
         self._live_cache: dict[str, tuple] = {}  # changing inits: (key, result, finished at, cost)
+        self._jobs: dict[str, list] = {}  # changing inits' curves in progress: [generator, cost so far]
         self._eval_cache: dict[str, tuple] = {}
         self._heldout_key, self._heldout = None, None
         self._surface_key, self._surface = None, None
@@ -191,18 +194,64 @@ class SnapshotParts:
         errors = ((preds - x.true_y) ** 2).mean(-1).cpu().numpy() if x.true_y is not None else None
         return preds.cpu().numpy(), errors, points, schedule
 
+    @torch.no_grad()
+    def _adapt_slices(self, init: Init, schedule: tuple[int, ...], x: TaskInputs, with_path: bool):
+        """`_adapt` as a generator that yields every CURVE_CHUNK steps: the same fit (the generic
+        step, one task), the grid evaluated at the scheduled counts only, and the (a, b) path at
+        every step when the panel shows one."""
+        p = expand(init.params, 1)
+        preds, path, done = [], [], 0
+
+        def point():
+            if with_path:
+                path.append([float(p["a"].reshape(-1)[0]), float(p["b"].reshape(-1)[0])])
+
+        point()
+        for s in schedule:
+            while done < s:
+                for _ in range(min(CURVE_CHUNK, s - done)):
+                    p = adapt(self.model, p, x.xs, x.ys, init.lr, 1)
+                    point()
+                done = min(done + CURVE_CHUNK, s)
+                yield
+            preds.append(self.model.forward(p, x.grid[None])[0])
+        out = torch.stack(preds)
+        errors = ((out - x.true_y) ** 2).mean(-1).cpu().numpy() if x.true_y is not None else None
+        points = np.array(path, dtype=np.float64) if with_path else None
+        return out.cpu().numpy(), errors, points, schedule
+
     def _live(self, name: str, init: Init, schedule: tuple[int, ...], x: TaskInputs, task, throttle: bool):
-        """A changing init's curves: the last ones while they are recent for what they cost."""
+        """A changing init's curves. Unthrottled (paused, or for something the user just did): now.
+        While training plays: the last ones while they are recent for what they cost, then new ones
+        computed in slices of CURVE_SLICE_S over the next snapshots (the old ones shown meanwhile)."""
         rule = init.lr if isinstance(init.lr, (int, float)) else "own"
         key = (task, self.family.name, rule, schedule)
         cached = self._live_cache.get(name)
         now = time.perf_counter()
-        if throttle and cached is not None and cached[0] == key and now - cached[2] < cached[3] / DISPLAY_SHARE:
-            return cached[1]
-        result = self._adapt(init, schedule, x)
-        done = time.perf_counter()
-        self._live_cache[name] = (key, result, done, done - now)
-        return result
+        job = self._jobs.get(name)
+        fresh = not throttle or cached is None or cached[0] != key
+        if job is None and not fresh:
+            if now - cached[2] < cached[3] / DISPLAY_SHARE:
+                return cached[1]
+            fresh = cached[3] <= CURVE_SLICE_S  # cheap enough (few steps): no slices needed
+        if fresh:
+            self._jobs.pop(name, None)
+            result = self._adapt(init, schedule, x)
+            done = time.perf_counter()
+            self._live_cache[name] = (key, result, done, done - now)
+            return result
+        if job is None:
+            job = self._jobs[name] = [self._adapt_slices(init, schedule, x, cached[1][2] is not None), 0.0]
+        try:
+            while time.perf_counter() - now < CURVE_SLICE_S:
+                next(job[0])
+        except StopIteration as finished:
+            done = time.perf_counter()
+            del self._jobs[name]
+            self._live_cache[name] = (key, finished.value, done, job[1] + done - now)
+            return finished.value
+        job[1] += time.perf_counter() - now
+        return cached[1]
 
     def curves(self, task: DisplayTask, inits: dict[str, Init], steps: int, throttle: bool = False):
         """name -> predictions (len(schedule), GRID) at its step schedule, name -> MSE against the

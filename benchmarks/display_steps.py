@@ -6,7 +6,8 @@ curves (the cached random init's not; no evaluation), of one the playing trainer
 mostly reuses them), the held-out evaluation alone (100 tasks, at core.snapshots.eval_steps(N)),
 how often the playing trainer refreshes each (core.snapshots.DISPLAY_SHARE,
 core.publisher.EVAL_SHARE: bounded shares of its time), and over how many playing snapshots an
-evaluation is spread (core.publisher.EVAL_SLICE_S) with the longest of them. One torch thread.
+evaluation is spread (core.publisher.EVAL_SLICE_S) with the longest of them (wall, and the
+thread's CPU time: on a busy machine the wall time includes waiting for a core). One torch thread.
 """
 import argparse
 import statistics
@@ -53,12 +54,14 @@ def measure(family: str, model: str, n: int, rounds: int) -> dict:
     evaluation = median_ms(build(True, True), max(3, rounds // 4)) - fresh
     # a playing trainer's evaluation, in slices: how many snapshots carry it, and the longest one
     pub.evaluate_next()
-    times, serial = [], pub.evaluation.serial
+    times, cpu, serial = [], [], pub.evaluation.serial
     while pub.evaluation.serial == serial and len(times) < 10_000:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.thread_time()
         build(False, False)()
         times.append((time.perf_counter() - t0) * 1000)
-    return {"fresh": fresh, "playing": playing, "eval": evaluation, "slices": len(times), "longest": max(times)}
+        cpu.append((time.thread_time() - c0) * 1000)
+    return {"fresh": fresh, "playing": playing, "eval": evaluation, "slices": len(times), "longest": max(times),
+            "longest_cpu": max(cpu)}
 
 
 def main() -> None:
@@ -72,7 +75,7 @@ def main() -> None:
     args = p.parse_args()
     torch.set_num_threads(1)
     print(f"{'model':10} {'N':>4} {'schedule':18} {'curves ms':>9} {'playing ms':>10} {'curves Hz':>9} "
-          f"{'eval ms':>8} {'eval every s':>12} {'slices':>6} {'longest ms':>10}")
+          f"{'eval ms':>8} {'eval every s':>12} {'slices':>6} {'longest ms (cpu)':>16}")
     for family, model in (("sinusoid", "mlp"), ("sine-ab", "two-param")):
         for n in (10, 100, 500):
             m = measure(family, model, n, args.rounds)
@@ -80,7 +83,8 @@ def main() -> None:
             every = max(EVAL_S, m["eval"] / 1000 / EVAL_SHARE)
             print(f"{model:10} {n:>4} {','.join(map(str, step_schedule(n))):18} {m['fresh']:9.2f} "
                   f"{m['playing']:10.2f} {hz:9.1f} {m['eval']:8.1f} {every:12.1f} {m['slices']:6d} "
-                  f"{m['longest']:10.1f}   (eval at {len(eval_steps(n))} step counts)", flush=True)
+                  f"{m['longest']:8.1f} ({m['longest_cpu']:5.1f})   (eval at {len(eval_steps(n))} step counts)",
+                  flush=True)
 
 
 if __name__ == "__main__":

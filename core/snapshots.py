@@ -21,14 +21,14 @@ from core.tasks import TaskBatch, interp
 GRID = 200  # x resolution of the drawn curves
 EVAL_TASKS = 100
 EVAL_STEPS = 10  # the held-out panel shows every step up to here, then a 1-2-5 sequence up to N
-EVAL_CHUNK = 10  # inner steps per slice of a held-out evaluation spread over snapshots
+EVAL_CHUNK = 2  # inner steps per slice of a held-out evaluation spread over snapshots (MLP: ~1 ms each)
 SURFACE_GRID = 120
 # A meta-learned init's curves change with every meta-iteration; while training plays they are
 # recomputed only when the last computation took at most this share of the time since, so many
 # display steps (500 for the MLP: ~0.1 s on a busy CPU) slow their refresh, never the training.
 DISPLAY_SHARE = 0.25
 CURVE_SLICE_S = 0.004  # ... computed in slices of about this long per snapshot
-CURVE_CHUNK = 10  # inner steps per slice
+CURVE_CHUNK = 5  # inner steps per slice
 
 
 def step_schedule(n: int) -> tuple[int, ...]:

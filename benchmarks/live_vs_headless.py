@@ -67,7 +67,7 @@ def drag_latency(moves: int = 120) -> dict:
     from gui.task_editor import TaskEditor
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    controls, _ = initial_controls(parse_args(["--autoplay"]))
+    controls, _, _ = initial_controls(parse_args(["--autoplay"]))
     w = create_window(controls)
     drawn: list[tuple[object, float]] = []
     w.snapshotDrawn.connect(lambda snap, t: drawn.append((snap.task, t)))

@@ -58,7 +58,7 @@ class Controls:
     inner_steps: int = 1
     shots: int = 10
     meta_batch: int = 25
-    display_steps: int = 10  # inner steps drawn on the panels
+    display_steps: int = 10  # inner steps drawn on the panels (on a schedule: core.snapshots.step_schedule)
     display_lr: float | None = None  # step size for the panels; None: the training alpha
     lam: float = 2.0  # iMAML's proximal strength
     hyper_lr: float = 1e-4  # Alpha MAML's hypergradient step for alpha
@@ -173,8 +173,9 @@ class Snapshot:
     support_x: np.ndarray
     support_y: np.ndarray
     task: DisplayTask | None
-    curves: dict[str, np.ndarray]  # 'meta', 'random', 'pretrained', 'compare' -> (steps + 1, len(grid_x))
-    display_mse: dict[str, np.ndarray]  # same keys -> (steps + 1,) MSE against the true curve
+    curves: dict[str, np.ndarray]  # 'meta', 'random', 'pretrained', 'compare' -> (len(schedule), len(grid_x))
+    display_mse: dict[str, np.ndarray]  # same keys -> (len(schedule),) MSE against the true curve
+    curve_steps: dict[str, tuple[int, ...]]  # same keys -> the schedule: the step count of each row (0: before)
     evaluation: EvalCurves | None = None
     message: str = ""  # the latest notice for the status bar or a banner
     message_id: int = 0  # grows with every new message

@@ -43,7 +43,7 @@ COMMON = (
             help="K support (and query) points per task"),
     Setting("meta_batch", int, Controls.meta_batch, "meta-batch", lo=1, hi=10_000,
             help="tasks per meta-iteration"),
-    Setting("display_steps", int, Controls.display_steps, "display steps", lo=1, hi=50, cli=False,
+    Setting("display_steps", int, Controls.display_steps, "display steps", lo=1, hi=500, cli=False,
             help="inner steps drawn on the panels"),
     Setting("display_lr", float, Controls.display_lr, "display α", lo=1e-4, hi=1.0, log=True, optional=True,
             cli=False, help="step size for the panels; null: the training α"),

@@ -32,7 +32,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def initial_controls(args):
     """Defaults, overridden by the preset; a bad preset stops here with a clear message.
-    Returns (controls, checkpoint to load at start or None)."""
+    Returns (controls, checkpoint to load at start or None, the preset's description or "")."""
     from dataclasses import replace
 
     import numpy as np
@@ -42,11 +42,10 @@ def initial_controls(args):
     from gui.presets import read_preset
 
     if args.preset:
-        c, checkpoint, _ = read_preset(args.preset, playing=args.autoplay)
-        return c, checkpoint
+        return read_preset(args.preset, playing=args.autoplay)
     c = Controls()
     task = new_display_task(c.family, c.shots, np.random.default_rng(c.seed))  # a fresh task
-    return replace(c, task=task, playing=bool(args.autoplay)), None
+    return replace(c, task=task, playing=bool(args.autoplay)), None, ""
 
 
 def create_window(controls, host=None):
@@ -106,7 +105,7 @@ def main(argv: list[str]) -> int:
     from gui.validation import PresetError
 
     try:
-        controls, checkpoint = initial_controls(args)
+        controls, checkpoint, description = initial_controls(args)
     except PresetError as e:
         print(f"main.py: bad preset: {e}", file=sys.stderr)
         host.stop()
@@ -118,6 +117,7 @@ def main(argv: list[str]) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     window = create_window(controls, host)
     window.started_at = started
+    window.show_preset(description)
     if checkpoint:
         window.demo.load_checkpoint_from(checkpoint)
     app.aboutToQuit.connect(window.shutdown)

@@ -42,6 +42,7 @@ class Documents(QObject):
             return False
         self.apply(c, checkpoint)
         self.notice(f"Preset: {text}")
+        self.window.show_preset(text)
         return True
 
     def open_session(self, path) -> bool:
@@ -60,6 +61,7 @@ class Documents(QObject):
         if checkpoint:
             self.window.shared.post("load", loaded)
         self.window.saved_task = self.window.shared.get().task
+        self.window.show_preset("")  # a session is not the preset any more
         self.notice(f"Opened session {Path(path).name}")
         return True
 

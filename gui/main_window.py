@@ -9,7 +9,7 @@ import traceback
 import numpy as np
 import torch
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QColor, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
@@ -108,6 +108,10 @@ class MainWindow(QMainWindow):
         self.headline.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         top = QHBoxLayout()
         top.addWidget(self.headline, 1)
+        self.preset_line = QLabel("")  # the loaded preset's description and claim (show_preset)
+        self.preset_line.setWordWrap(True)
+        self.preset_line.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.preset_line.setVisible(False)
         inits = QHBoxLayout()
         for p in self.panels.values():
             inits.addWidget(p, 1)
@@ -117,6 +121,7 @@ class MainWindow(QMainWindow):
         below.addWidget(self.eval, 1)
         right = QVBoxLayout()
         right.addLayout(top)
+        right.addWidget(self.preset_line)
         right.addLayout(inits, 62)
         right.addLayout(below, 38)
         central = QWidget()
@@ -157,6 +162,9 @@ class MainWindow(QMainWindow):
         font = self.headline.font()
         font.setPointSize(t.headline_pt)
         self.headline.setFont(font)
+        pal = self.preset_line.palette()
+        pal.setColor(QPalette.WindowText, QColor(t.muted))
+        self.preset_line.setPalette(pal)
         if self.snapshot is not None:  # the status bar's coloured state
             self._status_at = 0.0
             self._status(self.snapshot)
@@ -308,6 +316,12 @@ class MainWindow(QMainWindow):
                     f"{_lr(self.shared.get(), snap)}")
         if self.headline.text() != head:
             self.headline.setText(head)
+
+    def show_preset(self, text: str) -> None:
+        """The loaded preset's description and claim, in a line under the headline (none: hidden)."""
+        self.preset_line.setText(f"Preset: {text}" if text else "")
+        self.preset_line.setToolTip(text)
+        self.preset_line.setVisible(bool(text))
 
     @Slot(str)
     def show_notice(self, text: str, colour: str = style.INFO, sticky: bool = False, action=None) -> None:

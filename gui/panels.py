@@ -16,19 +16,14 @@ from PySide6.QtWidgets import QFrame, QGraphicsItem, QHBoxLayout, QLabel, QSizeP
 
 from gui import style
 
-MAX_SHOWN = 12  # adaptation curves drawn per panel, whatever the number of display steps
-
-
-def shown_steps(n: int) -> list[int]:
-    """Which of the steps 0..n get a curve: all up to 10, else about 10 spread on a log scale."""
-    if n <= MAX_SHOWN - 2:
-        return list(range(n + 1))
-    picks = np.unique(np.round(np.geomspace(1, n, MAX_SHOWN - 1)).astype(int))
-    return [0, *picks.tolist()]
-
 
 def steps_text(i: int) -> str:
     return "before" if i == 0 else f"after {i} step" + ("" if i == 1 else "s")
+
+
+def every_step(schedule: tuple[int, ...]) -> bool:
+    """Whether a schedule draws every step 0..N (N <= 10) rather than a few counts on a log scale."""
+    return list(schedule) == list(range(len(schedule)))
 
 
 def _plot() -> pg.PlotWidget:
@@ -201,7 +196,7 @@ class InitPanel(Card):
         self._content = None  # what the layers show (arrays and pens), to skip unchanged repaints
         self.waiting = pg.TextItem("", anchor=(0.5, 0.5))
         self.plot.addItem(self.waiting)
-        self._steps: list[int] = []
+        self._steps: tuple[int, ...] = ()  # the step counts drawn (the snapshot's schedule)
         self._pens: list[QPen] = []
         self._n = -1
         self._y = (-1.0, 1.0)
@@ -217,7 +212,7 @@ class InitPanel(Card):
         self.waiting.setFont(t.axis_font())
         self._readout_text = None  # the readout's html is rebuilt below
         if self._n >= 0:
-            self._set_steps(self._n)
+            self._set_steps(self._steps)
         if self.snapshot is not None:
             self.show_snapshot(self.snapshot)
 
@@ -245,47 +240,59 @@ class InitPanel(Card):
         font.setPointSize(self.title_pt())
         self.title.setFont(font)
         if self._n >= 0:
-            self._set_steps(self._n)
+            self._set_steps(self._steps)
 
-    def _set_steps(self, n: int) -> None:
-        """New number of display steps (or a new theme): new pens and legend (rare, not per frame)."""
+    def _set_steps(self, schedule: tuple[int, ...]) -> None:
+        """A new step schedule (or a new theme): new pens and legend (rare, not per frame). Every
+        step up to 10 fades from grey to the method's colour; a log schedule (0, 1, 10, 100, ...)
+        draws each count as a clear line and names it in the legend."""
         t = self.theme
-        self._n, self._steps = n, shown_steps(n)
-        last = len(self._steps) - 1
-        self._pens = [pg.mkPen(t.step_colour(self.method, j, last), width=t.step_width(j, last))
-                      for j in range(len(self._steps))]
+        schedule = tuple(schedule)
+        n = schedule[-1]
+        self._n, self._steps = n, schedule
+        last = len(schedule) - 1
+        fade = every_step(schedule)
+        self._pens = [pg.mkPen(t.step_colour(self.method, j, last),
+                               width=t.step_width(j, last) if fade or j in (0, last) else 2.0 * t.scale)
+                      for j in range(len(schedule))]
         bar = "━" if self.compact else "━━"
         colour = lambda j: t.step_colour(self.method, j, last).name()  # noqa: E731
         parts = [f"<span style='color:{t.true}'>╍╍</span> true",
                  f"<span style='color:{t.support}'>●</span> support",
                  f"<span style='color:{t.before}'>{bar}</span> before"]
-        if last >= 1 and not self.compact:
+        if not fade:  # the counts drawn, each in its colour: "━1 ━10 ━100 steps"
+            counts = [f"<span style='color:{colour(j)}'>━</span>{'<b>' if j == last else ''}{s:,}"
+                      f"{'</b>' if j == last else ''}" for j, s in enumerate(schedule) if j]
+            parts.append("&nbsp;".join(counts) + " steps")
+        elif last >= 1 and not self.compact:
             parts.append(f"<span style='color:{colour(1)}'>{bar}</span> {steps_text(self._steps[1])[6:]}")
-        if last >= 2 or (last == 1 and self.compact):
+        if fade and (last >= 2 or (last == 1 and self.compact)):
             first = 1 if self.compact else 2
             picks = sorted(set(np.linspace(first, last - 1, 4).round().astype(int))) if last - 1 >= first else []
             mids = "".join(f"<span style='color:{colour(j)}'>━</span>" for j in picks)  # a short fade
             parts.append(f"{mids}<span style='color:{colour(last)}'>{bar}</span> <b>{steps_text(n)[6:]}</b>")
         size, gap = (t.body_pt, "&nbsp;") if self.compact else (t.body_pt + 1, "&nbsp;&nbsp;")
         self.legend.setText(f"<span style='font-size:{size}pt'>" + gap.join(parts) + "</span>")
+        drawn = "each inner gradient step" if fade else "the steps named (" + ", ".join(map(str, schedule[1:])) + ")"
         self.legend.setToolTip("Dashed: the task's true curve. Dots: its K support points, the only data "
-                               "the fit sees. Grey: the prediction before adaptation; then after each inner "
-                               "gradient step, brighter and thicker up to the last.")
+                               f"the fit sees. Grey: the prediction before adaptation; then after {drawn}, "
+                               "brighter up to the last.")
 
     def show_snapshot(self, snap) -> None:
         self.snapshot = snap
         key = self.method
         curves = snap.curves.get(key)
-        n = (curves.shape[0] - 1) if curves is not None else self._n
-        if n != self._n and n >= 0:
-            self._set_steps(n)
+        schedule = snap.curve_steps.get(key) if curves is not None else None
+        if schedule is not None and tuple(schedule) != self._steps:
+            self._set_steps(schedule)
+        n = self._n
         x = snap.grid_x
         lines = []
         if curves is not None:
             lo, hi = self._y
             span = hi - lo
             curves = np.clip(curves, lo - span, hi + span)  # a diverging fit stays drawable
-            lines = [(x, curves[i], pen) for i, pen in zip(self._steps, self._pens)]
+            lines = list(zip([x] * len(self._pens), curves, self._pens))
         true_y = snap.true_y
         if true_y is not None:
             task = snap.task
@@ -463,6 +470,9 @@ class LossPanel(Card):
                          f"{rival_text}</span>")
 
 
+EVAL_LINEAR = 10  # the held-out panel's x axis is linear up to this many steps, logarithmic past it
+
+
 class EvalPanel(Card):
     """MSE against inner steps on fixed held-out tasks, mean and 95% band per method.
     Computed by the trainer every few seconds; redrawn only when a new one arrives. The
@@ -525,12 +535,27 @@ class EvalPanel(Card):
         size, gap = (t.body_pt, "&nbsp;&nbsp;") if self.compare_label else (t.body_pt + 1, "&nbsp;&nbsp;&nbsp;")
         return f"<span style='font-size:{size}pt'>" + gap.join(parts) + "</span>"
 
+    def _x(self, steps: np.ndarray) -> np.ndarray:
+        """Where the steps sit on the x axis: as they are up to 10, on log10(1 + steps) past 10
+        (with ticks that name the steps), so 0..10 and 500 share one readable axis."""
+        axis = self.plot.getPlotItem().getAxis("bottom")
+        last = int(steps[-1])
+        if last <= EVAL_LINEAR:
+            axis.setTicks(None)
+            axis.setLabel("inner gradient steps")
+            return steps.astype(float)
+        marks = [s for s in (0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000) if s < last] + [last]
+        axis.setTicks([[(float(np.log10(1 + s)), f"{s:g}") for s in marks], []])
+        axis.setLabel("inner gradient steps (log scale)")
+        return np.log10(1 + steps.astype(float))
+
     def show_snapshot(self, snap) -> None:
         self.snapshot = snap
         ev = snap.evaluation
         if ev is None or (self._shown is not None and ev.serial == self._shown.serial):
             return
         self._shown = ev
+        xs = self._x(np.asarray(ev.steps))
         top = 0.0
         for m in self.METHODS:
             line, (_, lo, hi) = self.lines[m], self.fills[m]
@@ -540,19 +565,21 @@ class EvalPanel(Card):
                 lo.setData([], [])
                 hi.setData([], [])
                 continue
-            line.setData(ev.steps, mean, connect="finite")
+            line.setData(xs, mean, connect="finite")
             ok = np.isfinite(mean) & np.isfinite(ci)
-            lo.setData(ev.steps[ok], (mean - ci)[ok])
-            hi.setData(ev.steps[ok], (mean + ci)[ok])
+            lo.setData(xs[ok], (mean - ci)[ok])
+            hi.setData(xs[ok], (mean + ci)[ok])
             upper = (mean + np.where(np.isfinite(ci), ci, 0))[np.isfinite(mean)]
             if upper.size:
                 top = max(top, float(upper.max()))
         if top > 0:
-            self.plot.setRange(xRange=(0, float(ev.steps[-1])), yRange=(0, top * 1.08), padding=0.03)
+            right = float(xs[-1]) * (1.04 if ev.steps[-1] > EVAL_LINEAR else 1.0)  # room for the last tick label
+            self.plot.setRange(xRange=(0, right), yRange=(0, top * 1.08), padding=0.03)
         self.algorithm_label = style.algorithm_label(snap.algorithm)
         self.compare_label = style.algorithm_label(snap.compare) if snap.compare else None
-        self._values = {m: ev.mean[m][-1] for m in self.METHODS
-                        if m in ev.mean}
+        # the value at its last measured step (a learned step rule stops at the steps it trained with)
+        self._values = {m: ev.mean[m][np.isfinite(ev.mean[m])][-1] if np.isfinite(ev.mean[m]).any() else np.nan
+                        for m in self.METHODS if m in ev.mean}
         self.legend.setText(self._legend(self._values))
         self.set_readout(f"<span style='color:{self.theme.muted}; font-size:{self.theme.body_pt}pt'>after "
                          f"{int(ev.steps[-1])} steps · mean ± 95% CI · {ev.n_tasks} tasks</span>")

@@ -51,7 +51,14 @@ def read_preset(path, playing: bool = False):
     if ab is not None:
         task = with_params(task, *ab)
     c = replace(c, task=task, playing=bool(playing or c.playing))
-    return c, checkpoint, str(meta.get("description") or meta.get("name") or Path(path).stem)
+    text = str(meta.get("description") or meta.get("name") or Path(path).stem)
+    if meta.get("claim") is not None:  # the promise, in words (core.claims; validated by parse_preset)
+        from core.algorithms import get_algorithm
+        from core.claims import parse_claim
+
+        trained = " and ".join(get_algorithm(a).label for a in (c.algorithm, c.compare) if a)
+        text += " " + parse_claim(meta["claim"]).text(trained)
+    return c, checkpoint, text
 
 
 def read_session(path):

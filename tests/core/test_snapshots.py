@@ -1,0 +1,61 @@
+"""core.snapshots: the curves on a step schedule, computed at once or in slices over snapshots,
+and the held-out evaluation in slices, give the same numbers."""
+import time
+
+import numpy as np
+import pytest
+import torch
+
+from core.display import new_display_task
+from core.models import make_model
+from core.snapshots import Init, SnapshotParts, finish
+from core.tasks import get_family
+
+
+def parts_for(family: str, model: str):
+    fam = get_family(family)
+    m = make_model(model, fam)
+    return SnapshotParts(m, fam, torch.device("cpu")), m, new_display_task(family, 10, np.random.default_rng(0))
+
+
+@pytest.mark.parametrize("family, model", [("sinusoid", "mlp"), ("sine-ab", "two-param")])
+def test_the_sliced_fit_equals_the_models_fast_path(family, model):
+    parts, m, task = parts_for(family, model)
+    x = parts.inputs(task)
+    init = Init(m.init(torch.Generator().manual_seed(0)), 0.02)
+    schedule = (0, 1, 10, 100)
+    fast = parts._adapt(init, schedule, x)
+    sliced = finish(parts._adapt_slices(init, schedule, x, fast[2] is not None))
+    assert fast[0].shape == sliced[0].shape == (4, len(x.grid_np))
+    np.testing.assert_allclose(sliced[0], fast[0], atol=1e-5)
+    np.testing.assert_allclose(sliced[1], fast[1], rtol=1e-4, atol=1e-7)
+    if fast[2] is not None:  # the two-scalar model's path: every step, for the parameter-space panel
+        assert sliced[2].shape == fast[2].shape == (101, 2)
+        np.testing.assert_allclose(sliced[2], fast[2], atol=1e-6)
+
+
+def test_a_playing_trainers_curves_catch_up_with_the_init_in_slices():
+    parts, m, task = parts_for("sine-ab", "two-param")
+    params = m.init(torch.Generator().manual_seed(0))
+    first = parts.curves(task, {"meta": Init(params, 0.02)}, 500)[1]["meta"]
+    moved = {k: v + 0.3 for k, v in params.items()}
+    expected = parts._adapt(Init(moved, 0.02), (0, 1, 10, 100, 500), parts.inputs(task))[0]
+    shown, calls, end = first, 0, time.monotonic() + 60
+    while np.array_equal(shown, first) and time.monotonic() < end:
+        # the last curves until a refresh is due, then a slice per call, the old curves shown meanwhile
+        shown = parts.curves(task, {"meta": Init(moved, 0.02)}, 500, throttle=True)[1]["meta"]
+        calls += 1
+    np.testing.assert_allclose(shown, expected, atol=1e-5)
+    assert calls > 2
+
+
+def test_the_sliced_evaluation_equals_the_whole_one():
+    parts, m, _ = parts_for("sinusoid", "mlp")
+    inits = {"meta": Init(m.init(torch.Generator().manual_seed(0)), 0.01),
+             "random": Init(m.init(torch.Generator().manual_seed(1)), 0.01)}
+    whole = parts.evaluation(10, inits, 0, 20)
+    job = parts.evaluation_job(10, inits, 0, 20, chunk=3)
+    sliced = finish(job)
+    assert tuple(whole.steps) == tuple(sliced.steps) == (*range(11), 20)
+    for name in inits:
+        np.testing.assert_allclose(sliced.mean[name], whole.mean[name], rtol=1e-5)

@@ -13,7 +13,7 @@ from core.controls import SharedControls
 from core.host import ProcessHost
 from core.models import make_model
 from core.rewind import MAX_KEPT, MIN_KEPT, Frozen, InitArchive, Kept
-from core.snapshots import Init, SnapshotParts
+from core.snapshots import Init, SnapshotParts, init_steps
 from core.tasks import get_family
 from core.trainer import Trainer
 from tests.conftest import fresh_controls, reading_mailbox
@@ -110,7 +110,9 @@ def expected_curves(c, kept: Kept, snap, name="meta") -> np.ndarray:
     if s.extras is not None:
         learner.load(params, {k: torch.from_numpy(v) for k, v in s.extras.items()})
     parts = SnapshotParts(model, family, torch.device("cpu"))
-    _, curves, _ = parts.curves(snap.task, {name: Init(params, learner.inner_lr(c.hparams()))}, c.display_steps)
+    hp = c.hparams()  # drawn as the trainer draws it: a learned rule for the steps it trained with
+    init = Init(params, learner.inner_lr(hp), steps=init_steps(learner, hp, c.display_steps))
+    _, curves, _, _ = parts.curves(snap.task, {name: init}, c.display_steps)
     return curves[name]
 
 

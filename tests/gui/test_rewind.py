@@ -16,7 +16,7 @@ def curves_of(c, params, task) -> np.ndarray:
     """The init `params` adapting (MAML's plain SGD at alpha) to `task`, computed in the test."""
     model, family = make_model(c.model, get_family(c.family), c.hidden), get_family(c.family)
     params = {k: torch.from_numpy(v) for k, v in params.items()}
-    _, curves, _ = SnapshotParts(model, family, torch.device("cpu")).curves(
+    _, curves, _, _ = SnapshotParts(model, family, torch.device("cpu")).curves(
         task, {"meta": Init(params, c.inner_lr)}, c.display_steps)
     return curves["meta"]
 

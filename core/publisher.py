@@ -77,4 +77,5 @@ class Publisher:
             landscape=self.parts.landscape(task, x, params, trail) if c.model == "two-param" else None,
             compare=rival.algorithm if rival is not None else None,
             compare_loss_smooth=history.column("rival", HISTORY_POINTS) if rival is not None else None,
-            training_s=trainer.timing["playing_s"], timing=dict(trainer.timing), start_state=state)
+            training_s=trainer.timing["playing_s"], timing=dict(trainer.timing), start_state=state,
+            shots=c.shots)

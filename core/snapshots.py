@@ -131,24 +131,26 @@ class SnapshotParts:
 
     @torch.no_grad()
     def evaluation(self, shots: int, inits: dict[str, Init], iteration: int) -> EvalCurves:
-        """Mean MSE and 95% CI after 0..10 steps on a fixed held-out set (core.evaluate's statistics)."""
+        """Mean MSE and 95% CI after 0..10 steps on a fixed held-out set (core.evaluate's statistics),
+        and how many tasks diverged and were left out of them."""
         key = (self.family.name, shots, str(self.device))
         if self._heldout_key != key:
             self._heldout = heldout_tasks(self.family, EVAL_TASKS, shots, device=self.device)
             self._heldout_key = key
-        mean, ci = {}, {}
+        mean, ci, diverged = {}, {}, {}
         for name, init in inits.items():
             ekey = (key, init.lr, self.fixed_version)
             cached = self._eval_cache.get(name)
             if init.fixed and cached is not None and cached[0] == ekey:
-                mean[name], ci[name] = cached[1]
+                mean[name], ci[name], diverged[name] = cached[1]
                 continue
             stats = summarize(mse_by_step(self.model, init.params, self._heldout, init.lr, EVAL_STEPS).cpu().numpy())
-            mean[name], ci[name] = np.array(stats.mean), np.array(stats.ci95)
+            mean[name], ci[name], diverged[name] = (np.array(stats.mean), np.array(stats.ci95),
+                                                    np.array(stats.diverged))
             if init.fixed:
-                self._eval_cache[name] = (ekey, (mean[name], ci[name]))
+                self._eval_cache[name] = (ekey, (mean[name], ci[name], diverged[name]))
         self.serial += 1
-        return EvalCurves(np.arange(EVAL_STEPS + 1), mean, ci, iteration, EVAL_TASKS, self.serial)
+        return EvalCurves(np.arange(EVAL_STEPS + 1), mean, ci, iteration, EVAL_TASKS, self.serial, diverged)
 
     def landscape(self, task: DisplayTask, x: TaskInputs, params: Params, trail: np.ndarray) -> Landscape:
         """The support-loss surface (recomputed only when the task changes or the view leaves it) and paths."""

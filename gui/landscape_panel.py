@@ -6,25 +6,52 @@ inner-step paths from the meta-learned and the random initialisation. The heatma
 rebuilt only when the trainer sends a new surface (it recomputes one only when the task or
 the view changes); a frame otherwise just moves a few points. Clicking places the random
 initialisation there.
+
+At a small α the inner steps are shorter than a pixel: a path whose steps would be drawn closer
+than `MIN_STEP_PX` apart is stretched from its start by a round factor (x2, x5, x10, ...) and
+the readout says so, so the steps can always be seen and never pass for their true length.
 """
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPointF, QRectF
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsItem
 
 from core.controls import SharedControls
 from core.tasks import get_family
 from gui import style
-from gui.panels import Card, _legend_label, _plot
+from gui.panels import Card, _legend_label, _plot, log_ticks
 
 PARAM_NAMES = {"sinusoid": ("amplitude A", "phase φ"), "sine-ab": ("amplitude a", "phase b"),
                "linear": ("slope a", "intercept b")}
 CONTOURS = (0.15, 0.35, 0.6)  # contour levels, as fractions of the log-loss range
-# Dark = low loss, in muted blues, so the method-coloured paths, the white trail and the
-# yellow star stand out on it wherever they are.
-COLORMAP = pg.ColorMap([0.0, 0.3, 0.6, 1.0], ["#06070b", "#17203a", "#34476f", "#7d8cad"])
+MIN_STEP_PX = 8.0  # inner steps drawn closer than this (on average) are stretched to be seen
+MAX_STRETCH_OF_VIEW = 0.4  # a stretched path spans at most this fraction of the view's diagonal
+PATHS = ("meta", "random")
+ROUND = [m * 10 ** d for d in range(7) for m in (1, 2, 5)]  # the stretch factors offered
+
+
+def stretch_factor(path: np.ndarray, pixel: tuple[float, float], view_px: float) -> int:
+    """How much to lengthen a path of inner steps (rows of (a, b)) so its steps are at least
+    MIN_STEP_PX apart on average, as a round number (1, 2, 5, 10, 20, ...); 1 when they are
+    already, when the path does not move, or when stretching would leave the view."""
+    if len(path) < 2:
+        return 1
+    seg = np.diff(path, axis=0) / np.asarray(pixel, float)
+    total = float(np.hypot(seg[:, 0], seg[:, 1]).sum())  # the path's length in pixels
+    mean = total / (len(path) - 1)
+    if not np.isfinite(total) or mean >= MIN_STEP_PX or total <= 1e-9:
+        return 1
+    need, room = MIN_STEP_PX / mean, MAX_STRETCH_OF_VIEW * view_px / total
+    k = next((r for r in ROUND if r >= need), ROUND[-1])
+    return min(k, max((r for r in ROUND if r <= room), default=1))
+
+
+def stretched(path: np.ndarray, k: int) -> np.ndarray:
+    """The path drawn k times longer from its start (its first point, the init, stays put)."""
+    return path[:1] + k * (path - path[:1])
 
 
 class LandscapePanel(Card):
@@ -42,24 +69,29 @@ class LandscapePanel(Card):
         for name in ("left", "bottom"):
             item.getAxis(name).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
         self.body.addWidget(self.plot, 1)
+        self.note = _legend_label()  # says when the steps are drawn longer than they are
+        self.body.addWidget(self.note)
         self.image = pg.ImageItem(axisOrder="col-major")  # image[i, j] at (a[i], b[j]): x = a, y = b
-        self.image.setColorMap(COLORMAP)
         self.plot.addItem(self.image)
-        self.contours = [pg.IsocurveItem(pen=pg.mkPen((200, 215, 240, 140), width=2)) for _ in CONTOURS]
+        # the colour scale, in MSE (the image holds log10 MSE): not draggable, it only reads
+        self.colour_bar = pg.ColorBarItem(width=14, interactive=False, colorMapMenu=False, label="support MSE")
+        self.colour_bar.setImageItem(self.image, insert_in=item)
+        self.contours = [pg.IsocurveItem() for _ in CONTOURS]
         for c in self.contours:
             c.setParentItem(self.image)
-        self.trail = pg.PlotCurveItem(pen=pg.mkPen("#ffffff", width=2.5))
-        self.paths = {m: pg.PlotDataItem(symbol="o", symbolSize=9, symbolPen=pg.mkPen("#111111", width=1))
-                      for m in ("meta", "random")}
-        self.random_start = pg.ScatterPlotItem(size=16, symbol="s", pen=pg.mkPen("#111111", width=2))
-        self.init_dot = pg.ScatterPlotItem(size=22, pen=pg.mkPen("#ffffff", width=2.5))
-        self.star = pg.ScatterPlotItem(size=30, symbol="star", pen=pg.mkPen("#111111", width=1.5))
+        self.trail = pg.PlotCurveItem()
+        self.paths = {m: pg.PlotDataItem(symbol=style.MARKS[m].symbol, symbolSize=9) for m in PATHS}
+        self.random_start = pg.ScatterPlotItem(size=16, symbol=style.MARKS["random"].symbol)
+        self.init_dot = pg.ScatterPlotItem(size=22, symbol=style.MARKS["meta"].symbol)
+        self.star = pg.ScatterPlotItem(size=30, symbol="star")
         for z, it in enumerate((self.trail, *self.paths.values(), self.random_start, self.init_dot, self.star)):
             it.setZValue(10 + z)
             self.plot.addItem(it)
-        self.plot.setToolTip("Colour: the task's support loss (log scale; dark = low). White line: the path the "
-                             "meta-initialisation took while training. Click anywhere to place the random "
-                             "initialisation there.")
+        self.plot.setToolTip("Colour: the task's support loss (log scale, see the bar). Line: the path the "
+                             "meta-initialisation took while training. Markers: each inner step from the "
+                             "meta-learned and the random init (stretched, and the readout says so, when they "
+                             "are too short to see). Click anywhere to place the random initialisation there.")
+        self.stretch = {m: 1 for m in PATHS}  # how much each path is lengthened on screen
         self.plot.viewport().installEventFilter(self)
         self.surface = None  # the loss array on screen
         self._surface_id = None  # and its version (snapshots come pickled from another process)
@@ -69,21 +101,43 @@ class LandscapePanel(Card):
         style.themes.follow(self.apply_theme)
 
     def apply_theme(self, t: style.Theme) -> None:
-        """The map's own colours stay (dark = low loss, in either theme); the methods' change."""
+        """Map, contours, trail, paths, bar and legend in theme `t` (light map on white, dark on dark)."""
         super().apply_theme(t)
+        cmap = pg.ColorMap(np.linspace(0, 1, len(t.heat)), list(t.heat))
+        self.image.setColorMap(cmap)
+        self.colour_bar.setColorMap(cmap)
+        for name in ("left", "right", "top", "bottom"):
+            ax = self.colour_bar.getAxis(name)
+            ax.setPen(pg.mkPen(t.grid))
+            ax.setTextPen(pg.mkPen(t.text))
+            ax.setTickFont(t.axis_font())
+            ax.label.setFont(t.axis_font())
+            ax.label.setDefaultTextColor(QColor(t.text))
+        for c in self.contours:
+            c.setPen(pg.mkPen(t.contour, width=2))
+        outline = pg.mkPen(t.bg, width=1.5)
         meta, rand = t.methods["meta"], t.methods["random"]
+        self.trail.setPen(pg.mkPen(t.trail, width=2.5 * t.scale))
         for m, col in (("meta", meta), ("random", rand)):
-            self.paths[m].setPen(pg.mkPen(col, width=3 * t.scale))
+            self.paths[m].setPen(pg.mkPen(col, width=3 * t.scale, style=style.MARKS[m].dash))
             self.paths[m].setSymbolBrush(col)
+            self.paths[m].setSymbolPen(outline)
+            self.paths[m].setSymbolSize(9 * t.scale)
+        self.random_start.setPen(pg.mkPen(t.bg, width=2))
         self.random_start.setBrush(pg.mkBrush(rand))
+        self.init_dot.setPen(pg.mkPen(t.trail, width=2.5))
         self.init_dot.setBrush(pg.mkBrush(meta))
+        self.star.setPen(pg.mkPen(t.true, width=1.5))
         self.star.setBrush(pg.mkBrush(t.support))
+        mark = {m: style.MARKS[m] for m in PATHS}
         self.legend.setText(
             f"<span style='font-size:{t.body_pt}pt'>"
             f"<span style='color:{t.support}'>★</span> true&nbsp;&nbsp;"
-            f"<span style='color:{meta}'>●</span> meta-init&nbsp;&nbsp;"
-            f"<span style='color:{meta}'>●━●</span> MAML&nbsp;&nbsp;"
-            f"<span style='color:{rand}'>■━●</span> random</span>")
+            f"<span style='color:{t.trail}'>━</span><span style='color:{meta}'>{mark['meta'].glyph}</span> "
+            f"meta-init &amp; its training trail&nbsp;&nbsp;"
+            f"<span style='color:{meta}'>{mark['meta'].glyph}━{mark['meta'].glyph}</span> MAML steps&nbsp;&nbsp;"
+            f"<span style='color:{rand}'>{mark['random'].glyph}╺╸{mark['random'].glyph}</span> random</span>")
+        self._readout_text = None  # rebuilt below
         if self.snapshot is not None:
             self.show_snapshot(self.snapshot)
 
@@ -106,23 +160,36 @@ class LandscapePanel(Card):
         trail = land.init_trail
         self.trail.setData(trail[:, 0], trail[:, 1])
         self.init_dot.setData([trail[-1, 0]], [trail[-1, 1]])
+        self._follow(land)
+        vb = self.plot.getPlotItem().getViewBox()
+        pixel = vb.viewPixelSize()  # data units per pixel, for the step spacing
+        view_px = float(np.hypot(vb.width(), vb.height()))
         for m, item in self.paths.items():
             p = land.paths.get(m)
             if p is None:
                 item.setData([], [])
+                self.stretch[m] = 1
                 continue
             ok = np.all(np.isfinite(p), axis=1)
-            item.setData(p[ok, 0], p[ok, 1])
-            if m == "random" and ok.any():
+            p = p[ok]
+            k = stretch_factor(p, pixel, view_px) if len(p) else 1
+            self.stretch[m] = k
+            shown = stretched(p, k) if len(p) else p
+            item.setData(shown[:, 0], shown[:, 1])
+            if m == "random" and len(p):
                 self.random_start.setData([p[0, 0]], [p[0, 1]])
         self.star.setData(*(([land.true_ab[0]], [land.true_ab[1]]) if land.true_ab else ([], [])))
         end = trail[-1]
-        self._follow(land)
         (a0, a1), (b0, b1) = self._range
         off = not (a0 <= end[0] <= a1 and b0 <= end[1] <= b1)
         t = self.theme
         off_map = f"<span style='color:{t.warn}; font-size:{t.body_pt}pt'>init off the map</span>"
         self.set_readout(off_map if off else "")
+        grown = [f"{style.METHOD_SHORT[m]} ×{k}" for m, k in self.stretch.items() if k > 1]
+        note = (f"<span style='color:{t.muted}; font-size:{t.body_pt}pt'>Inner steps too short to see at this α: "
+                f"drawn longer from their start ({', '.join(grown)})</span>") if grown else "&nbsp;"
+        if note != self.note.text():  # always one line high: showing it never resizes the map
+            self.note.setText(note)
 
     def _show_surface(self, land) -> None:
         """A new surface: image, contours and view (rare; never per frame while training)."""
@@ -140,7 +207,10 @@ class LandscapePanel(Card):
             return
         log = np.log10(np.where(np.isfinite(loss), loss, np.nanmax(loss[np.isfinite(loss)])) + 1e-4)
         lo, hi = float(log.min()), float(log.max())
-        self.image.setImage(log, levels=(lo, hi if hi > lo else lo + 1))
+        hi = hi if hi > lo else lo + 1
+        self.image.setImage(log, levels=(lo, hi))
+        self.colour_bar.setLevels((lo, hi))
+        self.colour_bar.axis.setTicks(log_ticks(lo, hi))  # labelled in MSE, not in its log
         self.image.setRect(QRectF(self._range[0][0], self._range[1][0], da * len(a), db * len(b)))
         for c, f in zip(self.contours, CONTOURS):
             c.setData(log, lo + f * (hi - lo))

@@ -10,10 +10,11 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPalette, QPen
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPalette, QPen, QTextDocument
 from PySide6.QtWidgets import QFrame, QGraphicsItem, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout
 
+from core.display import off_origin
 from gui import style
 
 MAX_SHOWN = 12  # adaptation curves drawn per panel, whatever the number of display steps
@@ -65,10 +66,7 @@ class Card(QFrame):
         self.method, self.big, self.compact = method, big, compact
         self.theme = style.themes.current
         self.title = QLabel(title)
-        self.readout = QLabel("")
-        self.readout.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
-        self.readout.setTextFormat(Qt.RichText)
-        self.readout.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)  # never widens the window
+        self.readout = FitLabel()
         head = QHBoxLayout()
         head.addWidget(self.title)
         head.addWidget(self.readout, 1)
@@ -78,10 +76,12 @@ class Card(QFrame):
         self.body.addLayout(head)
         self._readout_text = ""
 
-    def set_readout(self, html: str) -> None:
-        if html != self._readout_text:  # a QLabel relayout per frame is wasted work
-            self._readout_text = html
-            self.readout.setText(html)
+    def set_readout(self, html: str, *shorter: str) -> None:
+        """The readout, or the first of the shorter versions that fits beside the title."""
+        options = (html, *shorter)
+        if options != self._readout_text:  # a QLabel relayout per frame is wasted work
+            self._readout_text = options
+            self.readout.set_options(options)
 
     def title_pt(self) -> int:
         t = self.theme
@@ -108,6 +108,56 @@ class Card(QFrame):
         p.setPen(Qt.NoPen)
         p.setBrush(QColor(self.theme.panel))
         p.drawRoundedRect(QRectF(self.rect()), 8, 8)
+
+
+class FitLabel(QLabel):
+    """A right-aligned rich-text label showing the longest of its versions that fits its width
+    (refit on resize): a long readout gives way to a short one instead of running out of the
+    panel's header."""
+
+    def __init__(self):
+        super().__init__("")
+        self.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
+        self.setTextFormat(Qt.RichText)
+        self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)  # never widens the window
+        self.options: tuple[str, ...] = ("",)
+        self._widths: dict[str, float] = {}
+
+    def set_options(self, options: tuple[str, ...]) -> None:
+        self.options = options
+        self._fit()
+
+    def text_width(self, html: str) -> float:
+        if html not in self._widths:
+            doc = QTextDocument()
+            doc.setDefaultFont(self.font())
+            doc.setDocumentMargin(0)
+            doc.setHtml(html)
+            if len(self._widths) > 64:  # the MSE values change every frame: keep the cache small
+                self._widths.clear()
+            self._widths[html] = doc.idealWidth()
+        return self._widths[html]
+
+    def _fit(self) -> None:
+        room = self.contentsRect().width()
+        chosen = next((h for h in self.options if self.text_width(h) <= room), self.options[-1])
+        if chosen != self.text():
+            self.setText(chosen)
+
+    def fits(self) -> bool:
+        """Whether the text shown fits (what the tests check)."""
+        return self.text_width(self.text()) <= self.contentsRect().width()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if len(self.options) > 1:
+            self._fit()
+
+    def changeEvent(self, event) -> None:  # a new font (a theme or presenter switch) measures anew
+        super().changeEvent(event)
+        if event.type() == QEvent.FontChange:
+            self._widths.clear()
+            self._fit()
 
 
 class CurveBundle(QGraphicsItem):
@@ -206,6 +256,8 @@ class InitPanel(Card):
         self._n = -1
         self._y = (-1.0, 1.0)
         self.drawn: tuple = (None, None, None)
+        self.truth_name = "true"  # what the dashed curve is, in the legend (see truth_name)
+        self._truth_task = None
         self.snapshot = None  # the last one shown, redrawn after a theme switch
         style.themes.follow(self.apply_theme)
 
@@ -256,8 +308,8 @@ class InitPanel(Card):
                       for j in range(len(self._steps))]
         bar = "━" if self.compact else "━━"
         colour = lambda j: t.step_colour(self.method, j, last).name()  # noqa: E731
-        parts = [f"<span style='color:{t.true}'>╍╍</span> true",
-                 f"<span style='color:{t.support}'>●</span> support",
+        parts = [f"<span style='color:{t.true}'>╍╍</span> {self.truth_name}"] if self.truth_name else []
+        parts += [f"<span style='color:{t.support}'>●</span> support",
                  f"<span style='color:{t.before}'>{bar}</span> before"]
         if last >= 1 and not self.compact:
             parts.append(f"<span style='color:{colour(1)}'>{bar}</span> {steps_text(self._steps[1])[6:]}")
@@ -268,7 +320,7 @@ class InitPanel(Card):
             parts.append(f"{mids}<span style='color:{colour(last)}'>{bar}</span> <b>{steps_text(n)[6:]}</b>")
         size, gap = (t.body_pt, "&nbsp;") if self.compact else (t.body_pt + 1, "&nbsp;&nbsp;")
         self.legend.setText(f"<span style='font-size:{size}pt'>" + gap.join(parts) + "</span>")
-        self.legend.setToolTip("Dashed: the task's true curve. Dots: its K support points, the only data "
+        self.legend.setToolTip(f"Dashed: {TRUTH_TIPS[self.truth_name]} Dots: its support points, the only data "
                                "the fit sees. Grey: the prediction before adaptation; then after each inner "
                                "gradient step, brighter and thicker up to the last.")
 
@@ -277,6 +329,12 @@ class InitPanel(Card):
         key = self.method
         curves = snap.curves.get(key)
         n = (curves.shape[0] - 1) if curves is not None else self._n
+        if snap.task is not self._truth_task:  # a new or edited task: say what its dashed curve is
+            self._truth_task = snap.task
+            name = truth_name(snap.task)
+            if name != self.truth_name:
+                self.truth_name = name
+                self._n = -1  # the legend is rebuilt below
         if n != self._n and n >= 0:
             self._set_steps(n)
         x = snap.grid_x
@@ -305,18 +363,49 @@ class InitPanel(Card):
             self.set_readout("")
             return
         self.waiting.setText("")
-        self.set_readout(self._mse_html(snap.display_mse.get(key), n))
+        self.set_readout(*self._mse_html(snap.display_mse.get(key), n))
 
-    def _mse_html(self, mse, n: int) -> str:
+    def _mse_html(self, mse, n: int) -> list[str]:
+        """The readout, long to short: 'MSE before → after', then the result alone, then smaller."""
         if mse is None or len(mse) == 0:
-            return ""
+            return [""]
         t = self.theme
-        self.readout.setToolTip(f"Mean squared error against the true curve: {_num(mse[0])} before adaptation, "
+        against = {"true": "the true curve", "family's curve": "the family's curve (the points were edited)",
+                   "target": "the target curve", "": "nothing"}[self.truth_name]
+        self.readout.setToolTip(f"Mean squared error against {against}: {_num(mse[0])} before adaptation, "
                                 f"{_num(mse[-1])} {steps_text(n)}")
-        label = "" if self.compact else "MSE "
-        return (f"<span style='color:{t.muted}; font-size:{t.body_pt + 1}pt'>{label}{_num(mse[0])} → </span>"
-                f"<span style='color:{t.methods[self.method]}; font-size:{self.title_pt()}pt; font-weight:bold'>"
-                f"{_num(mse[-1])}</span>")
+        colour = t.methods[self.method] if np.isfinite(mse[-1]) else t.warn
+        result = lambda pt: (f"<span style='color:{colour}; font-size:{pt}pt; font-weight:bold'>"  # noqa: E731
+                             f"{_num(mse[-1])}</span>")
+        before = lambda label: (f"<span style='color:{t.muted}; font-size:{t.body_pt + 1}pt'>"  # noqa: E731
+                                f"{label}{_num(mse[0])} → </span>")
+        big = result(self.title_pt())
+        return [before("" if self.compact else "MSE ") + big, before("") + big, big, result(t.body_pt + 1)]
+
+
+def points_text(snap) -> str:
+    """The headline's K: the points on screen, and meta-training's K (the slider's) beside it
+    when an edit made them differ, so the headline and the slider never disagree unexplained."""
+    shown = len(snap.support_x)
+    if snap.shots is None or shown == snap.shots:
+        return f"<b>K = {shown}</b> points"
+    return f"<b>{shown}</b> point{'' if shown == 1 else 's'} shown (meta-training's <b>K = {snap.shots}</b>)"
+
+
+TRUTH_TIPS = {"true": "the task's true curve.",
+              "family's curve": "the curve of the family task you edited: the edited points do not lie on "
+                                "it, so it is no longer their truth; the MSE still measures against it.",
+              "target": "the curve you drew, the MSE's target.", "": "none: only points were placed."}
+
+
+def truth_name(task) -> str:
+    """What the dashed curve is for this task: the family task's truth, the family's curve that
+    edited points left, or a drawn target."""
+    if task is None or not task.is_user:
+        return "true"
+    if task.origin is not None:
+        return "family's curve" if off_origin(task) else "true"
+    return "target" if task.target_x is not None else ""
 
 
 def _num(v: float) -> str:
@@ -405,7 +494,7 @@ class LossPanel(Card):
         faint = style.blend(t.panel, t.accent, 0.4)
         self.raw.setPen(pg.mkPen(faint, width=1))
         self.smooth.setPen(pg.mkPen(t.accent, width=3 * t.scale))
-        self.rival.setPen(pg.mkPen(t.methods["compare"], width=3 * t.scale))
+        self.rival.setPen(pg.mkPen(t.methods["compare"], width=3 * t.scale, style=style.MARKS["compare"].dash))
         self.legend.setText(f"<span style='font-size:{t.body_pt + 1}pt; color:{t.accent}'>━━ smoothed"
                             f"&nbsp;&nbsp;&nbsp;<span style='color:{faint.name()}'>━━</span> per iteration</span>"
                             f"<span style='color:{t.muted}; font-size:{t.body_pt}pt'>&nbsp;&nbsp;&nbsp;"
@@ -457,7 +546,7 @@ class LossPanel(Card):
                         (np.floor(lo * 2) / 2, np.ceil(hi * 2) / 2))  # half-decade steps
         rival_text = ""
         if rival is not None and len(rival):  # the compared algorithm, in its own colour
-            rival_text = (f"&nbsp;&nbsp;<span style='color:{t.methods['compare']}'>"
+            rival_text = (f"&nbsp;&nbsp;<span style='color:{t.methods['compare']}'>{style.MARKS['compare'].bar} "
                           f"{style.algorithm_label(snap.compare)} {_num(rival[-1])}</span>")
         self.set_readout(f"<span style='font-size:{t.body_pt + 2}pt'>smoothed {_num(snap.loss_smooth[-1])}"
                          f"{rival_text}</span>")
@@ -489,7 +578,7 @@ class EvalPanel(Card):
             hi = pg.PlotCurveItem(pen=QPen(Qt.NoPen))
             fill = pg.FillBetweenItem(lo, hi)
             self.plot.addItem(fill)
-            line = self.plot.plot(symbol="o", symbolPen=None)
+            line = self.plot.plot(symbol=style.MARKS[m].symbol)
             line.setZValue(10 if m == "meta" else 5)  # the meta-learned init on top
             self.lines[m], self.fills[m] = line, (fill, lo, hi)
         self._shown = None
@@ -501,9 +590,10 @@ class EvalPanel(Card):
         super().apply_theme(t)
         for m, line in self.lines.items():
             colour = QColor(t.methods[m])
-            line.setPen(pg.mkPen(colour, width=3 * t.scale))
+            line.setPen(pg.mkPen(colour, width=3 * t.scale, style=style.MARKS[m].dash))
             line.setSymbolBrush(colour)
-            line.setSymbolSize(8 * t.scale)
+            line.setSymbolPen(pg.mkPen(t.panel, width=1))
+            line.setSymbolSize(9 * t.scale)
             band = QColor(colour)
             band.setAlpha(55)
             self.fills[m][0].setBrush(pg.mkBrush(band))
@@ -521,7 +611,8 @@ class EvalPanel(Card):
             v = values.get(m)
             value = f" <b>{_num(v)}</b>" if v is not None else (" (fitting…)" if values else "")
             name = {"meta": self.algorithm_label, "compare": self.compare_label}.get(m) or style.METHOD_SHORT[m]
-            parts.append(f"<span style='color:{t.methods[m]}'>━━ {name}{value}</span>")
+            mark = style.MARKS[m]
+            parts.append(f"<span style='color:{t.methods[m]}'>{mark.glyph}{mark.bar} {name}{value}</span>")
         size, gap = (t.body_pt, "&nbsp;&nbsp;") if self.compare_label else (t.body_pt + 1, "&nbsp;&nbsp;&nbsp;")
         return f"<span style='font-size:{size}pt'>" + gap.join(parts) + "</span>"
 
@@ -554,8 +645,28 @@ class EvalPanel(Card):
         self._values = {m: ev.mean[m][-1] for m in self.METHODS
                         if m in ev.mean}
         self.legend.setText(self._legend(self._values))
-        self.set_readout(f"<span style='color:{self.theme.muted}; font-size:{self.theme.body_pt}pt'>after "
-                         f"{int(ev.steps[-1])} steps · mean ± 95% CI · {ev.n_tasks} tasks</span>")
+        self.set_readout(*self._readout(ev))
+
+    def _readout(self, ev) -> list[str]:
+        """Long to short; how many held-out tasks diverged (and were left out of the means),
+        per method, whenever any did: a blow-up is never dropped silently."""
+        t = self.theme
+        worst = {m: int(np.max(d)) for m, d in ev.diverged.items() if len(d) and np.max(d) > 0}
+        names = {"meta": self.algorithm_label, "compare": self.compare_label}
+        said = [f"{names.get(m) or style.METHOD_SHORT[m]}: {k} of {ev.n_tasks}" for m, k in worst.items()]
+        self.readout.setToolTip("Tasks whose MSE went non-finite or above 100 at a step are left out of that "
+                                "step's mean and band; the count is the most left out at any step."
+                                if worst else f"Mean over {ev.n_tasks} fixed held-out tasks; band: 95% CI")
+        muted = f"<span style='color:{t.muted}; font-size:{t.body_pt}pt'>"
+        if not worst:
+            return [f"{muted}after {int(ev.steps[-1])} steps · mean ± 95% CI · {ev.n_tasks} tasks</span>",
+                    f"{muted}mean ± 95% CI · {ev.n_tasks} tasks</span>", f"{muted}{ev.n_tasks} tasks</span>"]
+        warn = f"<span style='color:{t.warn}; font-size:{t.body_pt}pt'>"
+        total = max(worst.values())
+        return [f"{muted}mean ± 95% CI · </span>{warn}{'; '.join(said)} diverged, excluded</span>",
+                f"{warn}{'; '.join(said)} diverged, excluded</span>",
+                f"{warn}{total} of {ev.n_tasks} diverged, excluded</span>",
+                f"{warn}{total}/{ev.n_tasks} diverged</span>"]
 
 
 def _legend_label() -> QLabel:

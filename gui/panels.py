@@ -380,7 +380,10 @@ class InitPanel(Card):
         before = lambda label: (f"<span style='color:{t.muted}; font-size:{t.body_pt + 1}pt'>"  # noqa: E731
                                 f"{label}{_num(mse[0])} → </span>")
         big = result(self.title_pt())
-        return [before("" if self.compact else "MSE ") + big, before("") + big, big, result(t.body_pt + 1)]
+        options = [before("" if self.compact else "MSE ") + big, before("") + big, big, result(t.body_pt + 1)]
+        if not np.isfinite(mse[-1]):  # the last resort, when not even the word fits: a warning sign
+            options.append(f"<span style='color:{t.warn}; font-size:{self.title_pt()}pt; font-weight:bold'>⚠</span>")
+        return options
 
 
 def points_text(snap) -> str:

@@ -15,38 +15,46 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPointF, QRectF
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsItem
 
 from core.controls import SharedControls
 from core.tasks import get_family
 from gui import style
-from gui.panels import Card, _legend_label, _plot, log_ticks
+from gui.panels import Card, FitLabel, _plot, log_ticks
 
 PARAM_NAMES = {"sinusoid": ("amplitude A", "phase φ"), "sine-ab": ("amplitude a", "phase b"),
                "linear": ("slope a", "intercept b")}
 CONTOURS = (0.15, 0.35, 0.6)  # contour levels, as fractions of the log-loss range
 MIN_STEP_PX = 8.0  # inner steps drawn closer than this (on average) are stretched to be seen
-MAX_STRETCH_OF_VIEW = 0.4  # a stretched path spans at most this fraction of the view's diagonal
+MAX_STRETCH_OF_VIEW = 0.3  # a stretched path spans at most this fraction of the view's diagonal
 PATHS = ("meta", "random")
 ROUND = [m * 10 ** d for d in range(7) for m in (1, 2, 5)]  # the stretch factors offered
 
 
-def stretch_factor(path: np.ndarray, pixel: tuple[float, float], view_px: float) -> int:
+def stretch_factor(path: np.ndarray, view: tuple, size_px: tuple[float, float]) -> int:
     """How much to lengthen a path of inner steps (rows of (a, b)) so its steps are at least
-    MIN_STEP_PX apart on average, as a round number (1, 2, 5, 10, 20, ...); 1 when they are
-    already, when the path does not move, or when stretching would leave the view."""
+    MIN_STEP_PX apart on average, as a round number (1, 2, 5, 10, 20, ...), but never so much
+    that it spans more than MAX_STRETCH_OF_VIEW of the view ((a0, a1), (b0, b1)), `size_px`
+    pixels big, or leaves it. 1 when the steps are far enough apart or the path does not move."""
     if len(path) < 2:
         return 1
-    seg = np.diff(path, axis=0) / np.asarray(pixel, float)
+    (a0, a1), (b0, b1) = view
+    pixel = np.array([(a1 - a0) / size_px[0], (b1 - b0) / size_px[1]])  # data units per pixel
+    seg = np.diff(path, axis=0) / pixel
     total = float(np.hypot(seg[:, 0], seg[:, 1]).sum())  # the path's length in pixels
     mean = total / (len(path) - 1)
     if not np.isfinite(total) or mean >= MIN_STEP_PX or total <= 1e-9:
         return 1
-    need, room = MIN_STEP_PX / mean, MAX_STRETCH_OF_VIEW * view_px / total
-    k = next((r for r in ROUND if r >= need), ROUND[-1])
-    return min(k, max((r for r in ROUND if r <= room), default=1))
+    need, room = MIN_STEP_PX / mean, MAX_STRETCH_OF_VIEW * float(np.hypot(*size_px)) / total
+    k = min(next((r for r in ROUND if r >= need), ROUND[-1]), max((r for r in ROUND if r <= room), default=1))
+    while k > 1:  # within the view: a stretched path pointing off the map would show nothing
+        s = stretched(path, k)
+        if np.all((s[:, 0] >= a0) & (s[:, 0] <= a1) & (s[:, 1] >= b0) & (s[:, 1] <= b1)):
+            break
+        k = max((r for r in ROUND if r < k), default=1)
+    return k
 
 
 def stretched(path: np.ndarray, k: int) -> np.ndarray:
@@ -60,7 +68,8 @@ class LandscapePanel(Card):
     def __init__(self, shared: SharedControls):
         super().__init__("Parameter space", big=True, compact=True)
         self.shared = shared
-        self.legend = _legend_label()
+        self.legend = FitLabel()  # a narrow panel: a shorter legend rather than a clipped one
+        self.legend.setAlignment(Qt.AlignLeft | Qt.AlignVCenter)
         self.body.addWidget(self.legend)
         self.plot = _plot()
         self.plot.setMouseEnabled(False, False)
@@ -69,7 +78,8 @@ class LandscapePanel(Card):
         for name in ("left", "bottom"):
             item.getAxis(name).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
         self.body.addWidget(self.plot, 1)
-        self.note = _legend_label()  # says when the steps are drawn longer than they are
+        self.note = FitLabel()  # says when the steps are drawn longer than they are
+        self.note.setAlignment(Qt.AlignLeft | Qt.AlignVCenter)
         self.body.addWidget(self.note)
         self.image = pg.ImageItem(axisOrder="col-major")  # image[i, j] at (a[i], b[j]): x = a, y = b
         self.plot.addItem(self.image)
@@ -130,13 +140,14 @@ class LandscapePanel(Card):
         self.star.setPen(pg.mkPen(t.true, width=1.5))
         self.star.setBrush(pg.mkBrush(t.support))
         mark = {m: style.MARKS[m] for m in PATHS}
-        self.legend.setText(
-            f"<span style='font-size:{t.body_pt}pt'>"
-            f"<span style='color:{t.support}'>★</span> true&nbsp;&nbsp;"
-            f"<span style='color:{t.trail}'>━</span><span style='color:{meta}'>{mark['meta'].glyph}</span> "
-            f"meta-init &amp; its training trail&nbsp;&nbsp;"
-            f"<span style='color:{meta}'>{mark['meta'].glyph}━{mark['meta'].glyph}</span> MAML steps&nbsp;&nbsp;"
-            f"<span style='color:{rand}'>{mark['random'].glyph}╺╸{mark['random'].glyph}</span> random</span>")
+        entries = [(t.support, "★", "true"),
+                   (t.trail, f"━<span style='color:{meta}'>{mark['meta'].glyph}</span>", "meta-init, trail"),
+                   (meta, f"{mark['meta'].glyph}━{mark['meta'].glyph}", "MAML"),
+                   (rand, f"{mark['random'].glyph}╺╸{mark['random'].glyph}", "random")]
+        items = [f"<span style='color:{c}'>{g}</span> {w}" for c, g, w in entries]
+        line = f"<span style='font-size:{t.body_pt}pt'>%s</span>"
+        self.legend.set_options((line % "&nbsp;&nbsp;".join(items), line % "&nbsp;".join(items),
+                                 line % ("&nbsp;".join(items[:2]) + "<br>" + "&nbsp;".join(items[2:]))))
         self._readout_text = None  # rebuilt below
         if self.snapshot is not None:
             self.show_snapshot(self.snapshot)
@@ -162,8 +173,7 @@ class LandscapePanel(Card):
         self.init_dot.setData([trail[-1, 0]], [trail[-1, 1]])
         self._follow(land)
         vb = self.plot.getPlotItem().getViewBox()
-        pixel = vb.viewPixelSize()  # data units per pixel, for the step spacing
-        view_px = float(np.hypot(vb.width(), vb.height()))
+        view, size_px = vb.viewRange(), (max(vb.width(), 1.0), max(vb.height(), 1.0))
         for m, item in self.paths.items():
             p = land.paths.get(m)
             if p is None:
@@ -172,7 +182,7 @@ class LandscapePanel(Card):
                 continue
             ok = np.all(np.isfinite(p), axis=1)
             p = p[ok]
-            k = stretch_factor(p, pixel, view_px) if len(p) else 1
+            k = stretch_factor(p, view, size_px) if len(p) else 1
             self.stretch[m] = k
             shown = stretched(p, k) if len(p) else p
             item.setData(shown[:, 0], shown[:, 1])
@@ -185,11 +195,16 @@ class LandscapePanel(Card):
         t = self.theme
         off_map = f"<span style='color:{t.warn}; font-size:{t.body_pt}pt'>init off the map</span>"
         self.set_readout(off_map if off else "")
-        grown = [f"{style.METHOD_SHORT[m]} ×{k}" for m, k in self.stretch.items() if k > 1]
-        note = (f"<span style='color:{t.muted}; font-size:{t.body_pt}pt'>Inner steps too short to see at this α: "
-                f"drawn longer from their start ({', '.join(grown)})</span>") if grown else "&nbsp;"
-        if note != self.note.text():  # always one line high: showing it never resizes the map
-            self.note.setText(note)
+        grown = [(style.METHOD_SHORT[m].split()[0], k) for m, k in self.stretch.items() if k > 1]
+        span = f"<span style='color:{t.muted}; font-size:{t.body_pt}pt'>"
+        names = [f"{name} ×{k}" for name, k in grown]
+        notes = ((f"{span}Inner steps too short to see at this α: drawn longer ({', '.join(names)})</span>",
+                  f"{span}Steps drawn longer to be seen: {', '.join(names)}</span>",
+                  f"{span}Steps drawn longer: {', '.join(names)}</span>",
+                  f"{span}Steps {', '.join(f'×{k} {name}' for name, k in grown)}</span>") if grown
+                 else ("&nbsp;",))  # always one line high: the note never resizes the map
+        if notes != self.note.options:
+            self.note.set_options(notes)
 
     def _show_surface(self, land) -> None:
         """A new surface: image, contours and view (rare; never per frame while training)."""

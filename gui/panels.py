@@ -566,7 +566,8 @@ class EvalPanel(Card):
         super().__init__("Held-out MSE")
         self.algorithm_label = "MAML"
         self.compare_label = None  # the second algorithm's name, when one trains
-        self.legend = _legend_label()
+        self.legend = FitLabel()
+        self.legend.setAlignment(Qt.AlignLeft | Qt.AlignVCenter)
         self.body.addWidget(self.legend)
         self.plot = _plot()
         item = self.plot.getPlotItem()
@@ -601,13 +602,14 @@ class EvalPanel(Card):
             band.setAlpha(55)
             self.fills[m][0].setBrush(pg.mkBrush(band))
         self._shown = None
-        self.legend.setText(self._legend(self._values))
+        self.legend.set_options(self._legend(self._values))
         if self.snapshot is not None:
             self.show_snapshot(self.snapshot)
 
-    def _legend(self, values: dict) -> str:
+    def _legend(self, values: dict) -> tuple[str, ...]:
+        """Long to short: marker and dash, name and value; then tighter; then without the dash."""
         t = self.theme
-        parts = []
+        parts = {True: [], False: []}
         for m in self.METHODS:
             if m == "compare" and not self.compare_label:
                 continue
@@ -615,9 +617,14 @@ class EvalPanel(Card):
             value = f" <b>{_num(v)}</b>" if v is not None else (" (fitting…)" if values else "")
             name = {"meta": self.algorithm_label, "compare": self.compare_label}.get(m) or style.METHOD_SHORT[m]
             mark = style.MARKS[m]
-            parts.append(f"<span style='color:{t.methods[m]}'>{mark.glyph}{mark.bar} {name}{value}</span>")
-        size, gap = (t.body_pt, "&nbsp;&nbsp;") if self.compare_label else (t.body_pt + 1, "&nbsp;&nbsp;&nbsp;")
-        return f"<span style='font-size:{size}pt'>" + gap.join(parts) + "</span>"
+            for full in (True, False):
+                shown = name if full or m != "random" else "random"
+                parts[full].append(f"<span style='color:{t.methods[m]}'>{mark.glyph}{mark.bar if full else ''} "
+                                   f"{shown}{value}</span>")
+        size = t.body_pt if self.compare_label else t.body_pt + 1
+        line = f"<span style='font-size:{size}pt'>%s</span>"
+        return (line % "&nbsp;&nbsp;&nbsp;".join(parts[True]), line % "&nbsp;".join(parts[True]),
+                line % "&nbsp;".join(parts[False]))
 
     def show_snapshot(self, snap) -> None:
         self.snapshot = snap
@@ -647,7 +654,7 @@ class EvalPanel(Card):
         self.compare_label = style.algorithm_label(snap.compare) if snap.compare else None
         self._values = {m: ev.mean[m][-1] for m in self.METHODS
                         if m in ev.mean}
-        self.legend.setText(self._legend(self._values))
+        self.legend.set_options(self._legend(self._values))
         self.set_readout(*self._readout(ev))
 
     def _readout(self, ev) -> list[str]:

@@ -94,20 +94,24 @@ def test_two_param_surface_follows_edited_points_and_survives_no_points(qtbot, o
 def test_stretch_factor_makes_steps_visible_in_round_factors_and_says_one_when_it_need_not():
     from gui.landscape_panel import MIN_STEP_PX, ROUND, stretch_factor, stretched
 
-    pixel = (0.01, 0.02)  # data units per pixel
+    view, size = ((0.0, 6.0), (-6.0, 6.0)), (600.0, 600.0)  # 0.01 a, 0.02 b per pixel
+    pixel = (0.01, 0.02)
     tiny = np.column_stack([np.linspace(1.0, 1.0 + 10 * 0.0005, 11), np.full(11, 0.5)])  # 0.05 px a step
-    k = stretch_factor(tiny, pixel, view_px=600)
+    k = stretch_factor(tiny, view, size)
     assert k in ROUND and k > 1
     shown = stretched(tiny, k)
     assert np.allclose(shown[0], tiny[0])  # the init stays where it is
     gaps = np.hypot(*(np.diff(shown, axis=0) / pixel).T)
     assert gaps.mean() >= MIN_STEP_PX and gaps.mean() < 2.5 * MIN_STEP_PX  # the smallest round factor that does
     wide = np.column_stack([np.linspace(0, 1, 11), np.zeros(11)])  # 10 px a step
-    assert stretch_factor(wide, pixel, view_px=600) == 1
-    assert stretch_factor(np.zeros((11, 2)), pixel, view_px=600) == 1  # at the minimum: nothing to stretch
-    assert stretch_factor(tiny[:1], pixel, view_px=600) == 1
-    # never stretched past MAX_STRETCH_OF_VIEW of the view: a small view caps the factor
-    assert stretch_factor(tiny, pixel, view_px=40) < k
+    assert stretch_factor(wide, view, size) == 1
+    assert stretch_factor(np.zeros((11, 2)), view, size) == 1  # at the minimum: nothing to stretch
+    assert stretch_factor(tiny[:1], view, size) == 1
+    # never past MAX_STRETCH_OF_VIEW of a small view, nor off the view's edge
+    assert stretch_factor(tiny, ((0.0, 0.4), (0.0, 0.8)), (40.0, 40.0)) < k
+    edge = tiny + [5.99 - tiny[-1, 0], 0]  # ends 1 px from the right edge, heading right
+    assert 1 <= stretch_factor(edge, view, size) < k
+    assert np.all(stretched(edge, stretch_factor(edge, view, size))[:, 0] <= 6.0)
 
 
 def test_parameter_space_shows_steps_at_default_alpha_a_colour_bar_and_a_trail_entry(qtbot, open_window,
@@ -128,8 +132,8 @@ def test_parameter_space_shows_steps_at_default_alpha_a_colour_bar_and_a_trail_e
     shown = [panel.to_pixel(a, b) for a, b in zip(xs, ys)]
     gaps = [np.hypot(p.x() - q.x(), p.y() - q.y()) for p, q in zip(shown, shown[1:])]
     assert np.mean(gaps) >= MIN_STEP_PX - 0.5
-    assert f"×{panel.stretch['meta']}" in panel.note.text() and "longer" in panel.note.text()
-    assert "trail" in panel.legend.text()
+    assert f"×{panel.stretch['meta']}" in panel.note.text() and panel.note.fits()
+    assert "trail" in panel.legend.options[0] and panel.legend.fits()  # the entry, shortened when narrow
     bar = panel.colour_bar
     assert bar.isVisible() and np.allclose(bar.levels(), panel.image.getLevels())
     assert [label for _, label in bar.axis._tickLevels[0]]  # labelled ticks, in MSE

@@ -7,9 +7,11 @@ rebuilt only when the trainer sends a new surface (it recomputes one only when t
 the view changes); a frame otherwise just moves a few points. Clicking places the random
 initialisation there.
 
-At a small α the inner steps are shorter than a pixel: a path whose steps would be drawn closer
-than `MIN_STEP_PX` apart is stretched from its start by a round factor (x2, x5, x10, ...) and
-the readout says so, so the steps can always be seen and never pass for their true length.
+Markers sit on the steps the init panels draw curves for (all up to 10, then about 10 spread
+on a log scale), the line through every step. At a small α the inner steps are shorter than a
+pixel: a path whose steps would be drawn closer than `MIN_STEP_PX` apart is stretched from its
+start by a round factor (x2, x5, x10, ...) and a note under the map says so, so the steps can
+be seen and never pass for their true length.
 """
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from PySide6.QtWidgets import QGraphicsItem
 from core.controls import SharedControls
 from core.tasks import get_family
 from gui import style
-from gui.panels import Card, FitLabel, _plot, log_ticks
+from gui.panels import Card, FitLabel, _plot, log_ticks, shown_steps
 
 PARAM_NAMES = {"sinusoid": ("amplitude A", "phase φ"), "sine-ab": ("amplitude a", "phase b"),
                "linear": ("slope a", "intercept b")}
@@ -125,14 +127,12 @@ class LandscapePanel(Card):
             ax.label.setDefaultTextColor(QColor(t.text))
         for c in self.contours:
             c.setPen(pg.mkPen(t.contour, width=2))
-        outline = pg.mkPen(t.bg, width=1.5)
         meta, rand = t.methods["meta"], t.methods["random"]
         self.trail.setPen(pg.mkPen(t.trail, width=2.5 * t.scale))
         for m, col in (("meta", meta), ("random", rand)):
             self.paths[m].setPen(pg.mkPen(col, width=3 * t.scale, style=style.MARKS[m].dash))
             self.paths[m].setSymbolBrush(col)
-            self.paths[m].setSymbolPen(outline)
-            self.paths[m].setSymbolSize(9 * t.scale)
+            self.paths[m].setSymbolPen(None)  # overlapping markers read as one band, not a dark smear
         self.random_start.setPen(pg.mkPen(t.bg, width=2))
         self.random_start.setBrush(pg.mkBrush(rand))
         self.init_dot.setPen(pg.mkPen(t.trail, width=2.5))
@@ -172,6 +172,7 @@ class LandscapePanel(Card):
         self.trail.setData(trail[:, 0], trail[:, 1])
         self.init_dot.setData([trail[-1, 0]], [trail[-1, 1]])
         self._follow(land)
+        t = self.theme
         vb = self.plot.getPlotItem().getViewBox()
         view, size_px = vb.viewRange(), (max(vb.width(), 1.0), max(vb.height(), 1.0))
         for m, item in self.paths.items():
@@ -185,14 +186,15 @@ class LandscapePanel(Card):
             k = stretch_factor(p, view, size_px) if len(p) else 1
             self.stretch[m] = k
             shown = stretched(p, k) if len(p) else p
-            item.setData(shown[:, 0], shown[:, 1])
+            sizes = np.zeros(len(p))
+            sizes[[i for i in shown_steps(len(p) - 1) if i < len(p)]] = 9 * t.scale  # the steps the panels draw
+            item.setData(shown[:, 0], shown[:, 1], symbolSize=sizes)
             if m == "random" and len(p):
                 self.random_start.setData([p[0, 0]], [p[0, 1]])
         self.star.setData(*(([land.true_ab[0]], [land.true_ab[1]]) if land.true_ab else ([], [])))
         end = trail[-1]
         (a0, a1), (b0, b1) = self._range
         off = not (a0 <= end[0] <= a1 and b0 <= end[1] <= b1)
-        t = self.theme
         off_map = f"<span style='color:{t.warn}; font-size:{t.body_pt}pt'>init off the map</span>"
         self.set_readout(off_map if off else "")
         grown = [(style.METHOD_SHORT[m].split()[0], k) for m, k in self.stretch.items() if k > 1]

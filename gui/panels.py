@@ -6,6 +6,7 @@
 """
 from __future__ import annotations
 
+import re
 import time
 
 import numpy as np
@@ -110,6 +111,12 @@ class Card(QFrame):
         p.drawRoundedRect(QRectF(self.rect()), 8, 8)
 
 
+_DIGITS = re.compile(r"\d")
+_SIZES = re.compile(r"font-size:\s*\d+pt")
+_TEXT = re.compile(r"(?<=>)[^<]+")  # the text between tags (the tags hold font sizes)
+FIT_SLACK_PX = 2.0  # room kept for figures that are not quite as wide as a zero
+
+
 class FitLabel(QLabel):
     """A right-aligned rich-text label showing the longest of its versions that fits its width
     (refit on resize): a long readout gives way to a short one instead of running out of the
@@ -122,25 +129,35 @@ class FitLabel(QLabel):
         self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)  # never widens the window
         self.options: tuple[str, ...] = ("",)
         self._widths: dict[str, float] = {}
+        self._shape, self._choice = None, 0  # the last fit: (width, option lengths) -> chosen option
 
     def set_options(self, options: tuple[str, ...]) -> None:
         self.options = options
         self._fit()
 
     def text_width(self, html: str) -> float:
-        if html not in self._widths:
+        """Laid-out width of the html, measured once per shape: digits count as zeros (the
+        fonts' figures are tabular), so a value changing every frame costs a lookup, not a layout."""
+        key = _TEXT.sub(lambda m: _DIGITS.sub("0", m.group(0)), html)
+        if key not in self._widths:
             doc = QTextDocument()
             doc.setDefaultFont(self.font())
             doc.setDocumentMargin(0)
-            doc.setHtml(html)
-            if len(self._widths) > 64:  # the MSE values change every frame: keep the cache small
+            doc.setHtml(key)
+            if len(self._widths) > 256:
                 self._widths.clear()
-            self._widths[html] = doc.idealWidth()
-        return self._widths[html]
+            self._widths[key] = doc.idealWidth() + FIT_SLACK_PX
+        return self._widths[key]
 
     def _fit(self) -> None:
         room = self.contentsRect().width()
-        chosen = next((h for h in self.options if self.text_width(h) <= room), self.options[-1])
+        # a new value of the same length, at the same font sizes, fits the same: no layout needed
+        shape = (room, tuple(len(h) for h in self.options), tuple(_SIZES.findall("".join(self.options))))
+        if shape != self._shape:
+            self._shape = shape
+            self._choice = next((i for i, h in enumerate(self.options) if self.text_width(h) <= room),
+                                len(self.options) - 1)
+        chosen = self.options[self._choice]
         if chosen != self.text():
             self.setText(chosen)
 
@@ -157,6 +174,7 @@ class FitLabel(QLabel):
         super().changeEvent(event)
         if event.type() == QEvent.FontChange:
             self._widths.clear()
+            self._shape = None
             self._fit()
 
 
@@ -329,7 +347,7 @@ class InitPanel(Card):
         key = self.method
         curves = snap.curves.get(key)
         n = (curves.shape[0] - 1) if curves is not None else self._n
-        if snap.task is not self._truth_task:  # a new or edited task: say what its dashed curve is
+        if snap.task != self._truth_task:  # a new or edited task (snapshots arrive pickled: compare values)
             self._truth_task = snap.task
             name = truth_name(snap.task)
             if name != self.truth_name:

@@ -681,20 +681,25 @@ class EvalPanel(Card):
         t = self.theme
         worst = {m: int(np.max(d)) for m, d in ev.diverged.items() if len(d) and np.max(d) > 0}
         names = {"meta": self.algorithm_label, "compare": self.compare_label}
-        said = [f"{names.get(m) or style.METHOD_SHORT[m]}: {k} of {ev.n_tasks}" for m, k in worst.items()]
-        self.readout.setToolTip("Tasks whose MSE went non-finite or above 100 at a step are left out of that "
-                                "step's mean and band; the count is the most left out at any step."
+        name = {m: names.get(m) or style.METHOD_SHORT[m] for m in worst}
+        said = [f"{name[m]}: {k} of {ev.n_tasks}" for m, k in worst.items()]
+        self.readout.setToolTip(f"Diverged at some step, and left out of that step's mean and band (MSE "
+                                f"non-finite or above 100): {'; '.join(said)} (the most at any step)"
                                 if worst else f"Mean over {ev.n_tasks} fixed held-out tasks; band: 95% CI")
         muted = f"<span style='color:{t.muted}; font-size:{t.body_pt}pt'>"
         if not worst:
             return [f"{muted}after {int(ev.steps[-1])} steps · mean ± 95% CI · {ev.n_tasks} tasks</span>",
                     f"{muted}mean ± 95% CI · {ev.n_tasks} tasks</span>", f"{muted}{ev.n_tasks} tasks</span>"]
         warn = f"<span style='color:{t.warn}; font-size:{t.body_pt}pt'>"
-        total = max(worst.values())
+        brief = ", ".join(f"{'random' if m == 'random' else name[m]} {k}" for m, k in worst.items())
+        most = max(worst.values())
+        upto = "up to " if len(worst) > 1 else ""
         return [f"{muted}mean ± 95% CI · </span>{warn}{'; '.join(said)} diverged, excluded</span>",
                 f"{warn}{'; '.join(said)} diverged, excluded</span>",
-                f"{warn}{total} of {ev.n_tasks} diverged, excluded</span>",
-                f"{warn}{total}/{ev.n_tasks} diverged</span>"]
+                f"{warn}diverged, excluded: {brief} of {ev.n_tasks}</span>",
+                f"{warn}{brief} of {ev.n_tasks} diverged</span>",
+                f"{warn}{upto}{most} of {ev.n_tasks} diverged, excluded</span>",
+                f"{warn}{upto}{most}/{ev.n_tasks} diverged</span>"]
 
 
 def _legend_label() -> QLabel:

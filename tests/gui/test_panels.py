@@ -156,3 +156,16 @@ def test_notices_follow_the_theme_and_stay_readable(open_window):
     assert contrast(t.info, t.bg) >= 4.5
     w.show_notice("an error", style.ERROR)
     assert f"color: {t.error}" in w.notice.styleSheet().lower() and contrast(t.error, t.bg) >= 4.5
+
+
+def test_the_window_s_held_out_panel_counts_what_diverged_at_a_large_alpha(open_window, wait_snapshot):
+    w = open_window(inner_lr=0.3)  # the random init blows up on many held-out tasks at this step size
+    wait_snapshot(w, lambda s: s.evaluation is not None and "random" in s.evaluation.diverged)
+    ev = w.eval._shown  # the evaluation the panel drew
+    left_out = int(ev.diverged["random"].max())
+    assert 0 < left_out < ev.n_tasks
+    text = w.eval.readout.text()
+    worst = max(int(d.max()) for d in ev.diverged.values())  # the shortest readout names the worst method's
+    assert (f"{left_out} of {ev.n_tasks}" in text or f"{worst} of {ev.n_tasks}" in text) and "diverged" in text
+    assert w.eval.readout.fits()
+    assert np.isfinite(ev.mean["random"]).all()  # the rest still make a mean

@@ -250,7 +250,8 @@ class InitPanel(Card):
     def __init__(self, method: str):
         super().__init__(style.method_title(method), method, big=True)
         self.algorithm_label = "MAML"
-        self.legend = _legend_label()
+        self.legend = FitLabel()
+        self.legend.setAlignment(Qt.AlignLeft | Qt.AlignVCenter)
         self.body.addWidget(self.legend)
         self.plot = _plot()
         self.plot.setMouseEnabled(False, False)
@@ -329,6 +330,7 @@ class InitPanel(Card):
         parts = [f"<span style='color:{t.true}'>╍╍</span> {self.truth_name}"] if self.truth_name else []
         parts += [f"<span style='color:{t.support}'>●</span> support",
                  f"<span style='color:{t.before}'>{bar}</span> before"]
+        one = len(parts)  # where the "1 step" entry goes: the first to go when the row is narrow
         if last >= 1 and not self.compact:
             parts.append(f"<span style='color:{colour(1)}'>{bar}</span> {steps_text(self._steps[1])[6:]}")
         if last >= 2 or (last == 1 and self.compact):
@@ -337,7 +339,9 @@ class InitPanel(Card):
             mids = "".join(f"<span style='color:{colour(j)}'>━</span>" for j in picks)  # a short fade
             parts.append(f"{mids}<span style='color:{colour(last)}'>{bar}</span> <b>{steps_text(n)[6:]}</b>")
         size, gap = (t.body_pt, "&nbsp;") if self.compact else (t.body_pt + 1, "&nbsp;&nbsp;")
-        self.legend.setText(f"<span style='font-size:{size}pt'>" + gap.join(parts) + "</span>")
+        fewer = parts[:one] + parts[one + 1:] if len(parts) > one + 1 else parts
+        self.legend.set_options(tuple(f"<span style='font-size:{pt}pt'>" + g.join(p) + "</span>" for pt, g, p in (
+            (size, gap, parts), (size, "&nbsp;", parts), (size, "&nbsp;", fewer), (t.body_pt, "&nbsp;", fewer))))
         self.legend.setToolTip(f"Dashed: {TRUTH_TIPS[self.truth_name]} Dots: its support points, the only data "
                                "the fit sees. Grey: the prediction before adaptation; then after each inner "
                                "gradient step, brighter and thicker up to the last.")
@@ -410,7 +414,7 @@ def points_text(snap) -> str:
     shown = len(snap.support_x)
     if snap.shots is None or shown == snap.shots:
         return f"<b>K = {shown}</b> points"
-    return f"<b>{shown}</b> point{'' if shown == 1 else 's'} shown (meta-training's <b>K = {snap.shots}</b>)"
+    return f"<b>{shown}</b> point{'' if shown == 1 else 's'} (meta-training's <b>K = {snap.shots}</b>)"
 
 
 TRUTH_TIPS = {"true": "the task's true curve.",

@@ -115,9 +115,9 @@ def test_headline_k_is_the_points_shown_and_names_training_k_when_they_differ():
     snap = SimpleNamespace(support_x=np.zeros(4), shots=4)
     assert points_text(snap) == "<b>K = 4</b> points"
     snap.support_x = np.zeros(5)
-    assert points_text(snap) == "<b>5</b> points shown (meta-training's <b>K = 4</b>)"
+    assert points_text(snap) == "<b>5</b> points (meta-training's <b>K = 4</b>)"
     snap.support_x = np.zeros(1)
-    assert points_text(snap).startswith("<b>1</b> point shown")
+    assert points_text(snap).startswith("<b>1</b> point (")
 
 
 def contrast(c1: str, c2: str) -> float:
@@ -140,9 +140,10 @@ def test_adding_a_point_updates_headline_k_and_names_the_family_curve(qtbot, ope
     meta = w.panels["meta"]
     qtbot.mouseClick(meta.plot.viewport(), Qt.LeftButton, pos=w.editor.to_pixel(meta, 0.0, 4.5).toPoint())
     wait_snapshot(w, lambda s: len(s.support_x) == k + 1)
-    qtbot.waitUntil(lambda: f"<b>{k + 1}</b> points shown (meta-training's <b>K = {k}</b>)" in w.headline.text())
+    qtbot.waitUntil(lambda: f"<b>{k + 1}</b> points (meta-training's <b>K = {k}</b>)" in w.headline.text())
     assert w.controls.shots.value() == k  # the slider is meta-training's K, and the headline names it
     assert "family's curve" in meta.legend.text() and "family's curve" in w.panels["random"].legend.text()
+    assert meta.legend.fits() and w.panels["random"].legend.fits()
 
 
 def test_notices_follow_the_theme_and_stay_readable(open_window):

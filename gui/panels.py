@@ -569,12 +569,17 @@ class LossPanel(Card):
             lo = min(lo, float(np.log10(max(np.nanmin(rival), 1e-12))))
         self._set_range(nice_ceiling(snap.loss_iters[-1] * 1.02),
                         (np.floor(lo * 2) / 2, np.ceil(hi * 2) / 2))  # half-decade steps
-        rival_text = ""
-        if rival is not None and len(rival):  # the compared algorithm, in its own colour
-            rival_text = (f"&nbsp;&nbsp;<span style='color:{t.methods['compare']}'>{style.MARKS['compare'].bar} "
-                          f"{style.algorithm_label(snap.compare)} {_num(rival[-1])}</span>")
-        self.set_readout(f"<span style='font-size:{t.body_pt + 2}pt'>smoothed {_num(snap.loss_smooth[-1])}"
-                         f"{rival_text}</span>")
+        smoothed = _num(snap.loss_smooth[-1])
+        size = f"<span style='font-size:{t.body_pt + 2}pt'>"
+        if rival is not None and len(rival):  # the compared algorithm, in its own colour and dash
+            name, value = style.algorithm_label(snap.compare), _num(rival[-1])
+            rival_span = f"<span style='color:{t.methods['compare']}'>"
+            self.set_readout(f"{size}smoothed {smoothed}&nbsp;&nbsp;{rival_span}{style.MARKS['compare'].bar} "
+                             f"{name} {value}</span></span>",
+                             f"{size}{smoothed}&nbsp;&nbsp;{rival_span}{name} {value}</span></span>",
+                             f"<span style='font-size:{t.body_pt}pt'>{smoothed} {rival_span}{value}</span></span>")
+        else:
+            self.set_readout(f"{size}smoothed {smoothed}</span>")
 
 
 class EvalPanel(Card):
@@ -631,22 +636,22 @@ class EvalPanel(Card):
     def _legend(self, values: dict) -> tuple[str, ...]:
         """Long to short: marker and dash, name and value; then tighter; then without the dash."""
         t = self.theme
-        parts = {True: [], False: []}
+        full, short, tiny = [], [], []
         for m in self.METHODS:
             if m == "compare" and not self.compare_label:
                 continue
             v = values.get(m)
             value = f" <b>{_num(v)}</b>" if v is not None else (" (fitting…)" if values else "")
             name = {"meta": self.algorithm_label, "compare": self.compare_label}.get(m) or style.METHOD_SHORT[m]
-            mark = style.MARKS[m]
-            for full in (True, False):
-                shown = name if full or m != "random" else "random"
-                parts[full].append(f"<span style='color:{t.methods[m]}'>{mark.glyph}{mark.bar if full else ''} "
-                                   f"{shown}{value}</span>")
+            mark, span = style.MARKS[m], f"<span style='color:{t.methods[m]}'>"
+            brief = "random" if m == "random" else name
+            full.append(f"{span}{mark.glyph}{mark.bar} {name}{value}</span>")
+            short.append(f"{span}{mark.glyph} {brief}{value}</span>")
+            tiny.append(f"{span}{mark.glyph} {brief}{value.replace(' (fitting…)', ' …')}</span>")
         size = t.body_pt if self.compare_label else t.body_pt + 1
         line = f"<span style='font-size:{size}pt'>%s</span>"
-        return (line % "&nbsp;&nbsp;&nbsp;".join(parts[True]), line % "&nbsp;".join(parts[True]),
-                line % "&nbsp;".join(parts[False]))
+        return (line % "&nbsp;&nbsp;&nbsp;".join(full), line % "&nbsp;".join(full), line % "&nbsp;".join(short),
+                f"<span style='font-size:{t.body_pt - 1}pt'>{'&nbsp;'.join(tiny)}</span>")
 
     def show_snapshot(self, snap) -> None:
         self.snapshot = snap

@@ -25,7 +25,9 @@ class DisplayTask:
     """The new task both init panels fit: its support points and, if known, its true curve.
 
     For a family task, (a, b) give the true curve; for a user task the curve is the drawn
-    target (target_x, target_y), or absent when the user only placed points.
+    target (target_x, target_y), or absent when the user only placed points. A family task the
+    user edited keeps its curve as target and says where it came from (`origin`): the panels
+    then call it the family's curve, no longer the truth for the edited points.
     """
 
     family: str
@@ -35,6 +37,7 @@ class DisplayTask:
     ys: tuple[float, ...]
     target_x: tuple[float, ...] | None = None
     target_y: tuple[float, ...] | None = None
+    origin: tuple[float, float] | None = None  # an edited family task: the (a, b) its target came from
 
     @property
     def is_user(self) -> bool:
@@ -150,6 +153,7 @@ class EvalCurves:
     iteration: int
     n_tasks: int
     serial: int = 0  # grows with every evaluation: a reader in another process cannot compare identities
+    diverged: dict[str, np.ndarray] = field(default_factory=dict)  # same keys -> tasks left out, per step
 
 
 @dataclass
@@ -189,6 +193,7 @@ class Snapshot:
     timing: dict[str, float] = field(default_factory=dict)  # seconds per trainer job (steps, publish, eval, ...)
     start_state: StartState | None = None  # about once a second: what a restarted trainer would begin from
     rewind: RewindState | None = None  # the archive of past inits, and which one the panels replay
+    shots: int | None = None  # the K the controls asked for (meta-training's, and a new task's points)
 
 
 @dataclass

@@ -49,7 +49,8 @@ def with_params(task: DisplayTask, a: float, b: float) -> DisplayTask:
 
 
 def as_user_task(task: DisplayTask | None, family: str) -> DisplayTask:
-    """The task as a user task with the same points; a family task keeps its curve as target."""
+    """The task as a user task with the same points; a family task keeps its curve as target,
+    and its (a, b) as the target's origin."""
     if task is None:
         return DisplayTask(family, None, None, (), ())
     if task.is_user:
@@ -57,7 +58,8 @@ def as_user_task(task: DisplayTask | None, family: str) -> DisplayTask:
     fam = get_family(task.family)
     x = np.linspace(*fam.x_range, TARGET_POINTS)
     y = fam.f(torch.tensor(task.a), torch.tensor(task.b), torch.from_numpy(x)).numpy()
-    return DisplayTask(task.family, None, None, task.xs, task.ys, tuple(map(float, x)), tuple(map(float, y)))
+    return DisplayTask(task.family, None, None, task.xs, task.ys, tuple(map(float, x)), tuple(map(float, y)),
+                       (task.a, task.b))
 
 
 def stroke_to_target(xs, ys) -> tuple[tuple[float, ...], tuple[float, ...]] | None:
@@ -74,3 +76,15 @@ def stroke_to_target(xs, ys) -> tuple[tuple[float, ...], tuple[float, ...]] | No
     uy = np.bincount(inv, weights=y) / np.bincount(inv)
     gx = np.linspace(ux[0], ux[-1], TARGET_POINTS)
     return tuple(map(float, gx)), tuple(map(float, np.interp(gx, ux, uy)))
+
+
+def off_origin(task: DisplayTask | None, tol: float = 1e-4) -> bool:
+    """Whether an edited family task's support points have left the family curve it came from
+    (then that curve is no longer the truth for them). False for any other task."""
+    if task is None or task.origin is None or not task.xs:
+        return False
+    fam = get_family(task.family)
+    a, b = task.origin
+    on = fam.f(torch.tensor(a, dtype=torch.float64), torch.tensor(b, dtype=torch.float64),
+               torch.tensor(task.xs, dtype=torch.float64)).numpy()
+    return not np.allclose(np.asarray(task.ys), on, atol=tol, rtol=tol)

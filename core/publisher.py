@@ -145,4 +145,4 @@ class Publisher:
             compare=rival.algorithm if rival is not None else None,
             compare_loss_smooth=history.column("rival", HISTORY_POINTS) if rival is not None else None,
             training_s=trainer.timing["playing_s"], timing=dict(trainer.timing), start_state=state,
-            rewind=rewind)
+            rewind=rewind, shots=c.shots)

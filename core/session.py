@@ -2,7 +2,7 @@
 
     {"format": "maml-playground-session/1",
      "controls": {every Controls field but the task},
-     "task": {"family", "a", "b", "xs", "ys", "target_x", "target_y"} or null,
+     "task": {"family", "a", "b", "xs", "ys", "target_x", "target_y", optional "origin"} or null,
      "checkpoint": optional path of meta-parameters to load with it}
 
 The learned weights are a checkpoint (core/checkpoint.py), not part of a session. Reading
@@ -40,7 +40,7 @@ def to_dict(c: Controls, checkpoint: str | None = None) -> dict:
 
 def _task_dict(t: DisplayTask) -> dict:
     d = asdict(t)
-    for k in ("xs", "ys", "target_x", "target_y"):
+    for k in ("xs", "ys", "target_x", "target_y", "origin"):
         d[k] = None if d[k] is None else [float(v) for v in d[k]]
     return d
 
@@ -111,8 +111,8 @@ def _numbers(v, name: str, where: str, limit: int) -> tuple[float, ...]:
 
 
 def _task(d, family: str, where: str) -> DisplayTask:
-    keys = {"family", "a", "b", "xs", "ys", "target_x", "target_y"}
-    if not isinstance(d, dict) or set(d) != keys:
+    keys = {"family", "a", "b", "xs", "ys", "target_x", "target_y"}  # and "origin", an edited family task's (a, b)
+    if not isinstance(d, dict) or not keys <= set(d) <= keys | {"origin"}:
         raise SessionError(f"{where}: task must be an object with {', '.join(sorted(keys))}")
     if d["family"] != family:
         raise SessionError(f"{where}: task family {d['family']!r} differs from the controls' {family!r}")
@@ -139,4 +139,10 @@ def _task(d, family: str, where: str) -> DisplayTask:
             raise SessionError(f"{where}: a drawn target needs at least 2 points and equal-length x and y")
         if any(x1 < x0 for x0, x1 in zip(tx, tx[1:])):
             raise SessionError(f"{where}: target_x must be in increasing order")
-    return DisplayTask(family, a, b, xs, ys, tx, ty)
+    origin = d.get("origin")
+    if origin is not None:
+        origin = _numbers(origin, "origin", where, 2)
+        if len(origin) != 2 or a is not None or tx is None:
+            raise SessionError(f"{where}: task origin is the (a, b) an edited task's target came from: "
+                               f"two numbers, only with a target and no a, b of its own")
+    return DisplayTask(family, a, b, xs, ys, tx, ty, origin)

@@ -282,19 +282,20 @@ class SnapshotParts:
         """Mean MSE and 95% CI on a fixed held-out set (core.evaluate's statistics) after 0..10
         steps and, for N display steps past 10, at a few step counts up to N; an init drawn with
         fewer steps (a learned step rule) has no value past them. A generator: it yields after
-        every `chunk` inner steps and returns the EvalCurves (`evaluation` runs it through)."""
+        every `chunk` inner steps and returns the EvalCurves (`evaluation` runs it through),
+        with how many tasks diverged and were left out of each mean."""
         key = (self.family.name, shots, str(self.device))
         if self._heldout_key != key:
             self._heldout = heldout_tasks(self.family, EVAL_TASKS, shots, device=self.device)
             self._heldout_key = key
         held = self._heldout
         steps = eval_steps(n)
-        mean, ci = {}, {}
+        mean, ci, diverged = {}, {}, {}
         for name, init in inits.items():
             ekey = (key, init.lr, steps, self.fixed_version)
             cached = self._eval_cache.get(name)
             if init.fixed and cached is not None and cached[0] == ekey:
-                mean[name], ci[name] = cached[1]
+                mean[name], ci[name], diverged[name] = cached[1]
                 continue
             last = steps[-1] if init.steps is None else min(steps[-1], init.steps)
             mine = tuple(s for s in steps if s <= last)
@@ -302,10 +303,11 @@ class SnapshotParts:
             stats = summarize(errors.cpu().numpy())
             pad = [np.nan] * (len(steps) - len(mine))
             mean[name], ci[name] = np.array(stats.mean + pad), np.array(stats.ci95 + pad)
+            diverged[name] = np.array(list(stats.diverged) + [0] * len(pad))
             if init.fixed:
-                self._eval_cache[name] = (ekey, (mean[name], ci[name]))
+                self._eval_cache[name] = (ekey, (mean[name], ci[name], diverged[name]))
         self.serial += 1
-        return EvalCurves(np.array(steps), mean, ci, iteration, EVAL_TASKS, self.serial)
+        return EvalCurves(np.array(steps), mean, ci, iteration, EVAL_TASKS, self.serial, diverged)
 
     def evaluation(self, shots: int, inits: dict[str, Init], iteration: int, n: int = EVAL_STEPS) -> EvalCurves:
         """The whole evaluation at once (see evaluation_job)."""

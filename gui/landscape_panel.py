@@ -6,25 +6,62 @@ inner-step paths from the meta-learned and the random initialisation. The heatma
 rebuilt only when the trainer sends a new surface (it recomputes one only when the task or
 the view changes); a frame otherwise just moves a few points. Clicking places the random
 initialisation there.
+
+Markers sit on the steps the init panels draw curves for (all up to 10, then about 10 spread
+on a log scale), the line through every step. At a small α the inner steps are shorter than a
+pixel: a path whose steps would be drawn closer than `MIN_STEP_PX` apart is stretched from its
+start by a round factor (x2, x5, x10, ...) and a note under the map says so, so the steps can
+be seen and never pass for their true length.
 """
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPointF, QRectF
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsItem
 
 from core.controls import SharedControls
 from core.tasks import get_family
 from gui import style
-from gui.panels import Card, _legend_label, _plot
+from gui.panels import Card, FitLabel, _plot, log_ticks, shown_steps
 
 PARAM_NAMES = {"sinusoid": ("amplitude A", "phase φ"), "sine-ab": ("amplitude a", "phase b"),
                "linear": ("slope a", "intercept b")}
 CONTOURS = (0.15, 0.35, 0.6)  # contour levels, as fractions of the log-loss range
-# Dark = low loss, in muted blues, so the method-coloured paths, the white trail and the
-# yellow star stand out on it wherever they are.
-COLORMAP = pg.ColorMap([0.0, 0.3, 0.6, 1.0], ["#06070b", "#17203a", "#34476f", "#7d8cad"])
+MIN_STEP_PX = 8.0  # inner steps drawn closer than this (on average) are stretched to be seen
+MAX_STRETCH_OF_VIEW = 0.3  # a stretched path spans at most this fraction of the view's diagonal
+PATHS = ("meta", "random")
+ROUND = [m * 10 ** d for d in range(7) for m in (1, 2, 5)]  # the stretch factors offered
+
+
+def stretch_factor(path: np.ndarray, view: tuple, size_px: tuple[float, float]) -> int:
+    """How much to lengthen a path of inner steps (rows of (a, b)) so its steps are at least
+    MIN_STEP_PX apart on average, as a round number (1, 2, 5, 10, 20, ...), but never so much
+    that it spans more than MAX_STRETCH_OF_VIEW of the view ((a0, a1), (b0, b1)), `size_px`
+    pixels big, or leaves it. 1 when the steps are far enough apart or the path does not move."""
+    if len(path) < 2:
+        return 1
+    (a0, a1), (b0, b1) = view
+    pixel = np.array([(a1 - a0) / size_px[0], (b1 - b0) / size_px[1]])  # data units per pixel
+    seg = np.diff(path, axis=0) / pixel
+    total = float(np.hypot(seg[:, 0], seg[:, 1]).sum())  # the path's length in pixels
+    mean = total / (len(path) - 1)
+    if not np.isfinite(total) or mean >= MIN_STEP_PX or total <= 1e-9:
+        return 1
+    need, room = MIN_STEP_PX / mean, MAX_STRETCH_OF_VIEW * float(np.hypot(*size_px)) / total
+    k = min(next((r for r in ROUND if r >= need), ROUND[-1]), max((r for r in ROUND if r <= room), default=1))
+    while k > 1:  # within the view: a stretched path pointing off the map would show nothing
+        s = stretched(path, k)
+        if np.all((s[:, 0] >= a0) & (s[:, 0] <= a1) & (s[:, 1] >= b0) & (s[:, 1] <= b1)):
+            break
+        k = max((r for r in ROUND if r < k), default=1)
+    return k
+
+
+def stretched(path: np.ndarray, k: int) -> np.ndarray:
+    """The path drawn k times longer from its start (its first point, the init, stays put)."""
+    return path[:1] + k * (path - path[:1])
 
 
 class LandscapePanel(Card):
@@ -33,7 +70,8 @@ class LandscapePanel(Card):
     def __init__(self, shared: SharedControls):
         super().__init__("Parameter space", big=True, compact=True)
         self.shared = shared
-        self.legend = _legend_label()
+        self.legend = FitLabel()  # a narrow panel: a shorter legend rather than a clipped one
+        self.legend.setAlignment(Qt.AlignLeft | Qt.AlignVCenter)
         self.body.addWidget(self.legend)
         self.plot = _plot()
         self.plot.setMouseEnabled(False, False)
@@ -42,26 +80,32 @@ class LandscapePanel(Card):
         for name in ("left", "bottom"):
             item.getAxis(name).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
         self.body.addWidget(self.plot, 1)
+        self.note = FitLabel()  # says when the steps are drawn longer than they are
+        self.note.setAlignment(Qt.AlignLeft | Qt.AlignVCenter)
+        self.body.addWidget(self.note)
         self.image = pg.ImageItem(axisOrder="col-major")  # image[i, j] at (a[i], b[j]): x = a, y = b
-        self.image.setColorMap(COLORMAP)
         self.plot.addItem(self.image)
-        self.contours = [pg.IsocurveItem(pen=pg.mkPen((200, 215, 240, 140), width=2)) for _ in CONTOURS]
+        # the colour scale, in MSE (the image holds log10 MSE): not draggable, it only reads
+        self.colour_bar = pg.ColorBarItem(width=14, interactive=False, colorMapMenu=False, label="support MSE")
+        self.colour_bar.setImageItem(self.image, insert_in=item)
+        self.contours = [pg.IsocurveItem() for _ in CONTOURS]
         for c in self.contours:
             c.setParentItem(self.image)
-        self.trail = pg.PlotCurveItem(pen=pg.mkPen("#ffffff", width=2.5))
-        self.paths = {m: pg.PlotDataItem(symbol="o", symbolSize=9, symbolPen=pg.mkPen("#111111", width=1))
-                      for m in ("meta", "random")}
-        self.random_start = pg.ScatterPlotItem(size=16, symbol="s", pen=pg.mkPen("#111111", width=2))
-        self.init_dot = pg.ScatterPlotItem(size=22, pen=pg.mkPen("#ffffff", width=2.5))
+        self.trail = pg.PlotCurveItem()
+        self.paths = {m: pg.PlotDataItem(symbol=style.MARKS[m].symbol, symbolSize=9) for m in PATHS}
+        self.random_start = pg.ScatterPlotItem(size=16, symbol=style.MARKS["random"].symbol)
+        self.init_dot = pg.ScatterPlotItem(size=22, symbol=style.MARKS["meta"].symbol)
         self.replay_dot = pg.ScatterPlotItem(size=30, symbol="o", brush=None)  # a replayed past init (a ring)
-        self.star = pg.ScatterPlotItem(size=30, symbol="star", pen=pg.mkPen("#111111", width=1.5))
+        self.star = pg.ScatterPlotItem(size=30, symbol="star")
         for z, it in enumerate((self.trail, *self.paths.values(), self.random_start, self.init_dot, self.replay_dot,
-                                  self.star)):
+                                self.star)):
             it.setZValue(10 + z)
             self.plot.addItem(it)
-        self.plot.setToolTip("Colour: the task's support loss (log scale; dark = low). White line: the path the "
-                             "meta-initialisation took while training. Click anywhere to place the random "
-                             "initialisation there.")
+        self.plot.setToolTip("Colour: the task's support loss (log scale, see the bar). Line: the path the "
+                             "meta-initialisation took while training. Markers: each inner step from the "
+                             "meta-learned and the random init (stretched, and the readout says so, when they "
+                             "are too short to see). Click anywhere to place the random initialisation there.")
+        self.stretch = {m: 1 for m in PATHS}  # how much each path is lengthened on screen
         self.plot.viewport().installEventFilter(self)
         self.surface = None  # the loss array on screen
         self._surface_id = None  # and its version (snapshots come pickled from another process)
@@ -71,22 +115,43 @@ class LandscapePanel(Card):
         style.themes.follow(self.apply_theme)
 
     def apply_theme(self, t: style.Theme) -> None:
-        """The map's own colours stay (dark = low loss, in either theme); the methods' change."""
+        """Map, contours, trail, paths, bar and legend in theme `t` (light map on white, dark on dark)."""
         super().apply_theme(t)
+        cmap = pg.ColorMap(np.linspace(0, 1, len(t.heat)), list(t.heat))
+        self.image.setColorMap(cmap)
+        self.colour_bar.setColorMap(cmap)
+        for name in ("left", "right", "top", "bottom"):
+            ax = self.colour_bar.getAxis(name)
+            ax.setPen(pg.mkPen(t.grid))
+            ax.setTextPen(pg.mkPen(t.text))
+            ax.setTickFont(t.axis_font())
+            ax.label.setFont(t.axis_font())
+            ax.label.setDefaultTextColor(QColor(t.text))
+        for c in self.contours:
+            c.setPen(pg.mkPen(t.contour, width=2))
         meta, rand = t.methods["meta"], t.methods["random"]
+        self.trail.setPen(pg.mkPen(t.trail, width=2.5 * t.scale))
         for m, col in (("meta", meta), ("random", rand)):
-            self.paths[m].setPen(pg.mkPen(col, width=3 * t.scale))
+            self.paths[m].setPen(pg.mkPen(col, width=3 * t.scale, style=style.MARKS[m].dash))
             self.paths[m].setSymbolBrush(col)
+            self.paths[m].setSymbolPen(None)  # overlapping markers read as one band, not a dark smear
+        self.random_start.setPen(pg.mkPen(t.bg, width=2))
         self.random_start.setBrush(pg.mkBrush(rand))
+        self.init_dot.setPen(pg.mkPen(t.trail, width=2.5))
         self.init_dot.setBrush(pg.mkBrush(meta))
+        self.star.setPen(pg.mkPen(t.true, width=1.5))
         self.star.setBrush(pg.mkBrush(t.support))
         self.replay_dot.setPen(pg.mkPen(t.warn, width=4 * t.scale))
-        self.legend.setText(
-            f"<span style='font-size:{t.body_pt}pt'>"
-            f"<span style='color:{t.support}'>★</span> true&nbsp;&nbsp;"
-            f"<span style='color:{meta}'>●</span> meta-init&nbsp;&nbsp;"
-            f"<span style='color:{meta}'>●━●</span> MAML&nbsp;&nbsp;"
-            f"<span style='color:{rand}'>■━●</span> random</span>")
+        mark = {m: style.MARKS[m] for m in PATHS}
+        entries = [(t.support, "★", "true"),
+                   (t.trail, f"━<span style='color:{meta}'>{mark['meta'].glyph}</span>", "meta-init, trail"),
+                   (meta, f"{mark['meta'].glyph}━{mark['meta'].glyph}", "MAML"),
+                   (rand, f"{mark['random'].glyph}╺╸{mark['random'].glyph}", "random")]
+        items = [f"<span style='color:{c}'>{g}</span> {w}" for c, g, w in entries]
+        line = f"<span style='font-size:{t.body_pt}pt'>%s</span>"
+        self.legend.set_options((line % "&nbsp;&nbsp;".join(items), line % "&nbsp;".join(items),
+                                 line % ("&nbsp;".join(items[:2]) + "<br>" + "&nbsp;".join(items[2:]))))
+        self._readout_text = None  # rebuilt below
         if self.snapshot is not None:
             self.show_snapshot(self.snapshot)
 
@@ -109,25 +174,44 @@ class LandscapePanel(Card):
         trail = land.init_trail
         self.trail.setData(trail[:, 0], trail[:, 1])
         self.init_dot.setData([trail[-1, 0]], [trail[-1, 1]])
+        self._follow(land)
+        t = self.theme
+        vb = self.plot.getPlotItem().getViewBox()
+        view, size_px = vb.viewRange(), (max(vb.width(), 1.0), max(vb.height(), 1.0))
         for m, item in self.paths.items():
             p = land.paths.get(m)
             if p is None:
                 item.setData([], [])
+                self.stretch[m] = 1
                 continue
             ok = np.all(np.isfinite(p), axis=1)
-            item.setData(p[ok, 0], p[ok, 1])
-            if m == "random" and ok.any():
+            p = p[ok]
+            k = stretch_factor(p, view, size_px) if len(p) else 1
+            self.stretch[m] = k
+            shown = stretched(p, k) if len(p) else p
+            sizes = np.zeros(len(p))
+            sizes[[i for i in shown_steps(len(p) - 1) if i < len(p)]] = 9 * t.scale  # the steps the panels draw
+            item.setData(shown[:, 0], shown[:, 1], symbolSize=sizes)
+            if m == "random" and len(p):
                 self.random_start.setData([p[0, 0]], [p[0, 1]])
         self.star.setData(*(([land.true_ab[0]], [land.true_ab[1]]) if land.true_ab else ([], [])))
         self.replay_dot.setData(*(([land.replay[0]], [land.replay[1]]) if land.replay else ([], [])))
         end = trail[-1]
-        self._follow(land)
         (a0, a1), (b0, b1) = self._range
         off = not (a0 <= end[0] <= a1 and b0 <= end[1] <= b1)
-        t = self.theme
         off_map = f"<span style='color:{t.warn}; font-size:{t.body_pt}pt'>init off the map</span>"
         replay = f"<span style='color:{t.warn}; font-size:{t.body_pt}pt'>○ replayed init</span>" if land.replay else ""
         self.set_readout(off_map if off else replay)
+        grown = [(style.METHOD_SHORT[m].split()[0], k) for m, k in self.stretch.items() if k > 1]
+        span = f"<span style='color:{t.muted}; font-size:{t.body_pt}pt'>"
+        names = [f"{name} ×{k}" for name, k in grown]
+        notes = ((f"{span}Inner steps too short to see at this α: drawn longer ({', '.join(names)})</span>",
+                  f"{span}Steps drawn longer to be seen: {', '.join(names)}</span>",
+                  f"{span}Steps drawn longer: {', '.join(names)}</span>",
+                  f"{span}Steps {', '.join(f'×{k} {name}' for name, k in grown)}</span>") if grown
+                 else ("&nbsp;",))  # always one line high: the note never resizes the map
+        if notes != self.note.options:
+            self.note.set_options(notes)
 
     def _show_surface(self, land) -> None:
         """A new surface: image, contours and view (rare; never per frame while training)."""
@@ -145,7 +229,10 @@ class LandscapePanel(Card):
             return
         log = np.log10(np.where(np.isfinite(loss), loss, np.nanmax(loss[np.isfinite(loss)])) + 1e-4)
         lo, hi = float(log.min()), float(log.max())
-        self.image.setImage(log, levels=(lo, hi if hi > lo else lo + 1))
+        hi = hi if hi > lo else lo + 1
+        self.image.setImage(log, levels=(lo, hi))
+        self.colour_bar.setLevels((lo, hi))
+        self.colour_bar.axis.setTicks(log_ticks(lo, hi))  # labelled in MSE, not in its log
         self.image.setRect(QRectF(self._range[0][0], self._range[1][0], da * len(a), db * len(b)))
         for c, f in zip(self.contours, CONTOURS):
             c.setData(log, lo + f * (hi - lo))

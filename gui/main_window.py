@@ -35,7 +35,7 @@ from gui.frame_stats import FrameStats
 from gui.landscape_panel import LandscapePanel
 from gui.lr_strip import AlphaStrip
 from gui.menus import Demo
-from gui.panels import EvalPanel, InitPanel, LossPanel
+from gui.panels import EvalPanel, InitPanel, LossPanel, points_text
 from gui.task_editor import TaskEditor, TaskTools
 from gui.timeline import Timeline
 
@@ -309,10 +309,10 @@ class MainWindow(QMainWindow):
         for k, t in texts.items():
             if self.status[k].text() != t:
                 self.status[k].setText(t)
-        head = (f"One new task, <b>K = {len(snap.support_x)}</b> points, {_lr(self.shared.get(), snap)}: "
+        head = (f"One new task, {points_text(snap)}, {_lr(self.shared.get(), snap)}: "
                 f"which initialisation adapts faster?")
         if snap.task is not None and snap.task.is_user:  # say what is trained on and what is shown
-            head = (f"Trained on <b>{snap.family}</b> tasks · shown: <b>your task</b>, K = {len(snap.support_x)}, "
+            head = (f"Trained on <b>{snap.family}</b> tasks · shown: <b>your task</b>, {points_text(snap)}, "
                     f"{_lr(self.shared.get(), snap)}")
         if self.headline.text() != head:
             self.headline.setText(head)

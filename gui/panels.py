@@ -6,14 +6,16 @@
 """
 from __future__ import annotations
 
+import re
 import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPalette, QPen
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPalette, QPen, QTextDocument
 from PySide6.QtWidgets import QFrame, QGraphicsItem, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout
 
+from core.display import off_origin
 from gui import style
 
 
@@ -60,10 +62,7 @@ class Card(QFrame):
         self.method, self.big, self.compact = method, big, compact
         self.theme = style.themes.current
         self.title = QLabel(title)
-        self.readout = QLabel("")
-        self.readout.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
-        self.readout.setTextFormat(Qt.RichText)
-        self.readout.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)  # never widens the window
+        self.readout = FitLabel()
         head = QHBoxLayout()
         head.addWidget(self.title)
         head.addWidget(self.readout, 1)
@@ -73,10 +72,12 @@ class Card(QFrame):
         self.body.addLayout(head)
         self._readout_text = ""
 
-    def set_readout(self, html: str) -> None:
-        if html != self._readout_text:  # a QLabel relayout per frame is wasted work
-            self._readout_text = html
-            self.readout.setText(html)
+    def set_readout(self, html: str, *shorter: str) -> None:
+        """The readout, or the first of the shorter versions that fits beside the title."""
+        options = (html, *shorter)
+        if options != self._readout_text:  # a QLabel relayout per frame is wasted work
+            self._readout_text = options
+            self.readout.set_options(options)
 
     def title_pt(self) -> int:
         t = self.theme
@@ -103,6 +104,73 @@ class Card(QFrame):
         p.setPen(Qt.NoPen)
         p.setBrush(QColor(self.theme.panel))
         p.drawRoundedRect(QRectF(self.rect()), 8, 8)
+
+
+_DIGITS = re.compile(r"\d")
+_SIZES = re.compile(r"font-size:\s*\d+pt")
+_TEXT = re.compile(r"(?<=>)[^<]+")  # the text between tags (the tags hold font sizes)
+FIT_SLACK_PX = 2.0  # room kept for figures that are not quite as wide as a zero
+
+
+class FitLabel(QLabel):
+    """A right-aligned rich-text label showing the longest of its versions that fits its width
+    (refit on resize): a long readout gives way to a short one instead of running out of the
+    panel's header."""
+
+    def __init__(self):
+        super().__init__("")
+        self.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
+        self.setTextFormat(Qt.RichText)
+        self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)  # never widens the window
+        self.options: tuple[str, ...] = ("",)
+        self._widths: dict[str, float] = {}
+        self._shape, self._choice = None, 0  # the last fit: (width, option lengths) -> chosen option
+
+    def set_options(self, options: tuple[str, ...]) -> None:
+        self.options = options
+        self._fit()
+
+    def text_width(self, html: str) -> float:
+        """Laid-out width of the html, measured once per shape: digits count as zeros (the
+        fonts' figures are tabular), so a value changing every frame costs a lookup, not a layout."""
+        key = _TEXT.sub(lambda m: _DIGITS.sub("0", m.group(0)), html)
+        if key not in self._widths:
+            doc = QTextDocument()
+            doc.setDefaultFont(self.font())
+            doc.setDocumentMargin(0)
+            doc.setHtml(key)
+            if len(self._widths) > 256:
+                self._widths.clear()
+            self._widths[key] = doc.idealWidth() + FIT_SLACK_PX
+        return self._widths[key]
+
+    def _fit(self) -> None:
+        room = self.contentsRect().width()
+        # a new value of the same length, at the same font sizes, fits the same: no layout needed
+        shape = (room, tuple(len(h) for h in self.options), tuple(_SIZES.findall("".join(self.options))))
+        if shape != self._shape:
+            self._shape = shape
+            self._choice = next((i for i, h in enumerate(self.options) if self.text_width(h) <= room),
+                                len(self.options) - 1)
+        chosen = self.options[self._choice]
+        if chosen != self.text():
+            self.setText(chosen)
+
+    def fits(self) -> bool:
+        """Whether the text shown fits (what the tests check)."""
+        return self.text_width(self.text()) <= self.contentsRect().width()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if len(self.options) > 1:
+            self._fit()
+
+    def changeEvent(self, event) -> None:  # a new font (a theme or presenter switch) measures anew
+        super().changeEvent(event)
+        if event.type() == QEvent.FontChange:
+            self._widths.clear()
+            self._shape = None
+            self._fit()
 
 
 class CurveBundle(QGraphicsItem):
@@ -177,7 +245,8 @@ class InitPanel(Card):
     def __init__(self, method: str):
         super().__init__(style.method_title(method), method, big=True)
         self.algorithm_label = "MAML"
-        self.legend = _legend_label()
+        self.legend = FitLabel()
+        self.legend.setAlignment(Qt.AlignLeft | Qt.AlignVCenter)
         self.body.addWidget(self.legend)
         self.plot = _plot()
         self.plot.setMouseEnabled(False, False)
@@ -201,6 +270,8 @@ class InitPanel(Card):
         self._n = -1
         self._y = (-1.0, 1.0)
         self.drawn: tuple = (None, None, None)
+        self.truth_name = "true"  # what the dashed curve is, in the legend (see truth_name)
+        self._truth_task = None
         self.snapshot = None  # the last one shown, redrawn after a theme switch
         style.themes.follow(self.apply_theme)
 
@@ -257,9 +328,10 @@ class InitPanel(Card):
                       for j in range(len(schedule))]
         bar = "━" if self.compact else "━━"
         colour = lambda j: t.step_colour(self.method, j, last).name()  # noqa: E731
-        parts = [f"<span style='color:{t.true}'>╍╍</span> true",
-                 f"<span style='color:{t.support}'>●</span> support",
+        parts = [f"<span style='color:{t.true}'>╍╍</span> {self.truth_name}"] if self.truth_name else []
+        parts += [f"<span style='color:{t.support}'>●</span> support",
                  f"<span style='color:{t.before}'>{bar}</span> before"]
+        one = len(parts)  # where the "1 step" entry goes: the first to go when the row is narrow
         if not fade:  # the counts drawn, each in its colour: "━1 ━10 ━100 steps"
             counts = [f"<span style='color:{colour(j)}'>━</span>{'<b>' if j == last else ''}{s:,}"
                       f"{'</b>' if j == last else ''}" for j, s in enumerate(schedule) if j]
@@ -272,9 +344,11 @@ class InitPanel(Card):
             mids = "".join(f"<span style='color:{colour(j)}'>━</span>" for j in picks)  # a short fade
             parts.append(f"{mids}<span style='color:{colour(last)}'>{bar}</span> <b>{steps_text(n)[6:]}</b>")
         size, gap = (t.body_pt, "&nbsp;") if self.compact else (t.body_pt + 1, "&nbsp;&nbsp;")
-        self.legend.setText(f"<span style='font-size:{size}pt'>" + gap.join(parts) + "</span>")
+        fewer = parts[:one] + parts[one + 1:] if fade and len(parts) > one + 1 else parts  # a schedule keeps its counts
+        self.legend.set_options(tuple(f"<span style='font-size:{pt}pt'>" + g.join(p) + "</span>" for pt, g, p in (
+            (size, gap, parts), (size, "&nbsp;", parts), (size, "&nbsp;", fewer), (t.body_pt, "&nbsp;", fewer))))
         drawn = "each inner gradient step" if fade else "the steps named (" + ", ".join(map(str, schedule[1:])) + ")"
-        self.legend.setToolTip("Dashed: the task's true curve. Dots: its K support points, the only data "
+        self.legend.setToolTip(f"Dashed: {TRUTH_TIPS[self.truth_name]} Dots: its support points, the only data "
                                f"the fit sees. Grey: the prediction before adaptation; then after {drawn}, "
                                "brighter up to the last.")
 
@@ -283,8 +357,16 @@ class InitPanel(Card):
         key = self.method
         curves = snap.curves.get(key)
         schedule = snap.curve_steps.get(key) if curves is not None else None
-        if schedule is not None and tuple(schedule) != self._steps:
+        renamed = False
+        if snap.task != self._truth_task:  # a new or edited task (snapshots arrive pickled: compare values)
+            self._truth_task = snap.task
+            name = truth_name(snap.task)
+            if name != self.truth_name:
+                self.truth_name, renamed = name, True  # the legend is rebuilt below
+        if schedule is not None and (renamed or tuple(schedule) != self._steps):
             self._set_steps(schedule)
+        elif renamed and self._steps:
+            self._set_steps(self._steps)
         n = self._n
         x = snap.grid_x
         lines = []
@@ -312,18 +394,52 @@ class InitPanel(Card):
             self.set_readout("")
             return
         self.waiting.setText("")
-        self.set_readout(self._mse_html(snap.display_mse.get(key), n))
+        self.set_readout(*self._mse_html(snap.display_mse.get(key), n))
 
-    def _mse_html(self, mse, n: int) -> str:
+    def _mse_html(self, mse, n: int) -> list[str]:
+        """The readout, long to short: 'MSE before → after', then the result alone, then smaller."""
         if mse is None or len(mse) == 0:
-            return ""
+            return [""]
         t = self.theme
-        self.readout.setToolTip(f"Mean squared error against the true curve: {_num(mse[0])} before adaptation, "
+        against = {"true": "the true curve", "family's curve": "the family's curve (the points were edited)",
+                   "target": "the target curve", "": "nothing"}[self.truth_name]
+        self.readout.setToolTip(f"Mean squared error against {against}: {_num(mse[0])} before adaptation, "
                                 f"{_num(mse[-1])} {steps_text(n)}")
-        label = "" if self.compact else "MSE "
-        return (f"<span style='color:{t.muted}; font-size:{t.body_pt + 1}pt'>{label}{_num(mse[0])} → </span>"
-                f"<span style='color:{t.methods[self.method]}; font-size:{self.title_pt()}pt; font-weight:bold'>"
-                f"{_num(mse[-1])}</span>")
+        colour = t.methods[self.method] if np.isfinite(mse[-1]) else t.warn
+        result = lambda pt: (f"<span style='color:{colour}; font-size:{pt}pt; font-weight:bold'>"  # noqa: E731
+                             f"{_num(mse[-1])}</span>")
+        before = lambda label: (f"<span style='color:{t.muted}; font-size:{t.body_pt + 1}pt'>"  # noqa: E731
+                                f"{label}{_num(mse[0])} → </span>")
+        big = result(self.title_pt())
+        options = [before("" if self.compact else "MSE ") + big, before("") + big, big, result(t.body_pt + 1)]
+        if not np.isfinite(mse[-1]):  # the last resort, when not even the word fits: a warning sign
+            options.append(f"<span style='color:{t.warn}; font-size:{self.title_pt()}pt; font-weight:bold'>⚠</span>")
+        return options
+
+
+def points_text(snap) -> str:
+    """The headline's K: the points on screen, and meta-training's K (the slider's) beside it
+    when an edit made them differ, so the headline and the slider never disagree unexplained."""
+    shown = len(snap.support_x)
+    if snap.shots is None or shown == snap.shots:
+        return f"<b>K = {shown}</b> points"
+    return f"<b>{shown}</b> point{'' if shown == 1 else 's'} (meta-training's <b>K = {snap.shots}</b>)"
+
+
+TRUTH_TIPS = {"true": "the task's true curve.",
+              "family's curve": "the curve of the family task you edited: the edited points do not lie on "
+                                "it, so it is no longer their truth; the MSE still measures against it.",
+              "target": "the curve you drew, the MSE's target.", "": "none: only points were placed."}
+
+
+def truth_name(task) -> str:
+    """What the dashed curve is for this task: the family task's truth, the family's curve that
+    edited points left, or a drawn target."""
+    if task is None or not task.is_user:
+        return "true"
+    if task.origin is not None:
+        return "family's curve" if off_origin(task) else "true"
+    return "target" if task.target_x is not None else ""
 
 
 def _num(v: float) -> str:
@@ -412,7 +528,7 @@ class LossPanel(Card):
         faint = style.blend(t.panel, t.accent, 0.4)
         self.raw.setPen(pg.mkPen(faint, width=1))
         self.smooth.setPen(pg.mkPen(t.accent, width=3 * t.scale))
-        self.rival.setPen(pg.mkPen(t.methods["compare"], width=3 * t.scale))
+        self.rival.setPen(pg.mkPen(t.methods["compare"], width=3 * t.scale, style=style.MARKS["compare"].dash))
         self.legend.setText(f"<span style='font-size:{t.body_pt + 1}pt; color:{t.accent}'>━━ smoothed"
                             f"&nbsp;&nbsp;&nbsp;<span style='color:{faint.name()}'>━━</span> per iteration</span>"
                             f"<span style='color:{t.muted}; font-size:{t.body_pt}pt'>&nbsp;&nbsp;&nbsp;"
@@ -462,12 +578,17 @@ class LossPanel(Card):
             lo = min(lo, float(np.log10(max(np.nanmin(rival), 1e-12))))
         self._set_range(nice_ceiling(snap.loss_iters[-1] * 1.02),
                         (np.floor(lo * 2) / 2, np.ceil(hi * 2) / 2))  # half-decade steps
-        rival_text = ""
-        if rival is not None and len(rival):  # the compared algorithm, in its own colour
-            rival_text = (f"&nbsp;&nbsp;<span style='color:{t.methods['compare']}'>"
-                          f"{style.algorithm_label(snap.compare)} {_num(rival[-1])}</span>")
-        self.set_readout(f"<span style='font-size:{t.body_pt + 2}pt'>smoothed {_num(snap.loss_smooth[-1])}"
-                         f"{rival_text}</span>")
+        smoothed = _num(snap.loss_smooth[-1])
+        size = f"<span style='font-size:{t.body_pt + 2}pt'>"
+        if rival is not None and len(rival):  # the compared algorithm, in its own colour and dash
+            name, value = style.algorithm_label(snap.compare), _num(rival[-1])
+            rival_span = f"<span style='color:{t.methods['compare']}'>"
+            self.set_readout(f"{size}smoothed {smoothed}&nbsp;&nbsp;{rival_span}{style.MARKS['compare'].bar} "
+                             f"{name} {value}</span></span>",
+                             f"{size}{smoothed}&nbsp;&nbsp;{rival_span}{name} {value}</span></span>",
+                             f"<span style='font-size:{t.body_pt}pt'>{smoothed} {rival_span}{value}</span></span>")
+        else:
+            self.set_readout(f"{size}smoothed {smoothed}</span>")
 
 
 EVAL_LINEAR = 10  # the held-out panel's x axis is linear up to this many steps, logarithmic past it
@@ -484,7 +605,8 @@ class EvalPanel(Card):
         super().__init__("Held-out MSE")
         self.algorithm_label = "MAML"
         self.compare_label = None  # the second algorithm's name, when one trains
-        self.legend = _legend_label()
+        self.legend = FitLabel()
+        self.legend.setAlignment(Qt.AlignLeft | Qt.AlignVCenter)
         self.body.addWidget(self.legend)
         self.plot = _plot()
         item = self.plot.getPlotItem()
@@ -499,7 +621,7 @@ class EvalPanel(Card):
             hi = pg.PlotCurveItem(pen=QPen(Qt.NoPen))
             fill = pg.FillBetweenItem(lo, hi)
             self.plot.addItem(fill)
-            line = self.plot.plot(symbol="o", symbolPen=None)
+            line = self.plot.plot(symbol=style.MARKS[m].symbol)
             line.setZValue(10 if m == "meta" else 5)  # the meta-learned init on top
             self.lines[m], self.fills[m] = line, (fill, lo, hi)
         self._shown = None
@@ -511,29 +633,37 @@ class EvalPanel(Card):
         super().apply_theme(t)
         for m, line in self.lines.items():
             colour = QColor(t.methods[m])
-            line.setPen(pg.mkPen(colour, width=3 * t.scale))
+            line.setPen(pg.mkPen(colour, width=3 * t.scale, style=style.MARKS[m].dash))
             line.setSymbolBrush(colour)
-            line.setSymbolSize(8 * t.scale)
+            line.setSymbolPen(pg.mkPen(t.panel, width=1))
+            line.setSymbolSize(9 * t.scale)
             band = QColor(colour)
             band.setAlpha(55)
             self.fills[m][0].setBrush(pg.mkBrush(band))
         self._shown = None
-        self.legend.setText(self._legend(self._values))
+        self.legend.set_options(self._legend(self._values))
         if self.snapshot is not None:
             self.show_snapshot(self.snapshot)
 
-    def _legend(self, values: dict) -> str:
+    def _legend(self, values: dict) -> tuple[str, ...]:
+        """Long to short: marker and dash, name and value; then tighter; then without the dash."""
         t = self.theme
-        parts = []
+        full, short, tiny = [], [], []
         for m in self.METHODS:
             if m == "compare" and not self.compare_label:
                 continue
             v = values.get(m)
             value = f" <b>{_num(v)}</b>" if v is not None else (" (fitting…)" if values else "")
             name = {"meta": self.algorithm_label, "compare": self.compare_label}.get(m) or style.METHOD_SHORT[m]
-            parts.append(f"<span style='color:{t.methods[m]}'>━━ {name}{value}</span>")
-        size, gap = (t.body_pt, "&nbsp;&nbsp;") if self.compare_label else (t.body_pt + 1, "&nbsp;&nbsp;&nbsp;")
-        return f"<span style='font-size:{size}pt'>" + gap.join(parts) + "</span>"
+            mark, span = style.MARKS[m], f"<span style='color:{t.methods[m]}'>"
+            brief = "random" if m == "random" else name
+            full.append(f"{span}{mark.glyph}{mark.bar} {name}{value}</span>")
+            short.append(f"{span}{mark.glyph} {brief}{value}</span>")
+            tiny.append(f"{span}{mark.glyph} {brief}{value.replace(' (fitting…)', ' …')}</span>")
+        size = t.body_pt if self.compare_label else t.body_pt + 1
+        line = f"<span style='font-size:{size}pt'>%s</span>"
+        return (line % "&nbsp;&nbsp;&nbsp;".join(full), line % "&nbsp;".join(full), line % "&nbsp;".join(short),
+                f"<span style='font-size:{t.body_pt - 1}pt'>{'&nbsp;'.join(tiny)}</span>")
 
     def _x(self, steps: np.ndarray) -> np.ndarray:
         """Where the steps sit on the x axis: as they are up to 10, on log10(1 + steps) past 10
@@ -580,9 +710,34 @@ class EvalPanel(Card):
         # the value at its last measured step (a learned step rule stops at the steps it trained with)
         self._values = {m: ev.mean[m][np.isfinite(ev.mean[m])][-1] if np.isfinite(ev.mean[m]).any() else np.nan
                         for m in self.METHODS if m in ev.mean}
-        self.legend.setText(self._legend(self._values))
-        self.set_readout(f"<span style='color:{self.theme.muted}; font-size:{self.theme.body_pt}pt'>after "
-                         f"{int(ev.steps[-1])} steps · mean ± 95% CI · {ev.n_tasks} tasks</span>")
+        self.legend.set_options(self._legend(self._values))
+        self.set_readout(*self._readout(ev))
+
+    def _readout(self, ev) -> list[str]:
+        """Long to short; how many held-out tasks diverged (and were left out of the means),
+        per method, whenever any did: a blow-up is never dropped silently."""
+        t = self.theme
+        worst = {m: int(np.max(d)) for m, d in ev.diverged.items() if len(d) and np.max(d) > 0}
+        names = {"meta": self.algorithm_label, "compare": self.compare_label}
+        name = {m: names.get(m) or style.METHOD_SHORT[m] for m in worst}
+        said = [f"{name[m]}: {k} of {ev.n_tasks}" for m, k in worst.items()]
+        self.readout.setToolTip(f"Diverged at some step, and left out of that step's mean and band (MSE "
+                                f"non-finite or above 100): {'; '.join(said)} (the most at any step)"
+                                if worst else f"Mean over {ev.n_tasks} fixed held-out tasks; band: 95% CI")
+        muted = f"<span style='color:{t.muted}; font-size:{t.body_pt}pt'>"
+        if not worst:
+            return [f"{muted}after {int(ev.steps[-1])} steps · mean ± 95% CI · {ev.n_tasks} tasks</span>",
+                    f"{muted}mean ± 95% CI · {ev.n_tasks} tasks</span>", f"{muted}{ev.n_tasks} tasks</span>"]
+        warn = f"<span style='color:{t.warn}; font-size:{t.body_pt}pt'>"
+        brief = ", ".join(f"{'random' if m == 'random' else name[m]} {k}" for m, k in worst.items())
+        most = max(worst.values())
+        upto = "up to " if len(worst) > 1 else ""
+        return [f"{muted}mean ± 95% CI · </span>{warn}{'; '.join(said)} diverged, excluded</span>",
+                f"{warn}{'; '.join(said)} diverged, excluded</span>",
+                f"{warn}diverged, excluded: {brief} of {ev.n_tasks}</span>",
+                f"{warn}{brief} of {ev.n_tasks} diverged</span>",
+                f"{warn}{upto}{most} of {ev.n_tasks} diverged, excluded</span>",
+                f"{warn}{upto}{most}/{ev.n_tasks} diverged</span>"]
 
 
 def _legend_label() -> QLabel:

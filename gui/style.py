@@ -1,21 +1,37 @@
 """The look as an object: a `Theme` (colours, font sizes, line scale), two of them, and the
 one `themes` manager whose `changed` signal every widget restyles itself on.
 
-Method colours are a colour-blind-safe blue/orange pair used everywhere a method appears
-(panel titles, adaptation curves, evaluation lines), so "blue = the meta-learned init"
-carries from one plot to the next.
+Method colours come from Okabe and Ito's colour-blind-safe set (tests/gui/test_palette.py checks
+them under simulated protanopia, deuteranopia and tritanopia) and are used everywhere a method
+appears (panel titles, adaptation curves, evaluation lines), so "blue = the meta-learned init"
+carries from one plot to the next. Colour is never the only cue: each method also has its own
+marker and line style (`MARKS`), shown in titles, legends and the shared plots.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPalette
 
 # The GUI's method keys. "meta" is whichever meta-learned initialisation is training (MAML,
 # Reptile, ...); "compare" the second algorithm training beside it.
 METHODS = ("meta", "random", "pretrained", "compare")
 METHOD_SHORT = {"meta": "MAML", "random": "random init", "pretrained": "pretrained", "compare": "compared"}
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A method's cue besides colour: pyqtgraph symbol, the same shape as text, and a dash style."""
+
+    symbol: str
+    glyph: str
+    dash: Qt.PenStyle
+    bar: str  # the dash style as legend text
+
+
+MARKS = {"meta": Mark("o", "●", Qt.SolidLine, "━━"), "random": Mark("s", "■", Qt.DashLine, "╺╸╺╸"),
+         "pretrained": Mark("t", "▼", Qt.DotLine, "┅┅"), "compare": Mark("d", "◆", Qt.DashDotLine, "╺╸━")}
 
 
 def algorithm_label(algorithm: str) -> str:
@@ -25,12 +41,15 @@ def algorithm_label(algorithm: str) -> str:
 
 
 def method_title(method: str, algorithm_label: str = "MAML", compact: bool = False) -> str:
-    """Panel titles: the meta-learned init (and the compared one) after their algorithm."""
+    """Panel titles: the meta-learned init (and the compared one) after their algorithm, behind
+    the method's marker (the same shape its line carries in the shared plots)."""
     if method in ("meta", "compare"):
-        return f"{algorithm_label} init" if compact else f"{algorithm_label} initialisation"
-    if method == "random":
-        return "Random init" if compact else "Random initialisation"
-    return "Pretrained" if compact else "Pretrained baseline"
+        name = f"{algorithm_label} init" if compact else f"{algorithm_label} initialisation"
+    elif method == "random":
+        name = "Random init" if compact else "Random initialisation"
+    else:
+        name = "Pretrained" if compact else "Pretrained baseline"
+    return f"{MARKS[method].glyph} {name}"
 
 
 @dataclass(frozen=True)
@@ -57,6 +76,9 @@ class Theme:
     border: str = "#444b59"
     select: str = "#33507a"
     status: str = "#0d0f13"  # status bar, menus and toolbar
+    trail: str = "#ffffff"  # the meta-initialisation's training trail on the parameter-space map
+    contour: str = "#c8d7f08c"  # its contour lines (#rrggbbaa)
+    heat: tuple = ("#06070b", "#17203a", "#34476f", "#7d8cad")  # its colour map, low loss first
     scale: float = 1.0  # presenter mode enlarges every font and line
 
     # Font sizes in points: titles readable from the back row, grown half as much as the rest
@@ -138,14 +160,20 @@ QCheckBox::indicator:checked {{ background: {self.accent}; border-color: {self.a
 """
 
 
-DARK = Theme("dark", "#121419", "#1a1d25", "#3a3f4b", "#e9ebf0", "#9aa1ad", "#4cc9f0",
-             {"meta": "#4cc9f0", "random": "#ff8c42", "pretrained": "#c77dff", "compare": "#5be38c"})
-# High contrast on white for bright rooms and projectors: dark text, saturated lines.
+# Okabe-Ito: sky blue, orange, reddish purple, bluish green on the dark panels; the greys that
+# fade into them are darker (dark) or lighter (light) than the purple, so the pretrained panel's
+# "before" and "after" stay apart for red-green viewers too.
+DARK = Theme("dark", "#121419", "#1a1d25", "#3a3f4b", "#e9ebf0", "#9aa1ad", "#56b4e9",
+             {"meta": "#56b4e9", "random": "#e69f00", "pretrained": "#cc79a7", "compare": "#009e73"},
+             before="#5f6673", support="#f0e442", info="#56b4e9", warn="#e69f00", good="#3fc28f")
+# High contrast on white for bright rooms and projectors: dark text; Okabe-Ito's blue and
+# vermillion, which hold their own on white, for the two main methods.
 LIGHT = Theme("light", "#ffffff", "#ffffff", "#b8bcc4", "#111111", "#4a4f59", "#0057b8",
-              {"meta": "#0061c2", "random": "#d94400", "pretrained": "#7b2cbf", "compare": "#008a3e"},
-              before="#8a8f99", true="#111111", support="#e0a000", info="#0057b8", error="#c8102e",
-              warn="#b35c00", good="#007a33", button="#eef0f4", border="#7d8591", select="#b9d4f5",
-              status="#e9ebef")
+              {"meta": "#0072b2", "random": "#d55e00", "pretrained": "#cc79a7", "compare": "#009e73"},
+              before="#6b7079", true="#111111", support="#e69f00", info="#0057b8", error="#c8102e",
+              warn="#a34f00", good="#007a33", button="#eef0f4", border="#7d8591", select="#b9d4f5",
+              status="#e9ebef", trail="#111111", contour="#2a334d8c",
+              heat=("#fbfcfe", "#dfe6f1", "#b2c0d6", "#7f90ad"))
 
 
 class ThemeManager(QObject):

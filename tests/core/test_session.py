@@ -27,6 +27,11 @@ def test_round_trip_is_exact(tmp_path, check):
     family = replace(Controls(), family="linear", task=DisplayTask("linear", 1.25, 0.5, (1.0,), (1.75,)))
     assert session.loads(session.dumps(family, "m.pt"), check_settings=check) == (family, "m.pt")
     assert json.loads(session.dumps(c))["format"] == "maml-playground-session/1"
+    edited = replace(c, task=replace(c.task, origin=(2.5, 1.0)))  # an edited family task keeps its origin
+    assert session.loads(session.dumps(edited), check_settings=check) == (edited, None)
+    old = json.loads(session.dumps(c))
+    del old["task"]["origin"]  # a file written before tasks had an origin still opens
+    assert session.loads(json.dumps(old), check_settings=check) == (c, None)
 
 
 @pytest.mark.parametrize("mutate, fragment", [
@@ -39,6 +44,9 @@ def test_round_trip_is_exact(tmp_path, check):
     (lambda d: d["task"].update(a=1.0), "both be numbers or both be null"),
     (lambda d: d["task"].update(target_x=[3, 2, 1, 0]), "increasing"),
     (lambda d: d["task"].update(target_y=None), "both be lists"),
+    (lambda d: d["task"].update(origin=[1.0]), "task origin"),
+    (lambda d: d["task"].update(origin=[1.0, "b"]), "finite numbers"),
+    (lambda d: d["task"].update(origin=[1.0, 2.0], target_x=None, target_y=None), "task origin"),
     (lambda d: d.update(task=[1, 2]), "task must be an object"),
     (lambda d: d.update(extra=1), "unknown entries"),
 ])

@@ -89,3 +89,61 @@ def test_two_param_surface_follows_edited_points_and_survives_no_points(qtbot, o
     cell = max(np.diff(land.a).max(), np.diff(land.b).max())
     assert abs(land.a[i] - 0.5) <= 2 * cell and abs(land.b[j] - 1.0) <= 2 * cell
     assert not w._frame_error
+
+
+def test_stretch_factor_makes_steps_visible_in_round_factors_and_says_one_when_it_need_not():
+    from gui.landscape_panel import MIN_STEP_PX, ROUND, stretch_factor, stretched
+
+    view, size = ((0.0, 6.0), (-6.0, 6.0)), (600.0, 600.0)  # 0.01 a, 0.02 b per pixel
+    pixel = (0.01, 0.02)
+    tiny = np.column_stack([np.linspace(1.0, 1.0 + 10 * 0.0005, 11), np.full(11, 0.5)])  # 0.05 px a step
+    k = stretch_factor(tiny, view, size)
+    assert k in ROUND and k > 1
+    shown = stretched(tiny, k)
+    assert np.allclose(shown[0], tiny[0])  # the init stays where it is
+    gaps = np.hypot(*(np.diff(shown, axis=0) / pixel).T)
+    assert gaps.mean() >= MIN_STEP_PX and gaps.mean() < 2.5 * MIN_STEP_PX  # the smallest round factor that does
+    wide = np.column_stack([np.linspace(0, 1, 11), np.zeros(11)])  # 10 px a step
+    assert stretch_factor(wide, view, size) == 1
+    assert stretch_factor(np.zeros((11, 2)), view, size) == 1  # at the minimum: nothing to stretch
+    assert stretch_factor(tiny[:1], view, size) == 1
+    # never past MAX_STRETCH_OF_VIEW of a small view, nor off the view's edge
+    assert stretch_factor(tiny, ((0.0, 0.4), (0.0, 0.8)), (40.0, 40.0)) < k
+    edge = tiny + [5.99 - tiny[-1, 0], 0]  # ends 1 px from the right edge, heading right
+    assert 1 <= stretch_factor(edge, view, size) < k
+    assert np.all(stretched(edge, stretch_factor(edge, view, size))[:, 0] <= 6.0)
+
+
+def test_parameter_space_shows_steps_at_default_alpha_a_colour_bar_and_a_trail_entry(qtbot, open_window,
+                                                                                     wait_snapshot):
+    from gui import style
+    from gui.landscape_panel import MIN_STEP_PX
+
+    w = open_window(family="sine-ab", model="two-param")
+    assert w.shared.get().inner_lr == 0.01
+    panel = w.landscape
+    snap = wait_snapshot(w, lambda s: s.landscape is not None and panel.surface is not None)
+    qtbot.waitUntil(lambda: panel.stretch["meta"] > 1, timeout=30_000)
+    true_path = snap.landscape.paths["meta"]
+    px = [panel.to_pixel(a, b) for a, b in true_path]
+    true_gaps = [np.hypot(p.x() - q.x(), p.y() - q.y()) for p, q in zip(px, px[1:])]
+    assert np.mean(true_gaps) < MIN_STEP_PX  # too close to tell apart as drawn
+    xs, ys = panel.paths["meta"].getData()
+    shown = [panel.to_pixel(a, b) for a, b in zip(xs, ys)]
+    gaps = [np.hypot(p.x() - q.x(), p.y() - q.y()) for p, q in zip(shown, shown[1:])]
+    assert np.mean(gaps) >= MIN_STEP_PX - 0.5
+    assert f"×{panel.stretch['meta']}" in panel.note.text() and panel.note.fits()
+    assert "trail" in panel.legend.options[0] and panel.legend.fits()  # the entry, shortened when narrow
+    bar = panel.colour_bar
+    assert bar.isVisible() and np.allclose(bar.levels(), panel.image.getLevels())
+    assert [label for _, label in bar.axis._tickLevels[0]]  # labelled ticks, in MSE
+    w.demo.light.trigger()
+    t = style.themes.current
+    try:
+        assert t.name == "light"
+        assert panel.trail.opts["pen"].color().name() == t.trail
+        assert panel.image.getColorMap().getColors()[0][:3].tolist() == list(bytes.fromhex(t.heat[0][1:]))
+        assert bar.axis.textPen().color().name() == t.text
+        assert t.trail in panel.legend.text() and t.muted in panel.note.text()
+    finally:
+        style.themes.set(style.DARK)

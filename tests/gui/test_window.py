@@ -108,7 +108,7 @@ def test_new_task_gives_both_panels_the_same_support_points(qtbot, open_window, 
         np.testing.assert_array_equal(sx, snap.support_x)
         np.testing.assert_array_equal(sy, snap.support_y)
     assert w.panels["meta"].drawn[0].shape[0] == 6  # before + 5 steps
-    assert [p.title.text() for p in shown] == ["MAML init", "Random init", "Pretrained"]
+    assert [p.title.text() for p in shown] == ["● MAML init", "■ Random init", "▼ Pretrained"]  # marker, name
     assert not np.allclose(snap.support_y, np.array(old.ys))
     a, b = snap.task.a, snap.task.b
     assert w.controls.param_a.value() == pytest.approx(a, abs=0.01)

@@ -22,9 +22,10 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsItem
 
 from core.controls import SharedControls
+from core.snapshots import step_schedule
 from core.tasks import get_family
 from gui import style
-from gui.panels import Card, FitLabel, _plot, log_ticks, shown_steps
+from gui.panels import Card, FitLabel, _plot, log_ticks
 
 PARAM_NAMES = {"sinusoid": ("amplitude A", "phase φ"), "sine-ab": ("amplitude a", "phase b"),
                "linear": ("slope a", "intercept b")}
@@ -190,7 +191,7 @@ class LandscapePanel(Card):
             self.stretch[m] = k
             shown = stretched(p, k) if len(p) else p
             sizes = np.zeros(len(p))
-            sizes[[i for i in shown_steps(len(p) - 1) if i < len(p)]] = 9 * t.scale  # the steps the panels draw
+            sizes[[i for i in step_schedule(len(p) - 1) if i < len(p)]] = 9 * t.scale  # the steps the panels draw
             item.setData(shown[:, 0], shown[:, 1], symbolSize=sizes)
             if m == "random" and len(p):
                 self.random_start.setData([p[0, 0]], [p[0, 1]])

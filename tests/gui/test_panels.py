@@ -60,7 +60,8 @@ def init_snap(mse_last: float, task=None):
     curves = np.vstack([np.sin(x)] * 11)
     return SimpleNamespace(curves={"meta": curves}, grid_x=x, true_y=np.sin(x), task=task,
                            support_x=np.array([0.0, 1.0]), support_y=np.array([0.0, 0.8]),
-                           display_mse={"meta": np.array([2.5] + [1.0] * 9 + [mse_last])})
+                           display_mse={"meta": np.array([2.5] + [1.0] * 9 + [mse_last])},
+                           curve_steps={"meta": tuple(range(len(curves)))})
 
 
 @pytest.mark.parametrize("width, compact", [(700, False), (480, False), (300, True)])

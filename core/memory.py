@@ -8,9 +8,12 @@ hidden unit per point (pre-activation, activation and their gradients). Measured
 (`main.py train --iterations 2 --inner-steps 10 --shots 50 --hidden 256,256,256,256`): 31 MB
 per task against 35 MB estimated; FOMAML measured the same within 15%, so every algorithm gets
 the one estimate. A setup is refused when it would take more than SAFETY of the memory the
-machine has available now (/proc/meminfo's MemAvailable).
+machine has available now (/proc/meminfo's MemAvailable, plus what this process already holds,
+so a running trainer does not count its own setup against the next one).
 """
 from __future__ import annotations
+
+import os
 
 FLOAT_BYTES = 4
 BASE_BYTES = 400 * 2**20  # torch, the model and the rest of the process
@@ -33,15 +36,21 @@ def estimate(meta_batch: int, shots: int, inner_steps: int, hidden, model: str =
 
 
 def available(path: str = MEMINFO) -> int | None:
-    """MemAvailable in bytes, or None where the OS does not say (then nothing is refused)."""
+    """MemAvailable plus this process's resident memory, in bytes; None where the OS does not
+    say (then nothing is refused)."""
     try:
         with open(path, encoding="ascii") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
+            free = next((int(line.split()[1]) * 1024 for line in f if line.startswith("MemAvailable:")), None)
     except (OSError, ValueError, IndexError):
         return None
-    return None
+    if free is None:
+        return None
+    try:
+        with open("/proc/self/statm", encoding="ascii") as f:
+            free += int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        pass
+    return free
 
 
 def _gb(n: int) -> str:

@@ -80,6 +80,10 @@ def _collect() -> dict[str, Setting]:
 
 SETTINGS: dict[str, Setting] = _collect()
 
+# Support points a task may hold: the editor stops adding at this many, and sessions accept as
+# many, so whatever the window makes can be saved and opened again.
+MAX_POINTS = 1000
+
 # The one device-dependent rule: without a GPU the window's meta-batch slider stops here (a
 # bigger batch is slow on a CPU); the limit every entry point checks is the table's.
 CPU_META_BATCH = 1000

@@ -70,6 +70,7 @@ class MainWindow(QMainWindow):
         self.snapshot = None
         self._family = None
         self._message_id = 0
+        self.errors: list[str] = []  # every error notice shown, in order (main.py --stats)
         self._notice_until = 0.0
         self._error_shown = False
         self._frame_error = False
@@ -309,6 +310,8 @@ class MainWindow(QMainWindow):
     def show_notice(self, text: str, colour: str = style.INFO, sticky: bool = False, action=None) -> None:
         """A banner over the bottom of the init panels; errors stay until clicked or replaced.
         action: (button text, slot) for a banner that offers a way out."""
+        if style.recolour(colour, style.themes.current) == style.themes.current.error:
+            self.errors.append(text)
         self.notice.show_text(text, colour, action)
         self._place_notice()
         self._notice_until = 0.0 if sticky else time.perf_counter() + NOTICE_S

@@ -89,8 +89,17 @@ class Documents(QObject):
         self.window.shared.post("load", loaded)
         return True
 
-    def save_checkpoint_to(self, path) -> None:
-        self.window.shared.post("save", str(path))
+    def save_checkpoint_to(self, path) -> bool:
+        """Checked here first (a folder, a device, no permission: said at once); the trainer writes it."""
+        from core import safeio
+
+        try:
+            path = safeio.check_target(path, "checkpoint")
+        except safeio.FileRefused as e:
+            self.notice(f"Could not save: {e}", error=True)
+            return False
+        self.window.shared.post("save", path)
+        return True
 
     @Slot()
     def load_trained_model(self) -> bool:

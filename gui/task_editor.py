@@ -93,6 +93,7 @@ class TaskEditor(QObject):
         """The new point's index; None at MAX_POINTS (what a session can hold)."""
         t = self.task()
         if len(t.xs) >= MAX_POINTS:
+            self.message.emit(f"At most {MAX_POINTS} support points (what a saved session can hold)")
             return None
         self.selected = len(t.xs)
         self._write(replace(t, xs=(*t.xs, float(x)), ys=(*t.ys, float(y))))

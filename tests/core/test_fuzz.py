@@ -1,6 +1,8 @@
 """Property tests: no file and no number the user can hand us gets past the loaders unchecked."""
 import io
 import math
+import os
+import signal
 
 import torch
 from hypothesis import HealthCheck, given, settings
@@ -131,7 +133,10 @@ def within(seconds, fn, *args):
 
 
 def _tensor(dtype, device, sparse, shape, value):
-    t = torch.full(shape, value if dtype.is_floating_point or dtype.is_complex else 1, dtype=dtype)
+    if dtype.is_floating_point or dtype.is_complex:  # through float64: 1e300 becomes inf in float16, no error
+        t = torch.full(shape, value, dtype=torch.float64).to(dtype)
+    else:
+        t = torch.ones(shape, dtype=dtype)
     if sparse and t.dim() > 0:
         t = t.to_sparse()
     return t.to("meta") if device == "meta" else t
@@ -230,12 +235,22 @@ def test_train_with_random_values_at_any_flag_runs_or_gives_one_line(tmp_path_fa
     argv = ["train", "--iterations", "0", "--quiet"] + ([option, value] if takes else [option])
     if option != "--save":
         argv += ["--save", str(tmp_path_factory.mktemp("s") / "m.pt")]
-    err, threads = io.StringIO(), torch.get_num_threads()
+    err, threads, here = io.StringIO(), torch.get_num_threads(), os.getcwd()
+    os.chdir(tmp_path_factory.mktemp("cwd"))  # a relative --save lands there, not in the repository
+
+    def hung(*_):
+        raise TimeoutError(f"main {argv} did not return within 60 s")
+
+    old = signal.signal(signal.SIGALRM, hung)  # main installs signal handlers: it runs on this thread
+    signal.alarm(60)
     try:
         with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
-            code = within(60, main, argv)
+            code = main(argv)
     finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
         torch.set_num_threads(threads)  # --threads sets the process's
+        os.chdir(here)
     assert code in (0, 2), err.getvalue()
     if code == 2:
         lines = err.getvalue().strip().splitlines()

@@ -192,3 +192,27 @@ def test_a_session_whose_checkpoint_is_refused_changes_nothing(tmp_path, open_wi
     os.mkfifo(fifo)
     assert not w.demo.documents.open_session(fifo)  # refused at once, not a hung window
     assert w.shared.get() is before and len(w.errors) == 2
+
+
+@pytest.mark.parametrize("argv, unset, needle", [
+    (["--quit-after", "1"], {"QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"}, "DISPLAY is not set"),
+    (["--quit-after", "3000000"], set(), "quit after must be between"),
+    (["--stats", "/nonexistent-dir/s.json", "--quit-after", "1"], set(), "does not exist"),
+    (["--screenshot", "/", "--quit-after", "1"], set(), "directory"),
+])
+def test_window_start_refusals_are_one_line_and_exit_2(argv, unset, needle):
+    """No display used to be Qt's abort ("reinstalling the application may fix this problem");
+    --quit-after 3000000 aborted (exit 134); an unwritable --stats was a traceback at exit."""
+    full = {k: v for k, v in dict(os.environ, QT_QPA_PLATFORM="offscreen").items() if k not in unset}
+    r = subprocess.run([sys.executable, "main.py", *argv], cwd=ROOT, env=full, capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 2, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and needle in r.stderr, r.stderr
+
+
+def test_display_problem_names_what_is_missing():
+    from gui.app import display_problem
+
+    assert "DISPLAY" in display_problem({})
+    assert display_problem({"QT_QPA_PLATFORM": "offscreen"}) is None
+    assert display_problem({"WAYLAND_DISPLAY": "wayland-0"}) is None

@@ -380,8 +380,10 @@ class MainWindow(QMainWindow):
                 return
         self.timer.stop()  # frame timing ends here; the picture below is part of quitting
         try:
-            if self.screenshot_path and not self._closed and not self.grab().save(self.screenshot_path):
-                self.screenshot_failed = True
+            if self.screenshot_path and not self._closed:
+                from gui.imagefile import save_pixmap
+
+                self.screenshot_failed = save_pixmap(self.grab(), self.screenshot_path) is not None
         finally:
             self.shutdown()
         event.accept()

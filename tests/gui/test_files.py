@@ -216,3 +216,17 @@ def test_display_problem_names_what_is_missing():
     assert "DISPLAY" in display_problem({})
     assert display_problem({"QT_QPA_PLATFORM": "offscreen"}) is None
     assert display_problem({"WAYLAND_DISPLAY": "wayland-0"}) is None
+
+
+def test_pictures_are_written_whole_and_never_over_a_folder_or_device(qtbot, tmp_path):
+    from PySide6.QtGui import QPixmap
+
+    from gui.imagefile import save_pixmap
+
+    pixmap = QPixmap(12, 8)
+    assert save_pixmap(pixmap, tmp_path / "a.png") is None
+    assert (tmp_path / "a.png").read_bytes().startswith(b"\x89PNG")
+    assert save_pixmap(pixmap, tmp_path / "b.jpg") is None and (tmp_path / "b.jpg").read_bytes()[:2] == b"\xff\xd8"
+    assert "directory" in save_pixmap(pixmap, tmp_path)
+    assert "does not exist" in save_pixmap(pixmap, tmp_path / "no" / "c.png")
+    assert sorted(os.listdir(tmp_path)) == ["a.png", "b.jpg"]  # no temporary files left

@@ -2,17 +2,17 @@
 
 Reading refuses what would hang or flood us before any byte is read: a FIFO or device opens
 without blocking (O_NONBLOCK) and is refused by its fstat, a file over the size limit by its
-length, a NUL by the path check. JSON is refused for nesting depth and huge integers before
-the parser sees it. Writing goes to a fresh temporary file created exclusively (mkstemp: a
-random name, O_EXCL, so a symlink planted anywhere is never followed) in the target's own
-directory, is fsynced, then renamed over the target: a crash leaves the old file or the new
-one, never half of either, and a special file at the target is refused, not replaced.
+length, a NUL by the path check. JSON is refused for size before parsing, for huge integers
+before they are converted, and for nesting depth before any value is used. Writing goes to a
+fresh temporary file created exclusively (mkstemp: a random name, O_EXCL, so a symlink planted
+anywhere is never followed) in the target's own directory, is fsynced, then renamed over the
+target: a crash leaves the old file or the new one, never half of either, and a special file
+at the target is refused, not replaced.
 """
 from __future__ import annotations
 
 import json
 import os
-import re
 import stat
 import tempfile
 from collections.abc import Callable
@@ -87,8 +87,15 @@ def read_text(path, what: str = "file", limit: int = MAX_JSON_BYTES) -> str:
         raise FileRefused(f"{check_path(path)}: not UTF-8 text, so not a {what}") from None
 
 
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
-_BRACKET = re.compile(r"[\[\]{}]")
+def _depth(value) -> int:
+    """Nesting depth of parsed JSON, without recursion (a stack of (value, depth))."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        v, d = stack.pop()
+        if isinstance(v, (list, dict)):
+            deepest = max(deepest, d)
+            stack.extend((c, d + 1) for c in (v.values() if isinstance(v, dict) else v))
+    return deepest
 
 
 def _refuse_int(text: str):
@@ -98,26 +105,22 @@ def _refuse_int(text: str):
 
 
 def loads_json(text: str, where: str):
-    """json.loads with limits checked first: nesting depth, integer length, size. FileRefused
-    (a ValueError) with one line; plain JSON errors come back as ValueError too."""
+    """json.loads with limits: size first, integer length while parsing (before int() runs),
+    nesting by json's recursion guard and a depth walk before the data is used. FileRefused
+    (a ValueError) with one line, for JSON errors too."""
     if len(text) > MAX_JSON_BYTES:
         raise FileRefused(f"{where}: too large ({len(text):,} characters; at most {MAX_JSON_BYTES:,})")
-    bare = _STRING.sub('""', text)  # brackets inside strings do not nest
-    depth = deepest = 0
-    for m in _BRACKET.finditer(bare):
-        depth += 1 if m.group() in "[{" else -1
-        if depth > deepest:
-            deepest = depth
-            if deepest > MAX_JSON_DEPTH:
-                raise FileRefused(f"{where}: nested more than {MAX_JSON_DEPTH} levels deep")
     try:
-        return json.loads(text, parse_int=_refuse_int)
+        data = json.loads(text, parse_int=_refuse_int)
     except FileRefused as e:
         raise FileRefused(f"{where}: holds {e}") from None
-    except RecursionError:
-        raise FileRefused(f"{where}: nested too deeply") from None
+    except RecursionError:  # json's own guard, at about 1,000 levels: no stack is exhausted
+        raise FileRefused(f"{where}: nested more than {MAX_JSON_DEPTH} levels deep") from None
     except ValueError as e:  # JSONDecodeError is one
         raise FileRefused(f"{where}: not valid JSON ({str(e).splitlines()[0][:200]})") from None
+    if _depth(data) > MAX_JSON_DEPTH:  # before any of it is used
+        raise FileRefused(f"{where}: nested more than {MAX_JSON_DEPTH} levels deep")
+    return data
 
 
 def check_target(path, what: str = "file") -> str:

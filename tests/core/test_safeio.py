@@ -63,7 +63,7 @@ def test_a_file_over_the_limit_is_refused_by_its_length(tmp_path):
         safeio.read_text(big)
 
 
-def test_json_depth_and_huge_integers_are_refused_before_parsing():
+def test_json_depth_and_huge_integers_are_refused_before_any_value_is_used():
     with pytest.raises(FileRefused, match="nested"):
         safeio.loads_json("[" * 1000 + "]" * 1000, "x")
     with pytest.raises(FileRefused, match="nested"):
@@ -155,3 +155,12 @@ def test_strict_json_writes_null_for_non_finite():
     text = safeio.dumps_json({"a": [1.0, float("nan"), float("inf")], "b": {"c": -float("inf")}, "d": "x"})
     assert json.loads(text) == {"a": [1.0, None, None], "b": {"c": None}, "d": "x"}
     assert "NaN" not in text and "Infinity" not in text
+
+
+def test_pathological_json_text_is_answered_not_hung():
+    """Texts that make a backtracking scanner quadratic (an escaped quote repeated, brackets in a string)."""
+    with pytest.raises(FileRefused, match="not valid JSON"):
+        _within(30, safeio.loads_json, '"' + '\\"' * 1_000_000, "x")
+    assert _within(30, safeio.loads_json, '"' + "[" * 1_000_000 + '"', "x") == "[" * 1_000_000
+    with pytest.raises(FileRefused, match="nested"):
+        _within(30, safeio.loads_json, "[" * 3_000_000, "x")

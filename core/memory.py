@@ -58,17 +58,20 @@ def _gb(n: int) -> str:
 
 
 def problem(meta_batch: int, shots: int, inner_steps: int, hidden, model: str = "mlp",
-            free: int | None = None) -> str | None:
+            free: int | None = None, learners: int = 1) -> str | None:
     """None if the setup fits, else one line saying what it needs and what to lower."""
-    need = estimate(meta_batch, shots, inner_steps, hidden, model)
+    need = estimate(learners * meta_batch, shots, inner_steps, hidden, model)
     free = available() if free is None else free
     if free is None or need <= SAFETY * free:
         return None
-    return (f"this setup needs about {_gb(need)} of memory (meta-batch {meta_batch} x {inner_steps} inner steps x "
+    two = " x 2 algorithms" if learners > 1 else ""
+    return (f"this setup needs about {_gb(need)} of memory (meta-batch {meta_batch}{two} x {inner_steps} inner steps x "
             f"K={shots} x hidden {','.join(map(str, hidden)) if model == 'mlp' else 'two scalars'}), more than "
             f"half of the {_gb(free)} available: lower the meta-batch, inner steps, K or hidden sizes")
 
 
 def controls_problem(c, free: int | None = None) -> str | None:
-    """`problem` for anything with Controls' fields (Controls, argparse's namespace)."""
-    return problem(c.meta_batch, c.shots, c.inner_steps, c.hidden, c.model, free)
+    """`problem` for anything with Controls' fields (Controls, argparse's namespace). A compared
+    algorithm trains a second learner on the same batches: twice the tasks in memory."""
+    learners = 2 if getattr(c, "compare", None) and c.compare != c.algorithm else 1
+    return problem(c.meta_batch, c.shots, c.inner_steps, c.hidden, c.model, free, learners)

@@ -255,7 +255,7 @@ class Trainer:
     def _too_big(self, c: Controls) -> bool:
         """A setup that would not fit in memory pauses with a message instead of being run (and the
         kernel killing the process). Checked when the sizes change; a GPU falls back on OOM instead."""
-        key = (c.meta_batch, c.shots, c.inner_steps, c.hidden, c.model, self.device.type)
+        key = (c.meta_batch, c.shots, c.inner_steps, c.hidden, c.model, c.compare, self.device.type)
         if key != self._sized:
             self._sized, self._size_problem = key, memory.controls_problem(c) if self.device.type == "cpu" else None
         if self._size_problem is None:

@@ -73,3 +73,14 @@ def test_the_trainer_pauses_on_it_with_a_message(monkeypatch):
         assert not host.shared.get().playing and host.trainer.iteration == 0
     finally:
         host.stop()
+
+
+def test_a_compared_algorithm_counts_twice():
+    from dataclasses import replace
+
+    from core.controls import Controls
+
+    c = replace(Controls(), meta_batch=600, inner_steps=10, shots=50, hidden=(256,) * 4)
+    free = int(memory.estimate(600, 50, 10, (256,) * 4) / memory.SAFETY) + 2**20  # just enough for one
+    assert memory.controls_problem(c, free) is None
+    assert memory.controls_problem(replace(c, compare="metasgd"), free) is not None

@@ -65,34 +65,57 @@ def check_limits(args) -> None:
 def display_problem(env=os.environ) -> str | None:
     """Why Qt could not open a window here, in words (None: it can, as far as we can tell).
     Qt itself aborts with "Reinstalling the application may fix this problem", which it will not."""
-    platform = env.get("QT_QPA_PLATFORM", "")
-    if platform and not platform.startswith("xcb"):
+    if not _uses_xcb(env):
         return None  # offscreen, wayland, vnc, eglfs...: the user chose, Qt says what is wrong
-    if not env.get("DISPLAY") and not (not platform and env.get("WAYLAND_DISPLAY")):
+    if not env.get("DISPLAY"):
         return ("no display to open the window on: DISPLAY is not set (run it in a desktop session, "
                 "or set QT_QPA_PLATFORM=offscreen for pictures without a screen)")
-    missing = _missing_xcb_libraries()
-    if missing:
-        return (f"Qt's xcb platform cannot load: missing {', '.join(missing)} (on Debian or Ubuntu: "
-                "apt-get install libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1)")
     return None
 
 
-def _missing_xcb_libraries() -> list[str]:
-    """Libraries Qt's xcb plugin needs that the system lacks (ldd; nothing if ldd is absent)."""
+def _uses_xcb(env) -> bool:
+    platform = env.get("QT_QPA_PLATFORM", "")
+    return platform.startswith("xcb") or (not platform and not env.get("WAYLAND_DISPLAY"))
+
+
+class XcbCheck:
+    """The libraries Qt's xcb plugin needs that the system lacks, asked of `ldd` in the background
+    (it takes ~0.1 s) while the trainer's process starts; nothing is checked where ldd is absent."""
+
+    def __init__(self, env=os.environ):
+        self.proc = None
+        plugin = _xcb_plugin()
+        ldd = shutil.which("ldd")
+        if _uses_xcb(env) and plugin and ldd:
+            try:
+                self.proc = subprocess.Popen([ldd, plugin], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                             text=True)
+            except OSError:
+                self.proc = None
+
+    def problem(self) -> str | None:
+        if self.proc is None:
+            return None
+        try:
+            out, _ = self.proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.communicate()
+            return None
+        missing = [line.split()[0] for line in out.splitlines() if "not found" in line]
+        if not missing:
+            return None
+        return (f"Qt's xcb platform cannot load: missing {', '.join(missing)} (on Debian or Ubuntu: "
+                "apt-get install libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1)")
+
+
+def _xcb_plugin() -> str | None:
     try:
         import PySide6
     except ImportError:
-        return []
+        return None
     plugin = os.path.join(os.path.dirname(PySide6.__file__), "Qt", "plugins", "platforms", "libqxcb.so")
-    ldd = shutil.which("ldd")
-    if ldd is None or not os.path.isfile(plugin):
-        return []
-    try:
-        out = subprocess.run([ldd, plugin], capture_output=True, text=True, timeout=10).stdout
-    except (OSError, subprocess.SubprocessError):
-        return []
-    return [line.split()[0] for line in out.splitlines() if "not found" in line]
+    return plugin if os.path.isfile(plugin) else None
 
 
 def initial_controls(args):
@@ -167,6 +190,7 @@ def main(argv: list[str]) -> int:
     except StartError as e:
         print(e, file=sys.stderr)
         return EXIT_USAGE
+    xcb = XcbCheck()
     signal.signal(signal.SIGINT, lambda *_: sys.exit(130))  # Ctrl+C while starting: quiet exit
     from core.host import ProcessHost
 
@@ -180,6 +204,9 @@ def main(argv: list[str]) -> int:
     try:
         check_limits(args)
         controls, checkpoint = initial_controls(args)
+        problem = xcb.problem()
+        if problem:
+            raise StartError(f"main.py: {problem}")
     except StartError as e:
         print(e, file=sys.stderr)
         host.stop()

@@ -210,12 +210,22 @@ def test_window_start_refusals_are_one_line_and_exit_2(argv, unset, needle):
     assert len(r.stderr.strip().splitlines()) == 1 and needle in r.stderr, r.stderr
 
 
-def test_display_problem_names_what_is_missing():
-    from gui.app import display_problem
+def test_display_problem_names_what_is_missing(tmp_path, monkeypatch):
+    import shutil
+
+    from gui.app import XcbCheck, display_problem
 
     assert "DISPLAY" in display_problem({})
     assert display_problem({"QT_QPA_PLATFORM": "offscreen"}) is None
     assert display_problem({"WAYLAND_DISPLAY": "wayland-0"}) is None
+    assert display_problem({"DISPLAY": ":1"}) is None
+    fake = tmp_path / "ldd"  # a system without libxcb-cursor0, as ldd reports it
+    fake.write_text("#!/bin/sh\necho '\tlibxcb-cursor.so.0 => not found'\necho '\tlibc.so.6 => /lib/libc.so.6'\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(shutil, "which", lambda name: str(fake) if name == "ldd" else None)
+    problem = XcbCheck({"DISPLAY": ":1"}).problem()
+    assert "libxcb-cursor.so.0" in problem and "libc" not in problem
+    assert XcbCheck({"QT_QPA_PLATFORM": "offscreen"}).problem() is None
 
 
 def test_pictures_are_written_whole_and_never_over_a_folder_or_device(qtbot, tmp_path):

@@ -14,7 +14,6 @@ torch.func is the functional alternative: vmap eagerly, and grad(vmap) under tor
 """
 from __future__ import annotations
 
-import json
 import platform
 import time
 from functools import partial
@@ -22,6 +21,7 @@ from functools import partial
 import torch
 from torch.func import grad_and_value
 
+from core import safeio
 from core.algorithms import ALGORITHMS, HParams, MetaLearner, get_algorithm
 from core.evaluate import evaluate, heldout_tasks
 from core.fast import make_stepper
@@ -201,8 +201,7 @@ def run_bench(args) -> int:
         out["time_to_quality"] = time_to_quality(device, hp)
         print(f"  -> {out['time_to_quality']['seconds']} s")
     if args.json:
-        with open(args.json, "w") as f:
-            json.dump(out, f, indent=1)
+        safeio.write_text(args.json, safeio.dumps_json(out), "JSON output")
         print(f"wrote {args.json}")
     return 0
 

@@ -10,12 +10,13 @@ shape and value before anything is replaced.
 """
 from __future__ import annotations
 
-import os
+import io
 import warnings
 from dataclasses import dataclass
 
 import torch
 
+from core import safeio
 from core.algorithms import get_algorithm, setup_error
 from core.models import MLP, Params, make_model
 from core.settings import SETTINGS, check_config
@@ -43,7 +44,8 @@ def config_from_controls(c, iterations: int) -> dict:
 
 
 def save(path, model, params: Params, config: dict, lrs: Params | None = None) -> None:
-    """Write atomically (temp file, then rename) so a crash never leaves half a checkpoint."""
+    """Write atomically (core.safeio: a fresh exclusive temp file, fsync, rename), so a crash never
+    leaves half a checkpoint and nothing planted at a temporary name is followed."""
     data = {"state_dict": {k: v.detach().cpu().clone() for k, v in params.items()},
             "config": dict(config, model=model.name)}
     if isinstance(model, MLP):
@@ -51,20 +53,20 @@ def save(path, model, params: Params, config: dict, lrs: Params | None = None) -
     key = get_algorithm(config["algorithm"]).extras_key
     if lrs is not None and key:  # the learner's extras (Meta-SGD's rates, Alpha MAML's alpha and beta)
         data["extras"] = {key: {k: v.detach().cpu().clone() for k, v in lrs.items()}}
-    path = os.fspath(path)
-    tmp = path + ".tmp"
-    torch.save(data, tmp)
-    os.replace(tmp, path)
+    safeio.atomic_write(path, lambda f: torch.save(data, f), "checkpoint")
 
 
 def load(path) -> Checkpoint:
-    """Read and validate; raises CheckpointError with a one-line reason."""
+    """Read and validate; raises CheckpointError with a one-line reason. A FIFO, a device or a
+    file over MAX_CHECKPOINT_BYTES is refused before a byte is read."""
+    try:
+        blob = safeio.read_bytes(path, safeio.MAX_CHECKPOINT_BYTES, "checkpoint")
+    except safeio.FileRefused as e:
+        raise CheckpointError(str(e)) from None
     try:
         with warnings.catch_warnings():  # torch warns about odd pickles; the error below says it all
             warnings.simplefilter("ignore")
-            data = torch.load(path, map_location="cpu", weights_only=True)
-    except FileNotFoundError:
-        raise CheckpointError(f"{path}: no such file") from None
+            data = torch.load(io.BytesIO(blob), map_location="cpu", weights_only=True)
     except Exception as e:  # truncated, corrupt, foreign, or asks to run code
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise CheckpointError(f"{path}: not a readable checkpoint ({first[:200]})") from None
@@ -76,6 +78,8 @@ def validate(data, where: str = "checkpoint") -> Checkpoint:
             or not isinstance(data.get("config"), dict):
         raise CheckpointError(f"{where}: not a MAML Playground checkpoint (needs 'state_dict' and 'config')")
     cfg = dict(data["config"])
+    if not all(isinstance(k, str) for k in cfg):
+        raise CheckpointError(f"{where}: config keys must be strings")
     for setting in (SETTINGS["algorithm"], SETTINGS["family"], SETTINGS["model"]):  # needed to rebuild
         key, allowed = setting.alias or setting.name, setting.choices
         if cfg.get(key) not in allowed:
@@ -109,7 +113,15 @@ def _tensors(d, expected: dict, where: str, what: str) -> Params:
         v = d[k]
         if not isinstance(v, torch.Tensor) or tuple(v.shape) != tuple(shape):
             raise CheckpointError(f"{where}: {what}[{k!r}] should be a tensor of shape {tuple(shape)}")
+        # checked in this order: a meta or sparse tensor cannot even be asked whether it is finite
+        if v.device.type != "cpu":
+            raise CheckpointError(f"{where}: {what}[{k!r}] is on the {v.device.type} device, not stored values")
+        if v.layout != torch.strided or v.is_quantized or v.is_nested:
+            raise CheckpointError(f"{where}: {what}[{k!r}] is a {v.layout} tensor, not a dense one")
+        if not v.is_floating_point():
+            raise CheckpointError(f"{where}: {what}[{k!r}] holds {v.dtype} values, not floating point")
+        v = v.detach().to(torch.float32).clone()  # a float64 beyond float32's range becomes inf here
         if not torch.isfinite(v).all():
-            raise CheckpointError(f"{where}: {what}[{k!r}] holds NaN or infinite values")
-        out[k] = v.detach().to(torch.float32).clone()
+            raise CheckpointError(f"{where}: {what}[{k!r}] holds NaN or infinite values (as float32)")
+        out[k] = v
     return out

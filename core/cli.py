@@ -1,13 +1,13 @@
 """Headless commands: train, evaluate, bench. No Qt is imported here.
 
-Errors in the user's input come out as one line on stderr with exit status 2; a run that
-diverges keeps (and with --save writes) its last finite parameters and exits with 3.
+Errors in the user's input come out as one line on stderr with exit status 2, before any work
+(a --save or --json path that cannot be written, a setup too big for the memory); a run that
+diverges keeps (and with --save writes) its last finite parameters and exits with 3. SIGINT and
+SIGTERM stop training and save what was learned; while the save runs they are held off.
 """
 from __future__ import annotations
 
 import argparse
-import json
-import math
 import signal
 import sys
 import time
@@ -15,6 +15,7 @@ import time
 import torch
 
 from core import checkpoint as ckpt
+from core import memory, safeio
 from core.algorithms import HParams, MetaLearner, get_algorithm
 from core.controls import Controls
 from core.device import resolve_device, tune_allocator
@@ -22,10 +23,10 @@ from core.evaluate import evaluate, heldout_tasks, pretrain
 from core.models import make_model
 from core.runner import StepRunner
 from core.setting import Setting
-from core.settings import SETTINGS
+from core.settings import RUN, SETTINGS
 from core.tasks import get_family
 
-EXIT_USAGE, EXIT_DIVERGED = 2, 3
+EXIT_SAVE, EXIT_USAGE, EXIT_DIVERGED = 1, 2, 3
 CHECK_EVERY = 50  # meta-iterations per checked chunk (core.runner)
 
 
@@ -36,23 +37,6 @@ class UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one clear line instead of usage + message
         raise UsageError(f"{self.prog}: {message}")
-
-
-def _positive(kind, allow_zero=False, maximum=None):
-    """Run options that are not settings (iterations, seconds, threads, tasks, steps)."""
-    def parse(text):
-        try:
-            v = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a valid {kind.__name__}") from None
-        if isinstance(v, float) and not math.isfinite(v):
-            raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
-        if v < 0 or (v == 0 and not allow_zero):
-            raise argparse.ArgumentTypeError(f"{text} must be {'non-negative' if allow_zero else 'positive'}")
-        if maximum is not None and v > maximum:
-            raise argparse.ArgumentTypeError(f"{text} is too large (at most {maximum:g})")
-        return v
-    return parse
 
 
 def _checked(setting: Setting):
@@ -73,6 +57,8 @@ def _flag(parser, setting: Setting, default=_SAME, help=None) -> None:
     """One settings-table entry as a flag: its name, choices or checks, default and help."""
     kw = {"dest": setting.name, "default": setting.default if default is _SAME else default,
           "help": help or setting.help}
+    if setting.kind is not str and setting.lo is not None:
+        kw["help"] += f" ({setting.lo:g}..{setting.hi:g})"
     if setting.kind is str:
         kw["choices"] = setting.choices
     else:
@@ -89,28 +75,28 @@ def build_parser() -> argparse.ArgumentParser:
         if setting.cli:
             _flag(t, setting)
     stop = t.add_mutually_exclusive_group()
-    stop.add_argument("--iterations", type=_positive(int), help="meta-iterations (default 70000)")
-    stop.add_argument("--seconds", type=_positive(float), help="train for this long instead")
-    t.add_argument("--threads", type=_positive(int), default=1, help="torch intra-op threads on the CPU")
+    _flag(stop, RUN["iterations"], default=None, help="meta-iterations (default 70000)")
+    _flag(stop, RUN["seconds"])
+    _flag(t, RUN["threads"])
     t.add_argument("--save", metavar="CKPT", help="write the checkpoint here")
     t.add_argument("--quiet", action="store_true", help="no progress lines")
 
     e = sub.add_parser("evaluate", help="the paper's protocol: MSE after 0..S fine-tuning steps")
     e.add_argument("checkpoint")
-    e.add_argument("--tasks", type=_positive(int), default=600)
+    _flag(e, RUN["tasks"])
     _flag(e, SETTINGS["shots"])
-    e.add_argument("--steps", type=_positive(int, allow_zero=True), default=10)
+    _flag(e, RUN["steps"])
     _flag(e, SETTINGS["inner_lr"], default=None, help="default: the checkpoint's")
     _flag(e, SETTINGS["seed"], default=1234, help="held-out task seed")
     _flag(e, SETTINGS["device"], default="cpu")
-    e.add_argument("--threads", type=_positive(int), default=1)
+    _flag(e, RUN["threads"])
     e.add_argument("--json", metavar="OUT")
 
     b = sub.add_parser("bench", help="meta-iterations per second against a plain per-task loop")
     _flag(b, SETTINGS["device"])
-    b.add_argument("--threads", type=_positive(int), default=1)
+    _flag(b, RUN["threads"])
     _flag(b, SETTINGS["meta_batch"])
-    b.add_argument("--seconds", type=_positive(float), default=2.0, help="timed seconds per measurement")
+    _flag(b, RUN["seconds"], default=2.0, help="timed seconds per measurement")
     b.add_argument("--quality", action="store_true",
                    help="also time MAML to K=10 1-step MSE <= 0.40 on held-out tasks (about a minute)")
     b.add_argument("--no-compile", dest="compile", action="store_false",
@@ -127,14 +113,67 @@ def device_of(name: str) -> torch.device:
         raise UsageError("--device cuda: CUDA is not available on this machine") from None
 
 
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _on_stop_signals(handler) -> dict:
+    """Install `handler` for SIGINT and SIGTERM; returns the old handlers for `_restore`."""
+    return {sig: signal.signal(sig, handler) for sig in STOP_SIGNALS}
+
+
+def _restore(old: dict) -> None:
+    for sig, handler in old.items():
+        signal.signal(sig, handler)
+
+
+def check_setup(args) -> None:
+    """What can be refused before any work: the save path, a setup too big for the memory."""
+    if args.model == "two-param" and args.hidden != (40, 40):
+        raise UsageError("--hidden applies to the mlp model only")
+    if args.save is not None:
+        try:
+            safeio.check_target(args.save, "checkpoint")
+        except safeio.FileRefused as e:
+            raise UsageError(f"--save: {e}") from None
+    reason = memory.controls_problem(args)
+    if reason:
+        raise UsageError(reason[0].upper() + reason[1:])
+
+
+def _save(args, model, good, good_it: int, elapsed: float) -> int:
+    """Write the checkpoint with SIGINT and SIGTERM held off (a second Ctrl+C waits for it)."""
+    run = Controls(algorithm=args.algorithm, family=args.family, model=args.model, hidden=args.hidden,
+                   seed=args.seed, outer_optimizer=args.outer_optimizer, inner_lr=args.inner_lr,
+                   outer_lr=args.outer_lr, inner_steps=args.inner_steps, shots=args.shots,
+                   meta_batch=args.meta_batch, lam=args.lam, hyper_lr=args.hyper_lr)
+    own = {s.name: getattr(args, s.name) for s in get_algorithm(args.algorithm).settings}
+    cfg = dict(ckpt.config_from_controls(run, good_it), **own, seconds=round(elapsed, 2))
+    told = []
+
+    def wait(*_):
+        if not told:
+            told.append(True)
+            print(f"saving {args.save}: please wait", file=sys.stderr, flush=True)
+
+    old = _on_stop_signals(wait)
+    try:
+        ckpt.save(args.save, model, good[0], cfg, good[1])
+    except (OSError, ValueError) as e:
+        print(f"error: could not save {args.save}: {getattr(e, 'strerror', None) or e}", file=sys.stderr)
+        return EXIT_SAVE
+    finally:
+        _restore(old)
+    print(f"saved {args.save}")
+    return 0
+
+
 # ---- train ----------------------------------------------------------------------------------
 def cmd_train(args) -> int:
+    check_setup(args)
     device = device_of(args.device)
     torch.manual_seed(args.seed)
     family = get_family(args.family)
     model = make_model(args.model, family, args.hidden)
-    if args.model == "two-param" and args.hidden != (40, 40):
-        raise UsageError("--hidden applies to the mlp model only")
     gen = torch.Generator(device=device).manual_seed(args.seed)
     try:
         learner = MetaLearner(args.algorithm, model, model.init(gen, device), args.inner_lr, args.outer_optimizer,
@@ -143,11 +182,11 @@ def cmd_train(args) -> int:
         raise UsageError(str(e)) from None
     hp = HParams(args.inner_lr, args.outer_lr, args.inner_steps, args.shots, args.meta_batch,
                  lam=args.lam, hyper_lr=args.hyper_lr)
-    iterations = args.iterations or (None if args.seconds else 70000)
+    iterations = args.iterations if args.iterations is not None else (None if args.seconds else 70000)
     runner = StepRunner(learner, family, gen, device)
 
     interrupted = []
-    old = signal.signal(signal.SIGINT, lambda *_: interrupted.append(True))
+    old = _on_stop_signals(lambda *_: interrupted.append(True))
     status, smooth = 0, None
     t0 = last_print = time.perf_counter()
     try:
@@ -175,33 +214,35 @@ def cmd_train(args) -> int:
                       flush=True)
                 last_print = now
     finally:
-        signal.signal(signal.SIGINT, old)
+        _restore(old)
     good, good_it = learner.state(), runner.iteration
     elapsed = time.perf_counter() - t0
     if interrupted:
         print(f"interrupted at iteration {good_it}: keeping what was learned", file=sys.stderr)
     print(f"trained {good_it} meta-iterations in {elapsed:.1f} s ({good_it / max(elapsed, 1e-9):.0f} it/s) "
           f"on {device}" + (f", meta-loss {smooth:.4f}" if smooth is not None else ""))
-    if args.save:
-        run = Controls(algorithm=args.algorithm, family=args.family, model=args.model, hidden=args.hidden,
-                       seed=args.seed, outer_optimizer=args.outer_optimizer, inner_lr=args.inner_lr,
-                       outer_lr=args.outer_lr, inner_steps=args.inner_steps, shots=args.shots,
-                       meta_batch=args.meta_batch, lam=args.lam, hyper_lr=args.hyper_lr)
-        own = {s.name: getattr(args, s.name) for s in get_algorithm(args.algorithm).settings}
-        cfg = dict(ckpt.config_from_controls(run, good_it), **own, seconds=round(elapsed, 2))
-        ckpt.save(args.save, model, good[0], cfg, good[1])
-        print(f"saved {args.save}")
+    if args.save is not None:
+        return _save(args, model, good, good_it, elapsed) or status
     return status
 
 
 # ---- evaluate -------------------------------------------------------------------------------
 def cmd_evaluate(args) -> int:
+    if args.json is not None:
+        try:
+            safeio.check_target(args.json, "JSON output")
+        except safeio.FileRefused as e:
+            raise UsageError(f"--json: {e}") from None
     try:
         loaded = ckpt.load(args.checkpoint)
     except ckpt.CheckpointError as e:
         raise UsageError(str(e)) from None
     device = device_of(args.device)
     cfg = loaded.config
+    # held-out tasks are adapted all at once, one step at a time (no graph kept): like a meta-batch of one step
+    reason = memory.problem(args.tasks, max(args.shots, 50), 1, cfg["hidden"], cfg["model"])
+    if reason:
+        raise UsageError(f"--tasks {args.tasks}: {reason}")
     family = get_family(cfg["task"])
     model = make_model(cfg["model"], family, tuple(cfg["hidden"]))
     alpha = args.inner_lr if args.inner_lr is not None else float(cfg.get("inner_lr", 0.01))
@@ -234,8 +275,7 @@ def cmd_evaluate(args) -> int:
     if args.json:
         out = {"config": config, "steps": list(range(args.steps + 1)),
                "results": {k: v.as_dict() for k, v in results.items()}}
-        with open(args.json, "w") as f:
-            json.dump(out, f, indent=1)
+        safeio.write_text(args.json, safeio.dumps_json(out), "JSON output")
         print(f"wrote {args.json}")
     return 0
 
@@ -249,9 +289,14 @@ def main(argv: list[str]) -> int:
             return cmd_train(args)
         if args.command == "evaluate":
             return cmd_evaluate(args)
+        if args.json is not None:
+            safeio.check_target(args.json, "JSON output")
         from core.bench import run_bench
         return run_bench(args)
     except UsageError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except safeio.FileRefused as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as e:

@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from collections.abc import Callable
 from dataclasses import asdict, fields, replace
 
+from core import safeio
 from core.controls import Controls, DisplayTask
-from core.settings import check_controls
+from core.settings import MAX_POINTS, check_controls
 from core.tasks import FAMILIES
 
 FORMAT = "maml-playground-session/1"
-MAX_POINTS = 200  # support points a session may hold
 MAX_TARGET = 10_000  # samples of a drawn target
 
 
@@ -50,12 +49,9 @@ def dumps(c: Controls, checkpoint: str | None = None) -> str:
 
 
 def write(path, c: Controls, checkpoint: str | None = None) -> None:
-    """Atomic: a temporary file renamed over the target."""
-    path = os.fspath(path)
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(dumps(c, checkpoint))
-    os.replace(tmp, path)
+    """Atomic (core.safeio): a fresh exclusive temporary file, fsynced, renamed over the target.
+    safeio.FileRefused (a ValueError) for a target that is a folder or a special file."""
+    safeio.write_text(path, dumps(c, checkpoint), "session")
 
 
 def loads(text: str, where: str = "session",
@@ -64,9 +60,9 @@ def loads(text: str, where: str = "session",
     against core/settings.py's table, or by `check_settings(json_text, where)` when given (the
     window passes gui.validation.parse_preset, which reads the same table)."""
     try:
-        data = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise SessionError(f"{where}: not valid JSON ({e})") from None
+        data = safeio.loads_json(text, where)  # depth and huge numbers refused before parsing
+    except ValueError as e:
+        raise SessionError(str(e)) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         found = data.get("format") if isinstance(data, dict) else None
         raise SessionError(f"{where}: not a MAML Playground session (format {found!r}, expected {FORMAT!r})")
@@ -89,17 +85,17 @@ def loads(text: str, where: str = "session",
         raise SessionError(f"{where}: {e}") from None
     task = None if data.get("task") is None else _task(data["task"], c.family, where)
     checkpoint = data.get("checkpoint")
-    if checkpoint is not None and not isinstance(checkpoint, str):
+    if checkpoint is not None and (not isinstance(checkpoint, str) or not checkpoint or "\0" in checkpoint):
         raise SessionError(f"{where}: checkpoint must be a path, not {checkpoint!r}")
     return replace(c, task=task), checkpoint
 
 
 def read(path, check_settings=None) -> tuple[Controls, str | None]:
+    """A FIFO, a device, a huge file or a NUL in the path is refused before a byte is read."""
     try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-    except (OSError, UnicodeDecodeError) as e:
-        raise SessionError(f"{path}: cannot read ({getattr(e, 'strerror', None) or e})") from None
+        text = safeio.read_text(path, "session")
+    except safeio.FileRefused as e:
+        raise SessionError(str(e)) from None
     return loads(text, str(path), check_settings)
 
 

@@ -61,7 +61,12 @@ class Setting:
             return None
         why = ("too large" if v > self.hi else "it must be non-negative" if v < 0
                else "it must be positive" if v == 0 else "too small")
-        return f"{self.label} must be between {self.lo:g} and {self.hi:g} (got {v:g}: {why})"
+        lo, hi = self._text(self.lo), self._text(self.hi)
+        return f"{self.label} must be between {lo} and {hi} (got {self._text(v)}: {why})"
+
+    def _text(self, v) -> str:
+        """A whole number in full (up to 15 digits; 2147483647, not 2.14748e+09), others as %g."""
+        return f"{int(v)}" if self.kind is int and abs(v) < 1e15 else f"{v:g}"
 
     def parse(self, text: str):
         """The CLI's reading of a flag's text; ValueError with the same reason as `problem`."""

@@ -6,8 +6,10 @@ declared by its class and collected from the registry, so a new algorithm brings
 """
 from __future__ import annotations
 
-from dataclasses import fields
+import os
+from dataclasses import fields, replace
 
+from core import memory
 from core.algorithms import ALGORITHMS, REGISTRY, setup_error
 from core.controls import Controls
 from core.models import MODELS
@@ -51,6 +53,22 @@ COMMON = (
 )
 
 
+# Options of a run, not settings of the meta-learner: the CLI's and the window's flags, and what a
+# checkpoint records about its run. Each has limits, like every setting.
+RUN = {s.name: s for s in (
+    Setting("iterations", int, 70_000, "iterations", lo=0, hi=100_000_000, cli=False,
+            help="meta-iterations"),
+    Setting("seconds", float, None, "seconds", lo=0.001, hi=7 * 86400, cli=False, optional=True,
+            help="train for this long instead"),
+    Setting("threads", int, 1, "threads", lo=1, hi=4 * (os.cpu_count() or 1), cli=False,
+            help=f"torch intra-op threads on the CPU (this machine has {os.cpu_count() or 1} cores)"),
+    Setting("tasks", int, 600, "tasks", lo=1, hi=20_000, cli=False, help="held-out tasks"),
+    Setting("steps", int, 10, "steps", lo=0, hi=200, cli=False, help="fine-tuning steps"),
+    Setting("quit_after", float, None, "quit after", lo=0.01, hi=86400, cli=False, optional=True,
+            unit="s", help="close the window after this many seconds"),
+)}
+
+
 def _collect() -> dict[str, Setting]:
     table = {s.name: s for s in COMMON}
     for cls in REGISTRY.values():
@@ -61,6 +79,10 @@ def _collect() -> dict[str, Setting]:
 
 
 SETTINGS: dict[str, Setting] = _collect()
+
+# Support points a task may hold: the editor stops adding at this many, and sessions accept as
+# many, so whatever the window makes can be saved and opened again.
+MAX_POINTS = 1000
 
 # The one device-dependent rule: without a GPU the window's meta-batch slider stops here (a
 # bigger batch is slow on a CPU); the limit every entry point checks is the table's.
@@ -92,12 +114,15 @@ def check_controls(values: dict, where: str) -> dict:
         reason = setup_error(changes["compare"], model)
     if reason:
         raise ValueError(f"{where}: {reason}")
+    reason = memory.controls_problem(replace(Controls(), **changes))
+    if reason:
+        raise ValueError(f"{where}: {reason}")
     return changes
 
 
 def check_config(cfg: dict) -> str | None:
     """The first problem with a checkpoint's config (keys as the checkpoint spells them), or None."""
-    for s in SETTINGS.values():
+    for s in (*SETTINGS.values(), RUN["iterations"]):
         key = s.alias or s.name
         if key in cfg:
             value = cfg[key]

@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from core import checkpoint as ckpt
+from core import memory
 from core.algorithms import MetaLearner, setup_error
 from core.controls import RESET_KEYS, Controls, DisplayTask, Mailbox, SharedControls, StartState
 from core.device import resolve_device
@@ -51,6 +52,8 @@ class Trainer:
         self.timing = {"playing_s": 0.0, "steps": 0.0, "publish": 0.0, "eval": 0.0, "pretrain": 0.0}
         self.publishes = 0
         self._start: tuple | None = None  # (params, extras, iteration) for the first build
+        self._sized: tuple | None = None  # the sizes last checked against the memory, and the verdict
+        self._size_problem: str | None = None
 
     def start_from(self, params: Params, extras: Params | None, iteration: int) -> None:
         """Begin (at the first build) from these parameters: a restarted process carries on."""
@@ -141,7 +144,7 @@ class Trainer:
                 if c.playing and not self._was_playing:  # Play returns the panels to live
                     self.rewind.replay(None, self.iteration)
                 self._was_playing = c.playing
-                steps = self._apply(c, commands)
+                steps, c = self._apply(c, commands)  # a load changes the controls: draw with the new ones
                 urgent = urgent or steps > 0
                 if c.playing and not urgent:
                     steps += self._fit_chunk(last_publish)
@@ -191,8 +194,9 @@ class Trainer:
         self._say(f"{problem}; kept {keep.get('algorithm', c.algorithm)} with the {keep.get('model', c.model)} model")
         return self.shared.update(**keep)
 
-    def _apply(self, c: Controls, commands) -> int:
-        """Run one-off commands; returns how many single steps were asked for."""
+    def _apply(self, c: Controls, commands) -> tuple[int, Controls]:
+        """Run one-off commands; returns how many single steps were asked for, and the controls
+        as they are after them (a loaded checkpoint brings its own algorithm and model)."""
         steps = 0
         for name, payload in commands:
             if name == "step":
@@ -202,7 +206,7 @@ class Trainer:
                 self._say("Reset")
                 self._publish(c, force_eval=True)
             elif name == "load":
-                self._load(c, payload)
+                c = self._load(c, payload)
             elif name == "save":
                 self._save(c, payload)
             elif name == "random_init":  # place the random init at given parameters
@@ -211,7 +215,7 @@ class Trainer:
                 self.publisher.parts.fixed_changed()
             elif name == "replay":  # the timeline: show the init kept nearest this iteration (None: live)
                 self.rewind.replay(None if payload is None else int(payload), self.iteration)
-        return steps
+        return steps, c
 
     def _fit_chunk(self, last_publish: float) -> int:
         """The chunk, shortened to end when the next snapshot is due (so snapshots come every 1/60 s,
@@ -225,6 +229,8 @@ class Trainer:
         """Up to n checked meta-iterations (core.runner); on divergence, pause and say so.
         Returns how many counted."""
         hp = c.hparams()
+        if self._too_big(c):
+            return 0
         try:
             chunk = self.runner.run(hp, n, interrupted)
         except torch.OutOfMemoryError as e:
@@ -263,6 +269,19 @@ class Trainer:
             self.rate = self._rate_n / (now - self._rate_t)
             self._rate_t, self._rate_n = now, 0
         return done
+
+    def _too_big(self, c: Controls) -> bool:
+        """A setup that would not fit in memory pauses with a message instead of being run (and the
+        kernel killing the process). Checked when the sizes change; a GPU falls back on OOM instead."""
+        key = (c.meta_batch, c.shots, c.inner_steps, c.hidden, c.model, c.compare, self.device.type)
+        if key != self._sized:
+            self._sized, self._size_problem = key, memory.controls_problem(c) if self.device.type == "cpu" else None
+        if self._size_problem is None:
+            return False
+        self.shared.update(playing=False)
+        self.state = "paused"
+        self._say(f"Not started: {self._size_problem}")
+        return True
 
     def _fall_back_to_cpu(self, c: Controls) -> None:
         """Out of device memory: carry on from the same parameters on the CPU, and say so."""
@@ -325,13 +344,24 @@ class Trainer:
         except Exception as e:
             self._say(f"Could not save {path}: {e}")
 
-    def _load(self, c: Controls, loaded: ckpt.Checkpoint) -> None:
-        """Adopt a checkpoint (already read and validated by core.checkpoint.load)."""
+    def _load(self, c: Controls, loaded: ckpt.Checkpoint) -> Controls:
+        """Adopt a checkpoint (already read and validated by core.checkpoint.load). If it still
+        cannot be built, say so and carry on exactly as before. Returns the controls now."""
         cfg = loaded.config
         changes = {"algorithm": cfg["algorithm"], "family": cfg["task"], "model": cfg["model"]}
         if "hidden" in cfg:
             changes["hidden"] = tuple(cfg["hidden"])
-        c = self.shared.update(**changes)
-        self._build(c, loaded.params, loaded.lrs, int(cfg.get("iterations", 0)))
+        before = {k: getattr(c, k) for k in changes}
+        state, kept = self.learner.state(), (self.history, self.trail, self.telemetry, self.iteration)
+        try:
+            c = self.shared.update(**changes)
+            self._build(c, loaded.params, loaded.lrs, int(cfg.get("iterations", 0)))
+        except (RuntimeError, KeyError, ValueError, TypeError) as e:
+            c = self.shared.update(**before)
+            self._build(c, *state, kept[3])
+            self.history, self.trail, self.telemetry, _ = kept
+            self._say(f"Could not load the checkpoint ({type(e).__name__}: {e}); nothing changed")
+            return c
         self._say(f"Loaded checkpoint ({cfg.get('algorithm')}, {cfg.get('iterations', 0)} iterations)")
         self._publish(c, force_eval=True)
+        return c

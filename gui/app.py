@@ -1,33 +1,123 @@
 """Start-up: flags, the QApplication, the window, and a clean exit (thread joined, code 0).
 
     python main.py [--autoplay] [--quit-after S] [--screenshot PNG] [--stats JSON] [--preset FILE] [--tour]
+
+Everything that can be refused is refused before the window opens, with one line on stderr and
+exit status 2: a flag out of the settings table's limits, a --stats or --screenshot path that
+cannot be written, a bad preset, no display to open the window on.
 """
 from __future__ import annotations
 
 import argparse
 import gc
-import json
-import math
 import os
+import shutil
 import signal
+import subprocess
 import sys
 import time
-from pathlib import Path
+
+EXIT_USAGE = 2
+
+
+class StartError(Exception):
+    """A reason not to open the window: printed as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, not usage + message
+        raise StartError(f"{self.prog}: {message}")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="main.py", description="MAML Playground: watch meta-learning work, live.")
+    """The flags, and the files they name checked (no torch here: the trainer's process is not
+    started yet; `check_limits` reads the settings table once it is)."""
+    from core import safeio
+
+    p = _Parser(prog="main.py", description="MAML Playground: watch meta-learning work, live.")
     p.add_argument("--autoplay", action="store_true", help="start meta-training at once")
-    p.add_argument("--quit-after", type=float, metavar="SECONDS", help="close the window after this many seconds")
+    p.add_argument("--quit-after", metavar="SECONDS",
+                   help="close the window after this many seconds (limits: core/settings.py's quit_after)")
     p.add_argument("--screenshot", metavar="PNG", help="save a picture of the window just before quitting")
-    p.add_argument("--stats", metavar="JSON", help="write frame timings and iterations here at exit")
+    p.add_argument("--stats", metavar="JSON", help="write frame timings, iterations, errors and state here at exit")
     p.add_argument("--preset", metavar="FILE", help="a JSON object of settings (Controls fields) to start from")
     p.add_argument("--tour", action="store_true", help="start the guided tour (→ / ← move, Esc leaves); with "
                    "--autoplay it plays itself, shown whole before --quit-after")
     args = p.parse_args(argv)
-    if args.quit_after is not None and not (math.isfinite(args.quit_after) and args.quit_after > 0):
-        p.error("--quit-after must be a positive number of seconds")
+    for flag, what in (("stats", "statistics"), ("screenshot", "screenshot")):
+        if getattr(args, flag) is not None:
+            try:
+                safeio.check_target(getattr(args, flag), what)
+            except safeio.FileRefused as e:
+                raise StartError(f"main.py: --{flag}: {e}") from None
     return args
+
+
+def check_limits(args) -> None:
+    """Flags against the settings table (core.settings.RUN); StartError with its one-line reason."""
+    from core.settings import RUN
+
+    if args.quit_after is not None:
+        try:
+            args.quit_after = RUN["quit_after"].parse(args.quit_after)
+        except ValueError as e:
+            raise StartError(f"main.py: argument --quit-after: {e}") from None
+
+
+def display_problem(env=os.environ) -> str | None:
+    """Why Qt could not open a window here, in words (None: it can, as far as we can tell).
+    Qt itself aborts with "Reinstalling the application may fix this problem", which it will not."""
+    if not _uses_xcb(env):
+        return None  # offscreen, wayland, vnc, eglfs...: the user chose, Qt says what is wrong
+    if not env.get("DISPLAY"):
+        return ("no display to open the window on: DISPLAY is not set (run it in a desktop session, "
+                "or set QT_QPA_PLATFORM=offscreen for pictures without a screen)")
+    return None
+
+
+def _uses_xcb(env) -> bool:
+    platform = env.get("QT_QPA_PLATFORM", "")
+    return platform.startswith("xcb") or (not platform and not env.get("WAYLAND_DISPLAY"))
+
+
+class XcbCheck:
+    """The libraries Qt's xcb plugin needs that the system lacks, asked of `ldd` in the background
+    (it takes ~0.1 s) while the trainer's process starts; nothing is checked where ldd is absent."""
+
+    def __init__(self, env=os.environ):
+        self.proc = None
+        plugin = _xcb_plugin()
+        ldd = shutil.which("ldd")
+        if _uses_xcb(env) and plugin and ldd:
+            try:
+                self.proc = subprocess.Popen([ldd, plugin], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                             text=True)
+            except OSError:
+                self.proc = None
+
+    def problem(self) -> str | None:
+        if self.proc is None:
+            return None
+        try:
+            out, _ = self.proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.communicate()
+            return None
+        missing = [line.split()[0] for line in out.splitlines() if "not found" in line]
+        if not missing:
+            return None
+        return (f"Qt's xcb platform cannot load: missing {', '.join(missing)} (on Debian or Ubuntu: "
+                "apt-get install libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1)")
+
+
+def _xcb_plugin() -> str | None:
+    try:
+        import PySide6
+    except ImportError:
+        return None
+    plugin = os.path.join(os.path.dirname(PySide6.__file__), "Qt", "plugins", "platforms", "libqxcb.so")
+    return plugin if os.path.isfile(plugin) else None
 
 
 def initial_controls(args):
@@ -93,7 +183,15 @@ def since_process_start() -> float:
 
 def main(argv: list[str]) -> int:
     started = time.perf_counter() - since_process_start()
-    args = parse_args(argv)
+    try:
+        args = parse_args(argv)
+        problem = display_problem()
+        if problem:
+            raise StartError(f"main.py: {problem}")
+    except StartError as e:
+        print(e, file=sys.stderr)
+        return EXIT_USAGE
+    xcb = XcbCheck()
     signal.signal(signal.SIGINT, lambda *_: sys.exit(130))  # Ctrl+C while starting: quiet exit
     from core.host import ProcessHost
 
@@ -105,11 +203,19 @@ def main(argv: list[str]) -> int:
     from gui.validation import PresetError
 
     try:
+        check_limits(args)
         controls, checkpoint, description = initial_controls(args)
+        problem = xcb.problem()
+        if problem:
+            raise StartError(f"main.py: {problem}")
+    except StartError as e:
+        print(e, file=sys.stderr)
+        host.stop()
+        return EXIT_USAGE
     except PresetError as e:
         print(f"main.py: bad preset: {e}", file=sys.stderr)
         host.stop()
-        return 2
+        return EXIT_USAGE
 
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
@@ -143,12 +249,20 @@ def main(argv: list[str]) -> int:
         print(f"main.py: could not write the screenshot {args.screenshot}", file=sys.stderr)
         code = code or 1
     if args.stats:
-        Path(args.stats).write_text(json.dumps(run_stats(window), indent=2) + "\n", encoding="utf-8")
+        from core import safeio
+
+        try:
+            safeio.write_text(args.stats, safeio.dumps_json(run_stats(window), indent=2), "statistics")
+        except (OSError, ValueError) as e:
+            print(f"main.py: could not write --stats {args.stats}: {getattr(e, 'strerror', None) or e}",
+                  file=sys.stderr)
+            code = code or 1
     return code
 
 
 def run_stats(window) -> dict:
-    """--stats: what the viewer got (draws, repaint times, ticks) and what the trainer did."""
+    """--stats: what the viewer got (draws, repaint times, ticks), what the trainer did, every
+    error notice the window showed (in order) and the trainer's state at exit."""
     snap, host = window.snapshot, window.host
     timing = dict(host.info.get("timing", {}) or (snap.timing if snap else {}))
     playing = timing.get("playing_s", 0.0)
@@ -158,4 +272,5 @@ def run_stats(window) -> dict:
                 trainer_timing_s={k: round(v, 3) for k, v in timing.items()},
                 host=type(host).__name__, device=snap.device if snap else "unknown",
                 first_frame_s=window.first_frame_s, window_shown_s=window.shown_s,
-                tour_scenes=list(window.demo.tour.shown))
+                tour_scenes=list(window.demo.tour.shown), errors=list(window.errors),
+                state=snap.state if snap else "unknown")

@@ -21,26 +21,27 @@ class Documents(QObject):
         self.window = window
         self.notice = notice  # notice(text, error=False)
 
-    def apply(self, c: Controls, checkpoint=None, reset: bool = True) -> None:
+    def apply(self, c: Controls, loaded=None, reset: bool = True) -> None:
         """Replace every control (and the task) at once; a reset starts training from the
-        preset's seed, a checkpoint then replaces the initialisation."""
+        preset's seed, a checkpoint (already read and validated) then replaces the initialisation."""
         w = self.window
         w.shared.update(**{f.name: getattr(c, f.name) for f in fields(Controls)})
         if reset:
             w.shared.post("reset")
-        if checkpoint:
-            self.load_checkpoint_from(checkpoint)
+        if loaded is not None:
+            w.shared.post("load", loaded)
 
     # ---- presets and sessions --------------------------------------------------------------
     def open_preset(self, path) -> bool:
-        from gui.validation import PresetError
+        from core.checkpoint import load
 
-        try:
+        try:  # everything read and checked first: a refused preset or checkpoint changes nothing
             c, checkpoint, text = presets.read_preset(path, playing=self.window.shared.get().playing)
-        except PresetError as e:
+            loaded = load(checkpoint) if checkpoint else None
+        except ValueError as e:  # PresetError, CheckpointError
             self.notice(str(e), error=True)
             return False
-        self.apply(c, checkpoint)
+        self.apply(c, loaded)
         self.notice(f"Preset: {text}")
         self.window.show_preset(text)
         return True
@@ -57,9 +58,7 @@ class Documents(QObject):
         except (SessionError, ValueError) as e:
             self.notice(str(e), error=True)
             return False
-        self.apply(c, reset=True)
-        if checkpoint:
-            self.window.shared.post("load", loaded)
+        self.apply(c, loaded if checkpoint else None, reset=True)
         self.window.saved_task = self.window.shared.get().task
         self.window.show_preset("")  # a session is not the preset any more
         self.notice(f"Opened session {Path(path).name}")
@@ -71,7 +70,10 @@ class Documents(QObject):
         try:
             session.write(path, self.window.shared.get())
         except OSError as e:
-            self.notice(f"Could not save {path}: {e.strerror}", error=True)
+            self.notice(f"Could not save {path}: {e.strerror or e}", error=True)
+            return False
+        except ValueError as e:  # safeio.FileRefused: a folder, a device, an empty name
+            self.notice(f"Could not save: {e}", error=True)
             return False
         self.window.saved_task = self.window.shared.get().task
         self.notice(f"Saved session to {path}")
@@ -89,8 +91,17 @@ class Documents(QObject):
         self.window.shared.post("load", loaded)
         return True
 
-    def save_checkpoint_to(self, path) -> None:
-        self.window.shared.post("save", str(path))
+    def save_checkpoint_to(self, path) -> bool:
+        """Checked here first (a folder, a device, no permission: said at once); the trainer writes it."""
+        from core import safeio
+
+        try:
+            path = safeio.check_target(path, "checkpoint")
+        except safeio.FileRefused as e:
+            self.notice(f"Could not save: {e}", error=True)
+            return False
+        self.window.shared.post("save", path)
+        return True
 
     @Slot()
     def load_trained_model(self) -> bool:
@@ -105,12 +116,16 @@ class Documents(QObject):
         cfg, c = loaded.config, self.window.shared.get()
         keep = {k: cfg[k] for k in ("inner_lr", "outer_lr", "inner_steps", "shots", "meta_batch",
                                     "outer_optimizer", "seed") if k in cfg}
-        if cfg["task"] != c.family or cfg["shots"] != c.shots:
+        # its own setup too (whatever model is selected, e.g. the two scalars), in the same update
+        # as the rest, so the trainer never sees its parameters with another model's controls
+        keep.update(algorithm=cfg["algorithm"], family=cfg["task"], model=cfg["model"], hidden=tuple(cfg["hidden"]))
+        if cfg["task"] != c.family or cfg.get("shots", c.shots) != c.shots or c.task is None:
             import numpy as np
 
             from core.display import new_display_task
 
-            keep["task"] = new_display_task(cfg["task"], cfg["shots"], np.random.default_rng(cfg.get("seed", 0)))
+            keep["task"] = new_display_task(cfg["task"], cfg.get("shots", c.shots),
+                                            np.random.default_rng(cfg.get("seed", 0)))
         self.window.shared.update(**keep)
         self.window.shared.post("load", loaded)
         self.notice(f"Loaded the trained model: MAML after {cfg.get('iterations', 0):,} meta-iterations")

@@ -25,9 +25,11 @@ class Exports(QObject):
         return {"loss": w.loss, "eval": w.eval}.get(name) or w.panels[name]
 
     def export_window(self, path) -> bool:
-        ok = self.window.centralWidget().grab().save(str(path))
-        self.notice(f"Saved {path}" if ok else f"Could not write {path}", error=not ok)
-        return ok
+        from gui.imagefile import save_pixmap
+
+        problem = save_pixmap(self.window.centralWidget().grab(), path)
+        self.notice(f"Could not write {problem}" if problem else f"Saved {path}", error=bool(problem))
+        return problem is None
 
     def export_panel(self, name: str, path) -> bool:
         """One plot as PNG (pyqtgraph's ImageExporter, at least 1200 px wide) or as vector SVG."""

@@ -71,6 +71,7 @@ class MainWindow(QMainWindow):
         self.snapshot = None
         self._family = None
         self._message_id = 0
+        self.errors: list[str] = []  # every error notice shown, in order (main.py --stats)
         self._notice_until = 0.0
         self._error_shown = False
         self._frame_error = False
@@ -327,6 +328,8 @@ class MainWindow(QMainWindow):
     def show_notice(self, text: str, colour: str = style.INFO, sticky: bool = False, action=None) -> None:
         """A banner over the bottom of the init panels; errors stay until clicked or replaced.
         action: (button text, slot) for a banner that offers a way out."""
+        if style.recolour(colour, style.themes.current) == style.themes.current.error:
+            self.errors.append(text)
         self.notice.show_text(text, colour, action)
         self._place_notice()
         self._notice_until = 0.0 if sticky else time.perf_counter() + NOTICE_S
@@ -395,8 +398,10 @@ class MainWindow(QMainWindow):
                 return
         self.timer.stop()  # frame timing ends here; the picture below is part of quitting
         try:
-            if self.screenshot_path and not self._closed and not self.grab().save(self.screenshot_path):
-                self.screenshot_failed = True
+            if self.screenshot_path and not self._closed:
+                from gui.imagefile import save_pixmap
+
+                self.screenshot_failed = save_pixmap(self.grab(), self.screenshot_path) is not None
         finally:
             self.shutdown()
         event.accept()

@@ -1,7 +1,9 @@
 """Presets (resources/presets/*.json) and session files, turned into Controls for the window.
 
 A preset is a JSON object of Controls fields plus "name", "description" and an optional
-"checkpoint" (relative to resources/) to load at start; gui.validation checks every value.
+"checkpoint" (relative to resources/, and only inside it: a preset someone sends you cannot
+make the app read other files) to load at start; gui.validation checks every value, and the
+checkpoint is read and validated too, so a preset either applies whole or not at all.
 """
 from __future__ import annotations
 
@@ -30,21 +32,20 @@ def read_preset(path, playing: bool = False):
     """(Controls with a display task, checkpoint path or None, description); PresetError if bad."""
     import numpy as np
 
+    from core import safeio
     from core.controls import Controls
     from core.display import new_display_task, with_params
     from gui.validation import PresetError, parse_preset
 
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise PresetError(f"{path}: cannot read ({getattr(e, 'strerror', None) or e})") from None
+        text = safeio.read_text(path, "preset")
+    except safeio.FileRefused as e:
+        raise PresetError(str(e)) from None
     changes = parse_preset(text, str(path))
     meta = json.loads(text)
     checkpoint = None
     if meta.get("checkpoint"):
-        checkpoint = (RESOURCES / meta["checkpoint"]).resolve()
-        if not checkpoint.is_file():
-            raise PresetError(f"{path}: checkpoint {meta['checkpoint']!r} not found under {RESOURCES}")
+        checkpoint = resource(meta["checkpoint"], str(path))
     ab = changes.pop("task", None)
     c = replace(Controls(), **changes)
     task = new_display_task(c.family, c.shots, np.random.default_rng(c.seed))
@@ -59,6 +60,25 @@ def read_preset(path, playing: bool = False):
         trained = " and ".join(get_algorithm(a).label for a in (c.algorithm, c.compare) if a)
         text += " " + parse_claim(meta["claim"]).text(trained)
     return c, checkpoint, text
+
+
+def resource(name: str, where: str) -> Path:
+    """A preset's checkpoint: a relative path that stays inside resources/, to a checkpoint that
+    loads and validates (core.checkpoint). PresetError otherwise."""
+    from core.checkpoint import CheckpointError, load
+    from gui.validation import PresetError
+
+    root = RESOURCES.resolve()
+    if "\0" in name or Path(name).is_absolute():
+        raise PresetError(f"{where}: checkpoint {name!r} must be a path relative to {root}")
+    path = (root / name).resolve()
+    if not path.is_relative_to(root):
+        raise PresetError(f"{where}: checkpoint {name!r} is outside {root}; a preset may only name files there")
+    try:
+        load(path)
+    except CheckpointError as e:
+        raise PresetError(f"{where}: checkpoint refused: {e}") from None
+    return path
 
 
 def read_session(path):

@@ -126,6 +126,8 @@ def write_gif(path: str, frames: list[tuple[int, int, bytes]], fps: float) -> No
         h, w, data = f
         return Image.frombytes("RGB", (w, h), zlib.decompress(data)).quantize(256, method=Image.Quantize.FASTOCTREE)
 
+    from core import safeio
+
     rest = (image(f) for f in frames[1:])
-    image(frames[0]).save(path, format="GIF", save_all=True, append_images=rest, duration=round(1000 / fps),
-                          loop=0)
+    safeio.atomic_write(path, lambda out: image(frames[0]).save(out, format="GIF", save_all=True, append_images=rest,
+                                                                duration=round(1000 / fps), loop=0), "GIF")

@@ -22,6 +22,7 @@ from superqt.utils import qthrottled, signals_blocked
 
 from core.controls import DisplayTask, SharedControls
 from core.display import as_user_task, new_display_task, stroke_to_target, with_support
+from core.settings import MAX_POINTS
 from gui import style
 
 HIT_PX = 12  # how close (in pixels) a press must be to a point to grab it
@@ -88,8 +89,12 @@ class TaskEditor(QObject):
             task, self._pending = self._pending, None
             self.shared.update(task=task)
 
-    def add_point(self, x: float, y: float) -> int:
+    def add_point(self, x: float, y: float) -> int | None:
+        """The new point's index; None at MAX_POINTS (what a session can hold)."""
         t = self.task()
+        if len(t.xs) >= MAX_POINTS:
+            self.message.emit(f"At most {MAX_POINTS} support points (what a saved session can hold)")
+            return None
         self.selected = len(t.xs)
         self._write(replace(t, xs=(*t.xs, float(x)), ys=(*t.ys, float(y))))
         return self.selected
@@ -218,6 +223,8 @@ class TaskEditor(QObject):
             return False
         if i is None:
             i = self.add_point(at.x(), at.y())
+            if i is None:
+                return True
         self.selected = self._drag = i
         self._show_ring(self.task())
         return True

@@ -6,11 +6,11 @@ CLI and checkpoints, so a value the window would refuse cannot sneak in any othe
 """
 from __future__ import annotations
 
-import json
 import math
 
 from core.claims import parse_claim
 from core.controls import Controls
+from core.safeio import loads_json
 from core.settings import CPU_META_BATCH, SETTINGS, check_controls, setup_error
 from core.tasks import FAMILIES
 
@@ -58,9 +58,9 @@ def parse_preset(text: str, where: str = "preset") -> dict:
     its support points.
     """
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise PresetError(f"{where}: not valid JSON ({e})") from None
+        data = loads_json(text, where)  # depth and huge numbers refused before parsing
+    except ValueError as e:
+        raise PresetError(str(e)) from None
     if not isinstance(data, dict):
         raise PresetError(f"{where}: must be a JSON object of settings, e.g. {{\"inner_lr\": 0.01}}")
     for key in PRESET_META:

@@ -235,3 +235,127 @@ def test_validate_builds_the_model_config():
     c = ckpt.validate(data)
     assert c.params["a"].dtype == torch.float32 and float(c.params["b"]) == 2.0
     assert set(c.params) == set(model.init())
+
+
+# ---- crafted tensors and configs (issue 13): refused with one line, before anything is built ----
+def _crafted(tmp_path, name, tensor=None, **cfg):
+    model = MLP()
+    params = model.init(torch.Generator().manual_seed(0))
+    if tensor is not None:
+        params["0.weight"] = tensor
+    data = {"state_dict": params, "config": dict(config(), **cfg)}
+    path = tmp_path / name
+    torch.save(data, path)
+    return path
+
+
+@pytest.mark.parametrize("name, tensor, cfg, needle", [
+    ("meta.pt", torch.empty(40, 1, device="meta"), {}, "meta device"),
+    ("sparse.pt", torch.zeros(40, 1).to_sparse(), {}, "sparse"),
+    ("int.pt", torch.zeros(40, 1, dtype=torch.int64), {}, "int64"),
+    ("complex.pt", torch.zeros(40, 1, dtype=torch.complex64), {}, "complex"),
+    ("f64.pt", torch.full((40, 1), 1e300, dtype=torch.float64), {}, "infinite"),
+    ("bools.pt", None, {"hidden": [True, True]}, "hidden"),
+    ("iters.pt", None, {"iterations": "abc"}, "iterations"),
+    ("negiters.pt", None, {"iterations": -5}, "iterations"),
+    ("seed.pt", None, {"seed": 10**30}, "seed"),
+])
+def test_crafted_checkpoints_are_refused_with_one_line(tmp_path, name, tensor, cfg, needle):
+    path = _crafted(tmp_path, name, tensor, **cfg)
+    with pytest.raises(CheckpointError) as info:
+        ckpt.load(path)
+    assert needle in str(info.value) and "\n" not in str(info.value)
+
+
+def test_crafted_checkpoints_through_evaluate_are_one_line_exit_2(tmp_path, capsys):
+    from core.cli import main
+
+    for name, tensor, cfg in (("meta.pt", torch.empty(40, 1, device="meta"), {}),
+                              ("sparse.pt", torch.zeros(40, 1).to_sparse(), {}),
+                              ("bools.pt", None, {"hidden": [True, True]}),
+                              ("iters.pt", None, {"iterations": "abc"})):
+        code = main(["evaluate", str(_crafted(tmp_path, name, tensor, **cfg)), "--tasks", "2", "--steps", "1"])
+        err = capsys.readouterr().err
+        assert code == 2 and err.startswith("error:") and len(err.strip().splitlines()) == 1, err
+
+
+def test_a_fifo_or_device_is_refused_without_hanging(tmp_path):
+    fifo = tmp_path / "c.pt"
+    os.mkfifo(fifo)
+    with pytest.raises(CheckpointError, match="FIFO"):
+        ckpt.load(fifo)  # O_NONBLOCK: returns at once (a hang would stall the suite's timeout)
+    if os.path.exists("/dev/zero"):
+        with pytest.raises(CheckpointError, match="device"):
+            ckpt.load("/dev/zero")
+
+
+def test_save_never_follows_a_link_at_the_old_temp_name(tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    os.symlink(victim, tmp_path / "m.pt.tmp")
+    save_mlp(tmp_path / "m.pt")
+    assert victim.read_text() == "precious"
+    assert ckpt.load(tmp_path / "m.pt").config["algorithm"] == "maml"
+
+
+def _wait(pred, seconds=60):
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not pred():
+        time.sleep(0.05)
+    return pred()
+
+
+@pytest.mark.parametrize("selected, saved", [({"model": "two-param", "family": "linear"}, "maml"),
+                                             ({"algorithm": "alpha"}, "metasgd")])
+def test_the_trainer_adopts_a_checkpoint_of_another_setup_while_training(tmp_path, selected, saved):
+    """Issue 13: Ctrl+L with the two scalars ("KeyError: 'a'"), a Meta-SGD file under Alpha MAML."""
+    from core.host import ThreadHost
+    from tests.conftest import fresh_controls
+
+    path = tmp_path / "c.pt"
+    save_mlp(path, algorithm=saved)
+    host = ThreadHost(fresh_controls(**selected, playing=True))
+    host.start()
+    try:
+        assert _wait(lambda: host.trainer.iteration > 0)
+        host.shared.post("load", ckpt.load(path))
+        assert _wait(lambda: "Loaded checkpoint" in host.trainer.message)
+        assert _wait(lambda: host.trainer.iteration > 130)  # and it trains on
+        assert host.trainer.state != "error" and "stopped" not in host.trainer.message
+        c = host.shared.get()
+        assert (c.algorithm, c.model, c.family) == (saved, "mlp", "sinusoid")
+    finally:
+        host.stop()
+
+
+def test_a_checkpoint_that_cannot_be_built_changes_nothing(tmp_path, monkeypatch):
+    from core import trainer
+    from core.host import ThreadHost
+    from tests.conftest import fresh_controls
+
+    path = tmp_path / "c.pt"
+    save_mlp(path, hidden=(7,))
+    loaded = ckpt.load(path)
+    real = trainer.make_model
+
+    def refuses_7(name, family, hidden):  # a build that fails past validation (say, out of memory)
+        if tuple(hidden) == (7,) and name == "mlp":
+            raise RuntimeError("cannot build this one")
+        return real(name, family, hidden)
+
+    monkeypatch.setattr(trainer, "make_model", refuses_7)
+    host = ThreadHost(fresh_controls(model="two-param", family="linear"))
+    host.start()
+    try:
+        host.shared.post("step")
+        assert _wait(lambda: host.trainer.iteration == 1)
+        host.shared.post("load", loaded)
+        assert _wait(lambda: "Could not load" in host.trainer.message)
+        c = host.shared.get()
+        assert (c.model, c.family) == ("two-param", "linear") and host.trainer.model.name == "two-param"
+        host.shared.post("step")
+        assert _wait(lambda: host.trainer.iteration == 2) and host.trainer.state != "error"
+    finally:
+        host.stop()

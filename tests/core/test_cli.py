@@ -66,6 +66,21 @@ def test_every_algorithm_trains_saves_and_evaluates(tmp_path, capsys, algorithm,
     (["train", "--iterations", "5", "--seconds", "1"], "not allowed"),
     (["evaluate", "/nonexistent/m.pt"], "no such file"),
     (["frobnicate"], "invalid choice"),
+    # issue 13: every run option has the settings table's limits
+    (["train", "--threads", "100000"], "threads must be between 1"),
+    (["train", "--threads", "99999999999999999999"], "too large"),
+    (["train", "--threads", "0"], "threads must be between 1"),
+    (["train", "--seed", "99999999999999999999"], "seed must be between 0 and 2147483647"),
+    (["train", "--iterations", "-1"], "iterations must be between 0"),
+    (["train", "--seconds", "nan"], "finite"),
+    (["evaluate", "x.pt", "--tasks", "100000000"], "tasks must be between 1"),
+    (["evaluate", "x.pt", "--steps", "100000"], "steps must be between 0"),
+    (["bench", "--seconds", "1e9"], "too large"),
+    (["train", "--save", "", "--iterations", "1"], "file name is empty"),
+    (["train", "--save", "/nonexistent-dir/m.pt", "--iterations", "1"], "does not exist"),
+    (["train", "--save", "/", "--iterations", "1"], "directory"),
+    (["train", "--save", "/dev/null", "--iterations", "1"], "device"),
+    (["evaluate", "x.pt", "--json", "/nonexistent-dir/e.json"], "does not exist"),
 ])
 def test_bad_input_is_one_clear_line_and_exit_2(capsys, argv, needle):
     code, _, err = run(argv, capsys)
@@ -121,3 +136,62 @@ def test_headless_commands_import_no_qt():
             "assert not [m for m in sys.modules if m.startswith(('PySide6', 'pyqtgraph', 'superqt'))]")
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
+
+
+def test_an_unwritable_save_is_refused_before_training(tmp_path, capsys):
+    """Issue 13: the whole run was lost to a traceback after it; now nothing is trained."""
+    code, out, err = run(["train", "--iterations", "100000", "--save", str(tmp_path / "no" / "m.pt")], capsys)
+    assert code == 2 and "does not exist" in err and "trained" not in out
+
+
+def test_sigterm_saves_like_sigint(tmp_path):
+    ckpt = tmp_path / "t.pt"
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    p = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "train", "--seconds", "120", "--save", str(ckpt)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+    assert p.stdout.readline().startswith("iter")
+    p.send_signal(signal.SIGTERM)
+    out, err = p.communicate(timeout=60)
+    assert p.returncode == 0, err
+    assert "interrupted" in err and "Traceback" not in err
+    assert torch.load(ckpt, weights_only=True)["config"]["iterations"] > 0
+
+
+def test_a_second_ctrl_c_during_the_save_waits_for_it(tmp_path, capsys, monkeypatch):
+    """The signal arrives while the checkpoint is being written: no traceback, the file is whole."""
+    from core import checkpoint
+
+    real = checkpoint.save
+
+    def slow_save(*a, **kw):
+        os.kill(os.getpid(), signal.SIGINT)
+        os.kill(os.getpid(), signal.SIGTERM)
+        real(*a, **kw)
+
+    monkeypatch.setattr(checkpoint, "save", slow_save)
+    code, out, err = run(["train", "--iterations", "3", "--quiet", "--save", str(tmp_path / "m.pt")], capsys)
+    assert code == 0 and "please wait" in err and "saved" in out
+    assert torch.load(tmp_path / "m.pt", weights_only=True)["config"]["iterations"] == 3
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handlers given back
+
+
+def test_evaluate_json_is_strict_json_with_null_for_non_finite(tmp_path, capsys, monkeypatch):
+    from core import cli
+
+    assert run(["train", "--iterations", "2", "--quiet", "--save", str(tmp_path / "m.pt")], capsys)[0] == 0
+    real = cli.evaluate
+
+    def with_nan(*a, **kw):
+        r = real(*a, **kw)
+        r.mean[1] = float("nan")
+        return r
+
+    monkeypatch.setattr(cli, "evaluate", with_nan)
+    out = tmp_path / "e.json"
+    code, _, err = run(["evaluate", str(tmp_path / "m.pt"), "--tasks", "3", "--steps", "2", "--json", str(out)],
+                       capsys)
+    assert code == 0, err
+    text = out.read_text()
+    assert "NaN" not in text
+    data = json.loads(text, parse_constant=lambda c: pytest.fail(f"non-JSON constant {c}"))
+    assert data["results"]["checkpoint"]["mean"][1] is None

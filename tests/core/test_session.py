@@ -61,8 +61,52 @@ def test_corrupt_sessions_are_refused_with_a_reason(mutate, fragment):
 def test_unreadable_files(tmp_path):
     with pytest.raises(session.SessionError, match="not valid JSON"):
         session.loads("{nope", "x")
-    with pytest.raises(session.SessionError, match="cannot read"):
+    with pytest.raises(session.SessionError, match="no such file"):
         session.read(tmp_path / "missing.json")
     (tmp_path / "bin").write_bytes(b"\xff\xfe\x00garbage")
     with pytest.raises(session.SessionError):
         session.read(tmp_path / "bin")
+
+
+# ---- issue 13: what the editor makes opens again; hostile files are refused before reading ----
+def test_a_session_with_as_many_points_as_the_editor_allows_round_trips(tmp_path):
+    from core.settings import MAX_POINTS
+
+    xs = tuple(-5 + 10 * i / MAX_POINTS for i in range(MAX_POINTS))
+    c = replace(Controls(), task=DisplayTask("sinusoid", None, None, xs, tuple(0.5 for _ in xs)))
+    session.write(tmp_path / "many.maml.json", c)
+    back, _ = session.read(tmp_path / "many.maml.json")
+    assert back.task.xs == xs
+    one_more = json.loads(session.dumps(c))
+    one_more["task"]["xs"].append(0.0)
+    one_more["task"]["ys"].append(0.0)
+    with pytest.raises(session.SessionError, match=f"at most {MAX_POINTS}"):
+        session.loads(json.dumps(one_more), "s.json")
+
+
+@pytest.mark.parametrize("text, needle", [
+    ('{"format": "maml-playground-session/1", "controls": ' + "[" * 1000 + "]" * 1000 + "}", "nested"),
+    ('{"format": "maml-playground-session/1", "controls": {"seed": ' + "9" * 5000 + "}}", "digits"),
+])
+def test_deep_nesting_and_huge_numbers_are_one_line_refusals(text, needle):
+    with pytest.raises(session.SessionError, match=needle):
+        session.loads(text, "s.json")
+
+
+def test_a_nul_a_fifo_and_a_device_are_refused_before_reading(tmp_path):
+    import os
+
+    with pytest.raises(session.SessionError, match="NUL"):
+        session.read(str(tmp_path / "a") + "\0.json")
+    fifo = tmp_path / "f.maml.json"
+    os.mkfifo(fifo)
+    with pytest.raises(session.SessionError, match="FIFO"):
+        session.read(fifo)
+    if os.path.exists("/dev/zero"):
+        with pytest.raises(session.SessionError, match="device"):
+            session.read("/dev/zero")
+
+
+def test_a_session_is_not_written_over_a_folder_or_device(tmp_path):
+    with pytest.raises(ValueError, match="directory"):
+        session.write(tmp_path, Controls())

@@ -77,3 +77,49 @@ def test_sessions_round_trip_exactly(tmp_path_factory, xs, alpha, k, target):
     session.write(path, c)
     back, _ = session.read(path, check_settings=validation.parse_preset)
     assert back == c
+
+
+# ---- issue 13: random files and flag values at the window's start-up path ---------------------------
+raw_json = st.one_of(
+    json_value.map(json.dumps),
+    st.integers(1, 2000).map(lambda n: "[" * n + "]" * n),
+    st.integers(30, 6000).map(lambda n: '{"seed": ' + "9" * n + "}"),
+    st.text(max_size=40))
+
+
+@PROPS
+@given(raw_json)
+def test_random_preset_files_apply_or_give_a_preset_error(tmp_path_factory, text):
+    from gui.presets import read_preset
+
+    path = tmp_path_factory.mktemp("p") / "p.json"
+    path.write_text(text, encoding="utf-8")
+    try:
+        c, checkpoint, description = read_preset(path)
+    except validation.PresetError as e:
+        assert str(e) and "\n" not in str(e).strip()
+        return
+    assert isinstance(c, Controls) and isinstance(description, str)
+
+
+@PROPS
+@given(raw_json)
+def test_random_session_text_loads_or_gives_a_session_error(text):
+    try:
+        session.loads(text, "s.json", validation.parse_preset)
+    except session.SessionError as e:
+        assert str(e).startswith("s.json")
+
+
+@PROPS
+@given(flag=st.sampled_from(["--quit-after", "--stats", "--screenshot", "--preset"]),
+       value=st.one_of(st.text(max_size=10), st.floats(allow_nan=True, allow_infinity=True).map(repr),
+                       st.sampled_from(["", "0", "-1", "3000000", "1e400", "9" * 5000, "/", "/dev/null",
+                                        "/nonexistent/x"])))
+def test_random_values_at_every_window_flag_parse_or_give_one_line(flag, value):
+    from gui.app import StartError, check_limits, parse_args
+
+    try:
+        check_limits(parse_args([flag, value]))
+    except StartError as e:
+        assert str(e).startswith("main.py") and "\n" not in str(e)

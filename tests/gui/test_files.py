@@ -118,7 +118,7 @@ def test_linear_preset_autoplay_then_ctrl_l_shows_no_error(qtbot):
     from gui.app import create_window, initial_controls, parse_args, run_stats
 
     args = parse_args(["--preset", str(presets.PRESETS / "linear.json"), "--autoplay"])
-    controls, checkpoint = initial_controls(args)
+    controls, checkpoint, _ = initial_controls(args)
     assert controls.model == "two-param" and controls.playing and checkpoint is None
     w = create_window(controls)
     try:

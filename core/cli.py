@@ -19,6 +19,7 @@ from core.algorithms import HParams, MetaLearner, get_algorithm
 from core.controls import Controls
 from core.device import resolve_device, tune_allocator
 from core.evaluate import evaluate, heldout_tasks, pretrain
+from core.fast import FAST
 from core.models import make_model
 from core.runner import StepRunner
 from core.setting import Setting
@@ -94,6 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--threads", type=_positive(int), default=1, help="torch intra-op threads on the CPU")
     t.add_argument("--save", metavar="CKPT", help="write the checkpoint here")
     t.add_argument("--quiet", action="store_true", help="no progress lines")
+    t.add_argument("--fast", action="store_true", help="quality per second on the CPU: meta-batch 100 and "
+                   "outer lr 0.01 in place of --meta-batch and --outer-lr (core.fast.FastRecipe)")
 
     e = sub.add_parser("evaluate", help="the paper's protocol: MSE after 0..S fine-tuning steps")
     e.add_argument("checkpoint")
@@ -113,6 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--seconds", type=_positive(float), default=2.0, help="timed seconds per measurement")
     b.add_argument("--quality", action="store_true",
                    help="also time MAML to K=10 1-step MSE <= 0.40 on held-out tasks (about a minute)")
+    b.add_argument("--scale", action="store_true",
+                   help="also time meta-batches of 250, 2,500 and 10,000 tasks (tasks/s, memory per task)")
     b.add_argument("--no-compile", dest="compile", action="store_false",
                    help="skip the torch.compile row (its compile takes tens of seconds on a CPU)")
     b.add_argument("--json", metavar="OUT")
@@ -141,6 +146,8 @@ def cmd_train(args) -> int:
                               options=vars(args))
     except ValueError as e:
         raise UsageError(str(e)) from None
+    if args.fast:
+        args.meta_batch, args.outer_lr = FAST.meta_batch, FAST.outer_lr  # so that the checkpoint says so
     hp = HParams(args.inner_lr, args.outer_lr, args.inner_steps, args.shots, args.meta_batch,
                  lam=args.lam, hyper_lr=args.hyper_lr)
     iterations = args.iterations or (None if args.seconds else 70000)

@@ -138,3 +138,23 @@ def test_learner_routes_large_meta_batches_through_the_engine(algorithm):
     assert len(fast) == len(ref)
     for a, b in zip(fast, ref):
         assert _rel(a, b) < 1e-10
+
+
+def test_no_host_reads_with_a_tensor_rate():
+    """What a CUDA graph needs: with alpha a 0-d tensor (as GraphStepper feeds it) the engine
+    never reads a value back to the host (no aten._local_scalar_dense, the op behind .item())."""
+    from torch.utils._python_dispatch import TorchDispatchMode
+
+    class NoHostReads(TorchDispatchMode):
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            assert func is not torch.ops.aten._local_scalar_dense.default, "a host read"
+            return func(*args, **(kwargs or {}))
+
+    model, batch = MLP(), _batch(11)
+    params = _params(model)
+    rate = torch.tensor(0.02, dtype=torch.float64)
+    with NoHostReads():
+        _, got, _ = engine.meta_grad(model, params, *_args(batch), rate, 2)
+    _, want, _ = engine.meta_grad(model, params, *_args(batch), 0.02, 2)
+    for k in got:
+        assert _rel(got[k], want[k]) < 1e-12

@@ -19,10 +19,13 @@ import platform
 import subprocess
 import sys
 import time
+import weakref
 from functools import partial
 
 import torch
 from torch.func import grad_and_value
+from torch.utils._python_dispatch import TorchDispatchMode
+from torch.utils._pytree import tree_leaves
 
 from core import analytic, engine
 from core.algorithms import ALGORITHMS, HParams, MetaLearner, get_algorithm
@@ -176,10 +179,40 @@ PUBLISHED = (("MAML, CAVIA paper's table (Zintgraf et al. 2019)", 0.44),
              ("MAML, Meta-SGD paper's table (Li et al. 2017)", 0.85))
 
 
+class PeakTensorBytes(TorchDispatchMode):
+    """The peak of the bytes held by tensors made under it (storages counted once, freed when
+    the last tensor on them goes): a step's working memory, whatever the allocator keeps."""
+
+    def __init__(self):
+        super().__init__()
+        self.live: dict[int, list[int]] = {}  # storage address -> [bytes, tensors on it]
+        self.current = self.peak = 0
+
+    def _drop(self, key: int) -> None:
+        entry = self.live[key]
+        entry[1] -= 1
+        if entry[1] == 0:
+            self.current -= entry[0]
+            del self.live[key]
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        for t in tree_leaves(out):
+            if isinstance(t, torch.Tensor):
+                storage = t.untyped_storage()
+                key, size = storage.data_ptr(), storage.nbytes()
+                if key not in self.live:
+                    self.live[key] = [size, 0]
+                    self.current += size
+                    self.peak = max(self.peak, self.current)
+                self.live[key][1] += 1
+                weakref.finalize(t, self._drop, key)
+        return out
+
+
 def scale_probe(kernel: str, meta_batch: int, seconds: float) -> dict:
     """One MAML meta-iteration (sample, meta-gradient, Adam) at `meta_batch` tasks with one
-    kernel, in this process: iterations per second and the peak resident memory it added."""
-    import resource
+    kernel: iterations per second, and the peak bytes of the tensors one iteration makes."""
     family = get_family("sinusoid")
     model = make_model("mlp", family)
     gen = torch.Generator().manual_seed(0)
@@ -194,22 +227,23 @@ def scale_probe(kernel: str, meta_batch: int, seconds: float) -> dict:
             p.grad = grads[k]
         opt.step()
 
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
     step()
     n, t0 = 0, time.perf_counter()
     while n < 2 or time.perf_counter() - t0 < seconds:
         step()
         n += 1
     rate = n / (time.perf_counter() - t0)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with PeakTensorBytes() as mem:
+        step()
     return {"kernel": kernel, "meta_batch": meta_batch, "it_s": rate, "tasks_s": rate * meta_batch,
-            "kib_per_task": (peak - before) / meta_batch}
+            "kib_per_task": mem.peak / 1024 / meta_batch}
 
 
 def scaling(seconds: float, threads: int, sizes=SCALE_SIZES) -> list[dict]:
-    """The scale probes, each in a fresh process (so that one's peak memory is not another's)."""
+    """The scale probes, each in a fresh process (no allocator or cache state carried over)."""
     rows = []
-    print(f"\nscaling (MAML, K=10, 1 inner step, {threads} thread(s); memory: peak resident growth per task)")
+    print(f"\nscaling (MAML, K=10, 1 inner step, {threads} thread(s); memory: peak tensor bytes of one "
+          "iteration per task)")
     print(f"  {'meta-batch':>10}  {'kernel':<9}{'it/s':>9}{'tasks/s':>11}{'KiB/task':>10}")
     for size in sizes:
         for kernel in KERNELS:

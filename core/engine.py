@@ -211,8 +211,9 @@ def meta_grad(model: MLP, params: Params, xs, ys, xq, yq, lr, steps: int, first_
         d = _output_grad(hs[-1], layers[-1], ys, c)
         ws = [a[..., :-1] for a in layers]
         gs, ds = _backward(ws, hs, zs, d, per_task=True)
-        caches.append((layers, ws, hs, zs, ds, gs))
+        caches.append((layers, ws, hs, zs, ds, gs if per_entry else None))  # gs: only for the rates' grads
         layers = [_sgd(a, g, r, not rate_float) for a, g, r in zip(layers, gs, rates)]
+        del gs
     # per-task directions are needed to step back through H (second order) or for the rates' grads
     tasks_v = per_entry or (steps > 0 and not first_order)
     hs, zs = _forward(layers, xq, "q")
@@ -220,6 +221,7 @@ def meta_grad(model: MLP, params: Params, xs, ys, xq, yq, lr, steps: int, first_
     d = _output_grad(hs[-1], layers[-1], yq, cq)
     loss = torch.dot(d.view(-1), d.view(-1)) * (1.0 / (cq * cq * yq.numel()))
     vs, _ = _backward([a[..., :-1] for a in layers], hs, zs, d, per_task=tasks_v)
+    del layers, hs, zs, d  # the adapted weights: not needed on the way back (memory at large meta-batches)
     lr_gs = [torch.zeros_like(r) for r in rates] if per_entry else None
     for s in range(len(caches) - 1, -1, -1):
         cl, cws, chs, czs, cds, gs = caches[s]

@@ -27,8 +27,10 @@ import torch
 from core.models import MLP, Params
 
 # From this many tasks up the shared-weight matmuls win; below, core.analytic's fewer, per-task
-# ops do (measured on one CPU thread, MLP 1-40-40-1: about 0.85x at 25 tasks, 2x at 250 and more).
-MIN_TASKS = 100
+# ops do. Per call on one CPU thread, MLP 1-40-40-1 (p10 of 40 calls, loaded box): 25 tasks
+# analytic 0.9 ms, engine 1.15; 40: about even (1.3); 56: 3.5 against 1.5 (analytic's batched
+# matmuls slow down sharply between 40 and 56 tasks); 100: 28 to 45 against 2.6.
+MIN_TASKS = 40
 
 _relu_grad = torch.ops.aten.threshold_backward.default
 _relu_grad_out = torch.ops.aten.threshold_backward.grad_input

@@ -22,11 +22,10 @@ from core.tasks import Family, sample_batch
 class FastRecipe:
     """`main.py train --fast`: quality per second on the CPU (MAML, sinusoid, K = 10).
 
-    Reaching a 1-step MSE of 0.40 takes about the same number of *tasks* (150,000 to 180,000)
-    at meta-batch 25 and outer lr 1e-3 or at meta-batch 100 and outer lr 1e-2 (measured, see
-    docs/bench/quality.txt); a meta-batch of 100 goes through core.engine, whose tasks per
-    second are about twice those at 25, and the larger Adam step keeps the iteration count
-    down. The inner lr, the model and the evaluation are unchanged."""
+    To a 1-step MSE of 0.40 on the held-out tasks, meta-batch 100 at outer lr 1e-2 took 160,000
+    to 275,000 tasks (seeds 0 and 1) where the CLI defaults (25, 1e-3) took about 460,000
+    (docs/bench/quality.txt); a meta-batch of 100 also goes through core.engine, more tasks per
+    second than core.analytic at 25. The inner lr, the model and the evaluation are unchanged."""
 
     meta_batch: int = 100
     outer_lr: float = 1e-2

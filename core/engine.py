@@ -38,10 +38,20 @@ _relu_grad_out = torch.ops.aten.threshold_backward.grad_input
 
 class _Buffers(threading.local):
     """Activation buffers whose last column is a constant (1 for inputs, 0 for R-activations),
-    kept per thread and shape so that the constant column is written once."""
+    kept per thread and shape so that the constant column is written once.
+
+    On the CPU only the latest call's shapes are kept (a window whose meta-batch slider moves
+    would otherwise pile up buffers); on a GPU every shape's stay, because a captured CUDA graph
+    (core.fast.GraphStepper keeps one per shape) writes into them at every replay."""
 
     def __init__(self):
         self.store: dict[tuple, torch.Tensor] = {}
+        self.signature = None
+
+    def begin(self, signature: tuple, device: torch.device) -> None:
+        if signature != self.signature and device.type == "cpu":
+            self.store.clear()
+        self.signature = signature
 
     def get(self, role, shape, like: torch.Tensor, fill: float) -> torch.Tensor:
         key = (role, shape, like.dtype, like.device)
@@ -201,6 +211,7 @@ def _sgd(p, g, lr, per_entry_or_tensor: bool):
 def meta_grad(model: MLP, params: Params, xs, ys, xq, yq, lr, steps: int, first_order: bool = False):
     """As core.analytic.meta_grad: (mean query MSE, grads w.r.t. the unbatched init, and the
     per-entry rates' grads when lr is a dict of them, else None)."""
+    _BUFFERS.begin((xs.shape, xq.shape, xs.dtype, xs.device), xs.device)
     layers = _augment(model, params)
     per_entry = isinstance(lr, dict)
     rate_float = isinstance(lr, (int, float))

@@ -158,3 +158,13 @@ def test_no_host_reads_with_a_tensor_rate():
     _, want, _ = engine.meta_grad(model, params, *_args(batch), 0.02, 2)
     for k in got:
         assert _rel(got[k], want[k]) < 1e-12
+
+
+def test_cpu_buffers_follow_the_latest_shapes():
+    """A moving meta-batch must not pile up buffers on the CPU: only the latest shapes' stay."""
+    model = MLP((6, 5))
+    params = _params(model)
+    for n in (3, 4, 5, 6):
+        engine.meta_grad(model, params, *_args(_batch(12, n=n)), 0.05, 1)
+    shapes = {key[1][0] for key in engine._BUFFERS.store}
+    assert shapes == {6}

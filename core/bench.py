@@ -14,17 +14,23 @@ torch.func is the functional alternative: vmap eagerly, and grad(vmap) under tor
 """
 from __future__ import annotations
 
+import json
 import platform
+import subprocess
+import sys
 import time
+import weakref
 from functools import partial
 
 import torch
 from torch.func import grad_and_value
+from torch.utils._python_dispatch import TorchDispatchMode
+from torch.utils._pytree import tree_leaves
 
-from core import safeio
+from core import analytic, engine, safeio
 from core.algorithms import ALGORITHMS, HParams, MetaLearner, get_algorithm
 from core.evaluate import evaluate, heldout_tasks
-from core.fast import make_stepper
+from core.fast import FAST, make_stepper
 from core.models import Params, detach, make_model
 from core.optim import Adam
 from core.reference import lean_meta_loss, lean_reptile_grad, vmap_meta_loss
@@ -126,7 +132,7 @@ def compiled_stepper(model, family, hp, gen, device):
     return step, seconds, diff
 
 
-def time_to_quality(device, hp: HParams, target=0.40, limit_s=180.0, check_every_s=5.0) -> dict:
+def time_to_quality(device, hp: HParams, target=0.40, limit_s=180.0, check_every_s=1.0) -> dict:
     """Seconds of MAML training (evaluation excluded) until K=10 1-step MSE <= target on 600 tasks."""
     family = get_family("sinusoid")
     model = make_model("mlp", family)
@@ -165,6 +171,92 @@ def _compiled_row(model, family, hp, gen, device, record) -> dict:
     return {"compile_s": round(seconds, 1), "rel_diff_to_eager": diff}
 
 
+# The meta-gradient kernels the scaling table compares (both hand-derived, no autograd).
+KERNELS = {"analytic": analytic.meta_grad, "engine": engine.meta_grad}
+SCALE_SIZES = (250, 2500, 10_000)
+# Published MAML figures for the sinusoid, K = 10, one gradient step (lower is better).
+PUBLISHED = (("MAML, CAVIA paper's table (Zintgraf et al. 2019)", 0.44),
+             ("MAML, Meta-SGD paper's table (Li et al. 2017)", 0.85))
+
+
+class PeakTensorBytes(TorchDispatchMode):
+    """The peak of the bytes held by tensors made under it (storages counted once, freed when
+    the last tensor on them goes): a step's working memory, whatever the allocator keeps."""
+
+    def __init__(self):
+        super().__init__()
+        self.live: dict[int, list[int]] = {}  # storage address -> [bytes, tensors on it]
+        self.current = self.peak = 0
+
+    def _drop(self, key: int) -> None:
+        entry = self.live[key]
+        entry[1] -= 1
+        if entry[1] == 0:
+            self.current -= entry[0]
+            del self.live[key]
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        for t in tree_leaves(out):
+            if isinstance(t, torch.Tensor):
+                storage = t.untyped_storage()
+                key, size = storage.data_ptr(), storage.nbytes()
+                if key not in self.live:
+                    self.live[key] = [size, 0]
+                    self.current += size
+                    self.peak = max(self.peak, self.current)
+                self.live[key][1] += 1
+                weakref.finalize(t, self._drop, key)
+        return out
+
+
+def scale_probe(kernel: str, meta_batch: int, seconds: float) -> dict:
+    """One MAML meta-iteration (sample, meta-gradient, Adam) at `meta_batch` tasks with one
+    kernel: iterations per second, and the peak bytes of the tensors one iteration makes."""
+    family = get_family("sinusoid")
+    model = make_model("mlp", family)
+    gen = torch.Generator().manual_seed(0)
+    params = model.init(gen)
+    opt = Adam(list(params.values()), lr=1e-3)
+    fn = KERNELS[kernel]
+
+    def step():
+        b = sample_batch(family, meta_batch, 10, gen=gen)
+        _, grads, _ = fn(model, params, b.xs, b.ys, b.xq, b.yq, 0.01, 1)
+        for k, p in params.items():
+            p.grad = grads[k]
+        opt.step()
+
+    step()
+    n, t0 = 0, time.perf_counter()
+    while n < 2 or time.perf_counter() - t0 < seconds:
+        step()
+        n += 1
+    rate = n / (time.perf_counter() - t0)
+    with PeakTensorBytes() as mem:
+        step()
+    return {"kernel": kernel, "meta_batch": meta_batch, "it_s": rate, "tasks_s": rate * meta_batch,
+            "kib_per_task": mem.peak / 1024 / meta_batch}
+
+
+def scaling(seconds: float, threads: int, sizes=SCALE_SIZES) -> list[dict]:
+    """The scale probes, each in a fresh process (no allocator or cache state carried over)."""
+    rows = []
+    print(f"\nscaling (MAML, K=10, 1 inner step, {threads} thread(s); memory: peak tensor bytes of one "
+          "iteration per task)")
+    print(f"  {'meta-batch':>10}  {'kernel':<9}{'it/s':>9}{'tasks/s':>11}{'KiB/task':>10}")
+    for size in sizes:
+        for kernel in KERNELS:
+            code = (f"import json, torch; torch.set_num_threads({threads}); from core.bench import scale_probe; "
+                    f"print(json.dumps(scale_probe({kernel!r}, {size}, {seconds})))")
+            out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+            row = json.loads(out.stdout.strip().splitlines()[-1])
+            rows.append(row)
+            print(f"  {size:>10}  {kernel:<9}{row['it_s']:9.2f}{row['tasks_s']:11.0f}{row['kib_per_task']:10.1f}",
+                  flush=True)
+    return rows
+
+
 def run_bench(args) -> int:
     from core.cli import device_of
     device = device_of(args.device)
@@ -196,10 +288,17 @@ def run_bench(args) -> int:
                cls.optimiser_label)
     _print_table(rows)
     out["rows"] = rows
+    if getattr(args, "scale", False):
+        out["scaling"] = scaling(args.seconds, torch.get_num_threads())
     if args.quality:
-        print("\ntime to quality (MAML, K=10 1-step MSE <= 0.40 on 600 held-out tasks):")
-        out["time_to_quality"] = time_to_quality(device, hp)
-        print(f"  -> {out['time_to_quality']['seconds']} s")
+        out["time_to_quality"] = {}
+        for label, q_hp in (("--fast recipe", FAST.apply(hp)), ("CLI defaults", hp)):
+            print(f"\ntime to quality, {label} (MAML, meta-batch {q_hp.meta_batch}, outer lr {q_hp.outer_lr:g}; "
+                  "K=10 1-step MSE <= 0.40 on 600 held-out tasks):")
+            result = out["time_to_quality"][label] = time_to_quality(device, q_hp)
+            print(f"  -> {result['seconds']} s")
+        for label, figure in PUBLISHED:
+            print(f"  published: {label}: 1-step MSE {figure:.2f}")
     if args.json:
         safeio.write_text(args.json, safeio.dumps_json(out), "JSON output")
         print(f"wrote {args.json}")

@@ -133,3 +133,19 @@ def test_compile_failure_skips_the_row_with_its_reason(monkeypatch, capsys):
                                lambda *a: recorded.append(a))
     assert recorded == [] and info == {"skipped": "RuntimeError: no C++ compiler here"}
     assert "torch.compile row skipped: RuntimeError: no C++ compiler here" in capsys.readouterr().out
+
+
+def test_scale_probe_reports_rate_and_memory_per_task():
+    for kernel in bench.KERNELS:
+        row = bench.scale_probe(kernel, 30, seconds=0.01)
+        assert row["kernel"] == kernel and row["meta_batch"] == 30
+        assert row["it_s"] > 0 and row["tasks_s"] == pytest.approx(30 * row["it_s"])
+        assert row["kib_per_task"] >= 0
+
+
+def test_scaling_prints_one_row_per_size_and_kernel(capsys):
+    rows = bench.scaling(0.01, 1, sizes=(12,))
+    assert [(r["meta_batch"], r["kernel"]) for r in rows] == [(12, k) for k in bench.KERNELS]
+    out = capsys.readouterr().out
+    assert "tasks/s" in out and "KiB/task" in out
+

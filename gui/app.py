@@ -1,6 +1,7 @@
 """Start-up: flags, the QApplication, the window, and a clean exit (thread joined, code 0).
 
     python main.py [--autoplay] [--quit-after S] [--screenshot PNG] [--stats JSON] [--preset FILE]
+                   [--record MP4|GIF]
 """
 from __future__ import annotations
 
@@ -22,7 +23,16 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--screenshot", metavar="PNG", help="save a picture of the window just before quitting")
     p.add_argument("--stats", metavar="JSON", help="write frame timings and iterations here at exit")
     p.add_argument("--preset", metavar="FILE", help="a JSON object of settings (Controls fields) to start from")
+    p.add_argument("--record", metavar="MP4|GIF", help="record the plots from the start to this .mp4 or .gif "
+                   "(written when the app quits)")
     args = p.parse_args(argv)
+    if args.record:
+        from gui.encoders import RecordTargetError, check_target
+
+        try:
+            check_target(args.record)
+        except RecordTargetError as e:
+            p.error(str(e))
     if args.quit_after is not None and not (math.isfinite(args.quit_after) and args.quit_after > 0):
         p.error("--quit-after must be a positive number of seconds")
     return args
@@ -128,6 +138,8 @@ def main(argv: list[str]) -> int:
     idle.start(200)
 
     window.screenshot_path = args.screenshot  # taken in closeEvent, whatever closes the window
+    if args.record:  # from the first drawn snapshot; the window's shutdown finishes the file
+        window.demo.exports.start_recording(args.record)
     if args.quit_after:
         QTimer.singleShot(int(args.quit_after * 1000), window.close)
     code = app.exec()
@@ -135,6 +147,10 @@ def main(argv: list[str]) -> int:
     if window.screenshot_failed:
         print(f"main.py: could not write the screenshot {args.screenshot}", file=sys.stderr)
         code = code or 1
+    recording = window.demo.recorder.last if args.record else None
+    if recording is not None:
+        print(f"main.py: {recording.summary()}", file=sys.stderr if recording.error else sys.stdout)
+        code = code or (1 if recording.error else 0)
     if args.stats:
         Path(args.stats).write_text(json.dumps(run_stats(window), indent=2) + "\n", encoding="utf-8")
     return code

@@ -111,28 +111,26 @@ class GifWriter:
         self.frames = 0
         self.file = open(path, "wb")  # noqa: SIM115 (held open while recording; closed in close())
         self.size: tuple[int, int] | None = None
-        self._previous: np.ndarray | None = None  # RGB of the last frame stored
+        self._previous = None  # the last frame stored, whole (a PIL image)
         self._pending: tuple | None = None  # (P image, offset, start in 1/100 s): written once its end is known
 
     def add(self, bgra: np.ndarray, t: float) -> None:
-        from PIL import Image
+        from PIL import Image, ImageChops
 
-        image = Image.fromarray(np.ascontiguousarray(bgra[..., 2::-1]), "RGB")
+        h, w = bgra.shape[:2]
+        image = Image.frombytes("RGB", (w, h), np.ascontiguousarray(bgra), "raw", "BGRX")  # a copy
         if self.size is None:
-            w, h = image.size
             self.size = (w, h) if w <= self.max_width else (self.max_width, round(h * self.max_width / w))
         if image.size != self.size:
-            image = image.resize(self.size, Image.Resampling.BILINEAR)
-        rgb = np.asarray(image)
+            image = image.resize(self.size, Image.Resampling.BOX)  # half bilinear's time, as sharp for plots
         offset = (0, 0)
         if self._previous is not None:
-            changed = np.any(rgb != self._previous, axis=2)
-            if not changed.any():
+            box = ImageChops.difference(image, self._previous).getbbox()
+            if box is None:
                 return  # the pending frame simply lasts longer
-            rows, cols = np.flatnonzero(changed.any(axis=1)), np.flatnonzero(changed.any(axis=0))
-            offset = (int(cols[0]), int(rows[0]))
-            image = image.crop((cols[0], rows[0], cols[-1] + 1, rows[-1] + 1))
-        self._previous = rgb
+            self._previous, image, offset = image, image.crop(box), box[:2]
+        else:
+            self._previous = image
         cs = round(t * 100)
         self._flush(cs)
         self._pending = (image.quantize(256, method=Image.Quantize.FASTOCTREE), offset, cs)

@@ -69,6 +69,7 @@ class Recorder(QObject):
         self._t0: float | None = None  # time of the first frame
         self._last = -1.0  # time of the last frame taken
         self._started = 0.0
+        self._seconds = 0.0  # from the first frame to the stop
         self.poll = QTimer(self)  # tells the window when a stopped recording is written
         self.poll.setInterval(100)
         self.poll.timeout.connect(self._check_written)
@@ -172,8 +173,8 @@ class Recorder(QObject):
             return None
         self.window.snapshotDrawn.disconnect(self._on_drawn)
         self.indicator.hide()
-        end = time.perf_counter() - (self._t0 if self._t0 is not None else self._started)
-        self._queue.put((None, max(end, 0.0)))  # waits only while the queue is full (a few frames)
+        self._seconds = max(0.0, time.perf_counter() - (self._t0 if self._t0 is not None else self._started))
+        self._queue.put((None, self._seconds))  # waits only while the queue is full (a few frames)
         path, self.path = self.path, None
         self.poll.start()
         self.running.emit(False)
@@ -193,6 +194,5 @@ class Recorder(QObject):
             return
         self.poll.stop()
         writer, self._worker, self._writer = self._writer, None, None
-        seconds = self._last - self._t0 if self._t0 is not None else 0.0
-        self.last = Recording(str(writer.path), writer.frames, self.dropped, seconds, self._error)
+        self.last = Recording(str(writer.path), writer.frames, self.dropped, self._seconds, self._error)
         self.window.show_notice(self.last.summary(), style.ERROR if self._error else style.INFO)

@@ -132,6 +132,35 @@ def test_closing_the_window_while_recording_leaves_a_playable_mp4(tmp_path, qtbo
     assert not w.host.alive()
 
 
+def test_a_busy_encoder_drops_frames_instead_of_holding_up_the_window(tmp_path, qtbot, open_window):
+    import threading
+
+    from gui.recorder import QUEUE_FRAMES
+
+    w = open_window()
+    rec = w.demo.recorder
+    rec.start(tmp_path / "busy.mp4")
+    release, entered = threading.Event(), threading.Event()
+    writer, add = rec._writer, rec._writer.add
+
+    def stuck_add(*a):  # the encoder stalls on its first frame until released
+        entered.set()
+        release.wait()
+        add(*a)
+
+    writer.add = stuck_add
+    rec.capture()
+    assert entered.wait(30)  # the worker holds frame 1; the queue is empty again
+    for _ in range(QUEUE_FRAMES + 5):
+        rec.capture()  # never waits: a full queue drops
+    assert rec.taken == QUEUE_FRAMES + 6 and rec.dropped == 5
+    release.set()
+    done = rec.finish()
+    assert done.error is None and done.frames == QUEUE_FRAMES + 1 and done.dropped == 5
+    assert len(decoded_mp4(tmp_path / "busy.mp4")[4]) == done.frames
+    assert "5 dropped" in w.notice.text()
+
+
 def recorded(out: str) -> int:
     m = re.search(r"Recorded (\d+) frames", out)
     assert m, out

@@ -34,6 +34,16 @@ def check_target(path) -> Path:
     return p
 
 
+def claim_target(path) -> Path:
+    """Check the path and create (or empty) the file now, so a failure is said at the start."""
+    p = check_target(path)
+    try:
+        p.open("wb").close()
+    except OSError as e:
+        raise RecordTargetError(f"cannot record to {p}: {e.strerror or e}") from e
+    return p
+
+
 def open_writer(path):
     """The writer its name asks for, its file already open (so a failure shows at once)."""
     p = check_target(path)

@@ -2,17 +2,14 @@
 
 A frame is taken right after each repaint that showed a new snapshot (the window's
 `snapshotDrawn`), at most `max_fps` a second, by copying the central widget's rectangle out of
-the window's backing store (half a millisecond, where re-rendering it with `grab()` takes tens).
-Frames go through a small bounded queue to a worker thread that encodes and writes them
-(`gui.encoders`); when the worker falls behind, frames are dropped and counted, never waited
-for. Each frame keeps its real time. Stopping, quitting or closing the window flushes the file.
-The red "● REC" sits in the status bar, outside what is recorded.
+the window's backing store (about a millisecond, where re-rendering it with `grab()` takes
+tens) into shared memory for the encoder process (`gui.encoder_process`). When the encoder
+falls behind, frames are dropped and counted, never waited for. Each frame keeps its real
+time. Stopping, quitting or closing the window closes the file. The red "● REC" sits in the
+status bar, outside what is recorded.
 """
 from __future__ import annotations
 
-import os
-import queue
-import threading
 import time
 from dataclasses import dataclass
 
@@ -22,10 +19,11 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QLabel
 
 from gui import style
-from gui.encoders import open_writer
+from gui.encoder_process import EncoderProcess
+from gui.encoders import claim_target
 
-QUEUE_FRAMES = 12  # frames waiting for the encoder (about 5 MB each at 1600 px): bounded memory
-WRITER_NICE = 5  # the encoder thread yields some CPU to the window and the trainer; behind, it drops frames
+QUEUE_FRAMES = 8  # shared-memory slots for frames in flight (about 8 MB each on a full-HD screen)
+BGRA_FORMATS = (QImage.Format_RGB32, QImage.Format_ARGB32, QImage.Format_ARGB32_Premultiplied)  # B, G, R, A bytes
 
 
 @dataclass
@@ -62,10 +60,7 @@ class Recorder(QObject):
         self.path: str | None = None
         self.last: Recording | None = None  # the latest finished recording
         self.taken = self.dropped = 0
-        self._queue: queue.Queue = queue.Queue(QUEUE_FRAMES)
-        self._worker: threading.Thread | None = None
-        self._writer = None
-        self._error: str | None = None
+        self._encoder: EncoderProcess | None = None  # the current or the last still being written
         self._t0: float | None = None  # time of the first frame
         self._last = -1.0  # time of the last frame taken
         self._started = 0.0
@@ -89,12 +84,15 @@ class Recorder(QObject):
         """Begin recording to `path` (.mp4 or .gif); RecordTargetError, with nothing changed, if
         it cannot be written there."""
         self.finish()  # a previous recording still being written comes first
-        writer = open_writer(path)
-        self.path, self._writer, self._error = str(writer.path), writer, None
+        target = claim_target(path)
+        central, screen = self.window.centralWidget(), self.window.screen()
+        ratio = self.window.devicePixelRatioF()
+        h = max(central.height(), screen.size().height() if screen else 0)
+        w = max(central.width(), screen.size().width() if screen else 0)
+        self._encoder = EncoderProcess(target, round(h * ratio), round(w * ratio), QUEUE_FRAMES)
+        self.path = str(target)
         self.taken = self.dropped = 0
         self._t0, self._last, self._started = None, -1.0, time.perf_counter()
-        self._worker = threading.Thread(target=self._write, args=(writer,), name="recording-writer", daemon=True)
-        self._worker.start()
         self.window.snapshotDrawn.connect(self._on_drawn)
         self.indicator.setText("● REC 0 s")
         self.indicator.show()
@@ -104,77 +102,51 @@ class Recorder(QObject):
     def _on_drawn(self, _snapshot, ended: float) -> None:
         """A repaint showed a new snapshot: take it, unless the last frame is more recent than
         the writer's frame rate allows (5% slack for timer jitter)."""
-        if ended - self._last < 0.95 / self._writer.max_fps:
+        if ended - self._last < 0.95 / self._encoder.max_fps:
             return
         self._last = ended
         self.capture(ended)
 
     def capture(self, now: float | None = None) -> None:
-        """Queue the central widget as it is on screen now; a full queue drops the frame."""
+        """Hand the central widget, as last painted, to the encoder; dropped if it is behind."""
         if not self.active:
             return
-        if self._error is not None:  # the writer failed: stop, and say why
+        if self._encoder.poll():  # the encoder stopped on an error: stop, and say why
             self.stop()
             return
         now = time.perf_counter() if now is None else now
         if self._t0 is None:
             self._t0 = now
         self.taken += 1
-        try:
-            self._queue.put_nowait((self.frame_image(), now - self._t0))
-        except queue.Full:
+        if not self._encoder.offer(self.frame_pixels(), now - self._t0):
             self.dropped += 1
         text = f"● REC {now - self._t0:.0f} s"
         if self.indicator.text() != text:
             self.indicator.setText(text)
 
-    def frame_image(self) -> QImage:
-        """A copy of the central widget's pixels from the window's backing store, as last painted;
-        a render of the widget where the backing store is not an image."""
+    def frame_pixels(self) -> np.ndarray:
+        """The central widget's pixels in the window's backing store (a view, no copy); a render
+        of the widget where the backing store is not an image."""
         central = self.window.centralWidget()
         store = self.window.backingStore()
         device = store.paintDevice() if store is not None else None
-        if not isinstance(device, QImage):
-            return central.grab().toImage()
+        if not isinstance(device, QImage) or device.format() not in BGRA_FORMATS:
+            return bgra(central.grab().toImage().convertToFormat(QImage.Format_RGB32)).copy()  # outlives the image
         ratio = device.devicePixelRatio()
         top_left = central.mapTo(self.window, central.rect().topLeft())
-        r = QRect(top_left, central.size())
-        return device.copy(QRect(round(r.x() * ratio), round(r.y() * ratio),
-                                 round(r.width() * ratio), round(r.height() * ratio)))
-
-    def _write(self, writer) -> None:
-        """The worker: encode frames until the end marker (None, stop time), then close the file."""
-        t_end = 0.0
-        try:  # Linux: a thread id here lowers this thread only (and the encoder threads it starts)
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), WRITER_NICE)
-        except (AttributeError, OSError):
-            pass  # elsewhere it keeps the window's priority
-        try:
-            while True:
-                image, t = self._queue.get()
-                if image is None:
-                    t_end = t
-                    break
-                writer.add(bgra(image), t)
-        except Exception as e:  # disk full, encoder failure: said in the window, nothing else breaks
-            self._error = f"{type(e).__name__}: {e}"
-            while self._queue.get()[0] is not None:  # let stop() finish queueing its end marker
-                pass
-        finally:
-            try:
-                writer.close(t_end)
-            except Exception as e:
-                self._error = self._error or f"{type(e).__name__}: {e}"
+        r = QRect(round(top_left.x() * ratio), round(top_left.y() * ratio),
+                  round(central.width() * ratio), round(central.height() * ratio)) & device.rect()
+        return bgra(device)[r.y(): r.y() + r.height(), r.x(): r.x() + r.width()]
 
     def stop(self) -> str | None:
-        """Stop taking frames; the worker writes what is queued and closes the file without
+        """Stop taking frames; the encoder writes those in flight and closes the file without
         holding up the window (`finish()` waits for it). Returns the path."""
         if not self.active:
             return None
         self.window.snapshotDrawn.disconnect(self._on_drawn)
         self.indicator.hide()
         self._seconds = max(0.0, time.perf_counter() - (self._t0 if self._t0 is not None else self._started))
-        self._queue.put((None, self._seconds))  # waits only while the queue is full (a few frames)
+        self._encoder.end(self._seconds)
         path, self.path = self.path, None
         self.poll.start()
         self.running.emit(False)
@@ -183,16 +155,19 @@ class Recorder(QObject):
     def finish(self) -> Recording | None:
         """Stop, and wait until the file is complete (at shutdown: a recording is never lost)."""
         self.stop()
-        if self._worker is not None:
-            self._worker.join()
+        if self._encoder is not None:
+            self._encoder.close(self._seconds)
         self._check_written()
         return self.last
 
     @Slot()
     def _check_written(self) -> None:
-        if self._worker is None or self._worker.is_alive():
+        encoder = self._encoder
+        if encoder is None or not encoder.poll():
             return
+        encoder.close(self._seconds)  # at once: its result is in
         self.poll.stop()
-        writer, self._worker, self._writer = self._writer, None, None
-        self.last = Recording(str(writer.path), writer.frames, self.dropped, self._seconds, self._error)
-        self.window.show_notice(self.last.summary(), style.ERROR if self._error else style.INFO)
+        self._encoder = None
+        frames, error = encoder.result
+        self.last = Recording(str(encoder.path), frames, self.dropped, self._seconds, error)
+        self.window.show_notice(self.last.summary(), style.ERROR if error else style.INFO)

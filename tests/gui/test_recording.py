@@ -132,33 +132,21 @@ def test_closing_the_window_while_recording_leaves_a_playable_mp4(tmp_path, qtbo
     assert not w.host.alive()
 
 
-def test_a_busy_encoder_drops_frames_instead_of_holding_up_the_window(tmp_path, qtbot, open_window):
-    import threading
+def test_a_busy_encoder_drops_frames_and_never_makes_the_window_wait(tmp_path):
+    from gui.encoder_process import EncoderProcess
 
-    from gui.recorder import QUEUE_FRAMES
-
-    w = open_window()
-    rec = w.demo.recorder
-    rec.start(tmp_path / "busy.mp4")
-    release, entered = threading.Event(), threading.Event()
-    writer, add = rec._writer, rec._writer.add
-
-    def stuck_add(*a):  # the encoder stalls on its first frame until released
-        entered.set()
-        release.wait()
-        add(*a)
-
-    writer.add = stuck_add
-    rec.capture()
-    assert entered.wait(30)  # the worker holds frame 1; the queue is empty again
-    for _ in range(QUEUE_FRAMES + 5):
-        rec.capture()  # never waits: a full queue drops
-    assert rec.taken == QUEUE_FRAMES + 6 and rec.dropped == 5
-    release.set()
-    done = rec.finish()
-    assert done.error is None and done.frames == QUEUE_FRAMES + 1 and done.dropped == 5
-    assert len(decoded_mp4(tmp_path / "busy.mp4")[4]) == done.frames
-    assert "5 dropped" in w.notice.text()
+    enc = EncoderProcess(tmp_path / "busy.mp4", 51, 75, slots=3)
+    os.kill(enc.process.pid, signal.SIGSTOP)  # the encoder stalls: no slot comes back
+    try:
+        offered = [enc.offer(frame(i), i / 30) for i in range(8)]  # would hang here if offering waited
+    finally:
+        os.kill(enc.process.pid, signal.SIGCONT)
+    assert offered == [True] * 3 + [False] * 5
+    assert not enc.offer(np.zeros((52, 75, 4), np.uint8), 0.5)  # larger than a slot: dropped too
+    frames, error = enc.close(1.0)
+    assert error is None and frames == 3
+    assert len(decoded_mp4(tmp_path / "busy.mp4")[4]) == 3
+    assert enc.close(2.0) == (3, None)  # closing again changes nothing
 
 
 def recorded(out: str) -> int:

@@ -125,7 +125,10 @@ def serve(path: str, shm_name: str, shape, slots: int, frames_in, back_out) -> N
             if slot is None:
                 break
             writer.add(ring[slot, :h, :w], t)
-            back_out.send(slot)
+            try:
+                back_out.send(slot)
+            except OSError:  # the window's process is gone: write what it sent, then close
+                pass
     except Exception as e:  # disk full, encoder failure: reported to the window
         error = f"{type(e).__name__}: {e}"
     finally:

@@ -1,7 +1,8 @@
-"""Files a recording is written to, one frame at a time on the recorder's worker thread: an H.264
-MP4 through PyAV, an animated GIF through Pillow. Qt-free: a frame is an (h, w, 4) BGRA uint8
-array (Qt's 32-bit image layout) with its time in seconds since the first frame. Both write as
-they go, so memory stays flat however long the recording, and `close()` leaves a playable file.
+"""Files a recording is written to, one frame at a time in the encoder process
+(`gui.encoder_process`): an H.264 MP4 through PyAV, an animated GIF through Pillow. Qt-free: a
+frame is an (h, w, 4) BGRA uint8 array (Qt's 32-bit image layout) with its time in seconds
+since the first frame. Both write as they go, so memory stays flat however long the
+recording, and `close()` leaves a playable file.
 """
 from __future__ import annotations
 
@@ -60,7 +61,7 @@ class Mp4Writer:
     max_fps: ClassVar[float] = 30.0
     max_width: ClassVar[int] = 1920  # a full-HD screen; larger windows are scaled down
     preset: ClassVar[str] = "ultrafast"  # plots are flat colour: the fastest preset costs little in size
-    threads: ClassVar[int] = 1  # one encoder thread: the window and the trainer share a small machine
+    threads: ClassVar[int] = 1  # one encoding thread: the window and the trainer share a small machine
 
     def __init__(self, path: Path):
         import av

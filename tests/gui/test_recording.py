@@ -149,6 +149,30 @@ def test_a_busy_encoder_drops_frames_and_never_makes_the_window_wait(tmp_path):
     assert enc.close(2.0) == (3, None)  # closing again changes nothing
 
 
+def test_the_file_is_finished_even_when_the_window_process_is_killed(tmp_path):
+    path, script = tmp_path / "killed.mp4", tmp_path / "window.py"
+    script.write_text(f"""import os, signal, sys
+from pathlib import Path
+import numpy as np
+sys.path.insert(0, {str(ROOT)!r})
+from gui.encoder_process import EncoderProcess
+if __name__ == "__main__":
+    enc = EncoderProcess(Path({str(path)!r}), 51, 75, slots=4)
+    for i in range(4):
+        enc.offer(np.full((51, 75, 4), 50 * i, np.uint8), i / 10)
+    os.kill(os.getpid(), signal.SIGKILL)  # no close(): the encoder sees its pipe end and closes the file
+""")
+    r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    assert r.returncode == -signal.SIGKILL
+    deadline, frames = time.time() + 60, None
+    while frames is None and time.time() < deadline:
+        try:
+            frames = decoded_mp4(path)[4]
+        except Exception:  # not finished yet (no index written)
+            time.sleep(0.2)
+    assert frames is not None and len(frames) == 4
+
+
 def recorded(out: str) -> int:
     m = re.search(r"Recorded (\d+) frames", out)
     assert m, out

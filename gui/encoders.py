@@ -115,7 +115,7 @@ class GifWriter:
     previous frame is stored, and a frame identical to the previous one extends its duration."""
 
     max_fps: ClassVar[float] = 15.0  # GIF delays are in 1/100 s; more frames would only grow the file
-    max_width: ClassVar[int] = 1280  # GIFs for slides, not for printing
+    max_width: ClassVar[int] = 1600  # the default window unscaled (scaling costs as much as the rest of a frame)
 
     def __init__(self, path: Path):
         self.path = path

@@ -112,7 +112,7 @@ def test_record_action_records_what_the_dialog_names(tmp_path, qtbot, open_windo
     done = rec.finish()
     assert done.error is None and done.frames + done.dropped == n
     with Image.open(tmp_path / "talk.gif") as gif:
-        assert gif.n_frames == done.frames >= 1 and gif.width == min(w.centralWidget().width(), 1280)
+        assert gif.n_frames == done.frames >= 1 and gif.width == min(w.centralWidget().width(), GifWriter.max_width)
 
 
 def test_closing_the_window_while_recording_leaves_a_playable_mp4(tmp_path, qtbot, open_window):

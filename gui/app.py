@@ -1,6 +1,7 @@
 """Start-up: flags, the QApplication, the window, and a clean exit (thread joined, code 0).
 
     python main.py [--autoplay] [--quit-after S] [--screenshot PNG] [--stats JSON] [--preset FILE] [--tour]
+                   [--record MP4|GIF]
 
 Everything that can be refused is refused before the window opens, with one line on stderr and
 exit status 2: a flag out of the settings table's limits, a --stats or --screenshot path that
@@ -43,7 +44,16 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--preset", metavar="FILE", help="a JSON object of settings (Controls fields) to start from")
     p.add_argument("--tour", action="store_true", help="start the guided tour (→ / ← move, Esc leaves); with "
                    "--autoplay it plays itself, shown whole before --quit-after")
+    p.add_argument("--record", metavar="MP4|GIF", help="record the plots from the start to this .mp4 or .gif "
+                   "(written when the app quits)")
     args = p.parse_args(argv)
+    if args.record:
+        from gui.encoders import RecordTargetError, check_target
+
+        try:
+            check_target(args.record)
+        except RecordTargetError as e:
+            raise StartError(f"main.py: --record: {e}") from None
     for flag, what in (("stats", "statistics"), ("screenshot", "screenshot")):
         if getattr(args, flag) is not None:
             try:
@@ -236,6 +246,8 @@ def main(argv: list[str]) -> int:
     idle.start(200)
 
     window.screenshot_path = args.screenshot  # taken in closeEvent, whatever closes the window
+    if args.record:  # from the first drawn snapshot; the window's shutdown finishes the file
+        window.demo.exports.start_recording(args.record)
     until = started + args.quit_after - 1.0 if args.quit_after else None  # autoplay shows every scene by then
     if args.tour and not window.demo.tour.start(args.autoplay, until):
         print(f"main.py: bad tour scene: {window.demo.tour.error}", file=sys.stderr)
@@ -248,6 +260,10 @@ def main(argv: list[str]) -> int:
     if window.screenshot_failed:
         print(f"main.py: could not write the screenshot {args.screenshot}", file=sys.stderr)
         code = code or 1
+    recording = window.demo.recorder.last if args.record else None
+    if recording is not None:
+        print(f"main.py: {recording.summary()}", file=sys.stderr if recording.error else sys.stdout)
+        code = code or (1 if recording.error else 0)
     if args.stats:
         from core import safeio
 

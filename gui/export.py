@@ -1,11 +1,15 @@
-"""Pictures of the window for slides: the window or one plot as PNG, a plot as SVG, and GIF
-recording (the `Recorder` does the capturing)."""
+"""Pictures of the window for slides: the window or one plot as PNG, a plot as SVG, and
+recordings to MP4 or GIF (the `Recorder` does the capturing, `gui.encoders` the writing)."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtWidgets import QFileDialog
+
+from gui.encoders import RecordTargetError
+
+RECORD_FILTERS = {"MP4 video (*.mp4)": ".mp4", "Animated GIF (*.gif)": ".gif"}  # the first is the default
 
 
 class Exports(QObject):
@@ -54,12 +58,27 @@ class Exports(QObject):
     def toggle_record(self, on: bool) -> bool:
         """Start (asking where to) or stop a recording; True while one runs."""
         if on and not self.recorder.active:
-            path, _ = QFileDialog.getSaveFileName(self.window, "Record to GIF", "maml-demo.gif", "GIF (*.gif)")
+            path, chosen = QFileDialog.getSaveFileName(self.window, "Record the plots", "maml-demo.mp4",
+                                                       ";;".join(RECORD_FILTERS))
             if path:
-                self.recorder.start(path)
+                self.start_recording(path, RECORD_FILTERS.get(chosen, ".mp4"))
         elif not on and self.recorder.active:
             self.recorder.stop()
         return self.recorder.active
+
+    def start_recording(self, path, default_suffix: str = ".mp4") -> bool:
+        """Record to `path`, its extension choosing the format (none: `default_suffix`); a path
+        that cannot be written says why and changes nothing."""
+        p = Path(path)
+        if not p.suffix:
+            p = p.with_suffix(default_suffix)
+        try:
+            self.recorder.start(p)
+        except RecordTargetError as e:
+            text = str(e)
+            self.notice(text[:1].upper() + text[1:], error=True)
+            return False
+        return True
 
     @Slot()
     def ask_export_window(self) -> None:

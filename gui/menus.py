@@ -7,6 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox, QToolBar
+from superqt.utils import signals_blocked
 
 from gui import presets, style
 from gui.documents import Documents
@@ -20,7 +21,7 @@ from gui.tour import Tour
 SHORTCUTS = (("Space", "Play / pause meta-training"), ("S", "One meta-iteration"),
              ("R", "Reset meta-training"), ("N", "New task"),
              ("F11", "Presenter mode (Esc leaves)"), ("Ctrl+T", "Light / dark theme"),
-             ("E", "Explain: captions and the algorithm"), ("F9", "Start / stop recording a GIF"),
+             ("E", "Explain: captions and the algorithm"), ("F9", "Start / stop recording (MP4 or GIF)"),
              ("Ctrl+L", "Load the trained model (shipped)"), ("Ctrl+O", "Open session"),
              ("Ctrl+S", "Save session"), ("Ctrl+E", "Export the window as PNG"),
              ("F1 or ?", "This sheet"), ("Ctrl+Q", "Quit"),
@@ -89,8 +90,9 @@ class Demo(QObject):
         panel_menu = file.addMenu("Export one &panel (PNG or SVG)")
         for name, title in out.panel_titles().items():
             panel_menu.addAction(title + "…", lambda n=name: out.ask_export_panel(n))
-        self.record = self._action("&Record GIF", self._record, "F9",
-                                   "Record the plots to an animated GIF for slides (F9 again stops)", True)
+        self.record = self._action("&Record…", self._record, "F9",
+                                   "Record the plots to an MP4 video or an animated GIF (F9 again stops)", True)
+        self.recorder.running.connect(self._recording)  # also started from the command line
         file.addAction(self.record)
         file.addSeparator()
         file.addAction("&Quit", w.close)  # Ctrl+Q is the window's own shortcut
@@ -124,6 +126,11 @@ class Demo(QObject):
     def _record(self, on: bool) -> None:
         if not self.exports.toggle_record(on) and self.record.isChecked():  # the dialog was cancelled
             self.record.setChecked(False)
+
+    @Slot(bool)
+    def _recording(self, on: bool) -> None:
+        with signals_blocked(self.record):
+            self.record.setChecked(on)
 
     @Slot()
     def show_shortcuts(self) -> None:

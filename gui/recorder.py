@@ -1,44 +1,78 @@
-"""Record the plots to an animated GIF for slides.
+"""Record the plots to an MP4 or a GIF (the file name's extension chooses).
 
-A timer grabs the central widget (plots and controls, not the menu, toolbar or status bar)
-at `fps`; each frame is kept zlib-compressed in memory (flat plot backgrounds shrink 10x or
-more). Stopping hands them to a background thread that quantises and writes the GIF with
-Pillow (imported only then), so the window stays live. The red "● REC" sits in the status
-bar, outside what is recorded.
+A frame is taken right after each repaint that showed a new snapshot (the window's
+`snapshotDrawn`), at most `max_fps` a second, by copying the central widget's rectangle out of
+the window's backing store (about a millisecond, where re-rendering it with `grab()` takes
+tens) into shared memory for the encoder process (`gui.encoder_process`). When the encoder
+falls behind, frames are dropped and counted, never waited for. Each frame keeps its real
+time. Stopping, quitting or closing the window closes the file. The red "● REC" sits in the
+status bar, outside what is recorded.
 """
 from __future__ import annotations
 
-import threading
-import zlib
+import time
+from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QObject, QTimer, Slot
+from PySide6.QtCore import QObject, QRect, QTimer, Signal, Slot
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QLabel
 
-MAX_FRAMES = 1200  # 2 minutes at 10 fps (about 200 MB compressed); recording stops there by itself
-MAX_WIDTH = 1280  # frames are scaled down to this width: GIFs for slides, not for printing
+from gui import style
+from gui.encoder_process import EncoderProcess
+from gui.encoders import claim_target
+
+QUEUE_FRAMES = 8  # shared-memory slots for frames in flight (about 8 MB each on a full-HD screen)
+BGRA_FORMATS = (QImage.Format_RGB32, QImage.Format_ARGB32, QImage.Format_ARGB32_Premultiplied)  # B, G, R, A bytes
+
+
+@dataclass
+class Recording:
+    """What a finished recording gave."""
+    path: str
+    frames: int  # written to the file
+    dropped: int  # taken while the encoder was behind: not in the file
+    seconds: float
+    error: str | None = None
+
+    def summary(self) -> str:
+        if self.error:
+            return f"Could not write {self.path}: {self.error}"
+        if not self.frames:
+            return f"Nothing was recorded to {self.path} (no new frame was drawn)"
+        dropped = f", {self.dropped} dropped (the encoder fell behind)" if self.dropped else ""
+        return f"Recorded {self.frames} frames ({self.seconds:.1f} s) to {self.path}{dropped}"
+
+
+def bgra(image: QImage) -> np.ndarray:
+    """The image's pixels as an (h, w, 4) array (Qt's 32-bit formats are B, G, R, A in memory)."""
+    h, w, stride = image.height(), image.width(), image.bytesPerLine()
+    rows = np.frombuffer(image.constBits(), np.uint8, count=stride * h).reshape(h, stride)
+    return rows[:, : w * 4].reshape(h, w, 4)
 
 
 class Recorder(QObject):
-    def __init__(self, window, fps: float = 10.0):
+    running = Signal(bool)  # a recording started or stopped (for the Record action's check mark)
+
+    def __init__(self, window):
         super().__init__(window)
         self.window = window
-        self.fps = fps
         self.path: str | None = None
-        self.frames: list[tuple[int, int, bytes]] = []  # (height, width, zlib-compressed RGB)
-        self.timer = QTimer(self)
-        self.timer.timeout.connect(self.capture)
-        self.saving: threading.Thread | None = None
-        self._saved: tuple[str, int, str | None] | None = None  # (path, frames, error) from the writer
-        self.poll = QTimer(self)
-        self.poll.setInterval(200)
-        self.poll.timeout.connect(self._check_saved)
+        self.last: Recording | None = None  # the latest finished recording
+        self.taken = self.dropped = 0
+        self._encoder: EncoderProcess | None = None  # the current or the last still being written
+        self._t0: float | None = None  # time of the first frame
+        self._last = -1.0  # time of the last frame taken
+        self._started = 0.0
+        self._seconds = 0.0  # from the first frame to the stop
+        self.poll = QTimer(self)  # tells the window when a stopped recording is written
+        self.poll.setInterval(100)
+        self.poll.timeout.connect(self._check_written)
         self.indicator = QLabel("")
         self.indicator.setObjectName("rec")
         self.indicator.setStyleSheet("QLabel#rec { color: white; background: #d7263d; font-weight: bold; "
                                      "border-radius: 4px; padding: 2px 10px; }")
-        self.indicator.setToolTip("Recording the plots to a GIF: F9 stops and saves")
+        self.indicator.setToolTip("Recording the plots: F9 stops and saves")
         self.indicator.hide()
         window.statusBar().insertPermanentWidget(0, self.indicator)
 
@@ -46,88 +80,94 @@ class Recorder(QObject):
     def active(self) -> bool:
         return self.path is not None
 
-    def start(self, path, fps: float | None = None, timed: bool = True) -> None:
-        """Begin a recording; `timed=False` captures only when `capture()` is called (tests)."""
-        self.path, self.frames = str(path), []
-        self.fps = fps or self.fps
+    def start(self, path) -> None:
+        """Begin recording to `path` (.mp4 or .gif); RecordTargetError, with nothing changed, if
+        it cannot be written there."""
+        self.finish()  # a previous recording still being written comes first
+        target = claim_target(path)
+        central, screen = self.window.centralWidget(), self.window.screen()
+        ratio = self.window.devicePixelRatioF()
+        h = max(central.height(), screen.size().height() if screen else 0)
+        w = max(central.width(), screen.size().width() if screen else 0)
+        self._encoder = EncoderProcess(target, round(h * ratio), round(w * ratio), QUEUE_FRAMES)
+        self.path = str(target)
+        self.taken = self.dropped = 0
+        self._t0, self._last, self._started = None, -1.0, time.perf_counter()
+        self.window.snapshotDrawn.connect(self._on_drawn)
         self.indicator.setText("● REC 0 s")
         self.indicator.show()
-        if timed:
-            self.timer.start(round(1000 / self.fps))
+        self.running.emit(True)
 
-    @Slot()
-    def capture(self) -> None:
+    @Slot(object, float)
+    def _on_drawn(self, _snapshot, ended: float) -> None:
+        """A repaint showed a new snapshot: take it, unless the last frame is more recent than
+        the writer's frame rate allows (5% slack for timer jitter)."""
+        if ended - self._last < 0.95 / self._encoder.max_fps:
+            return
+        self._last = ended
+        self.capture(ended)
+
+    def capture(self, now: float | None = None) -> None:
+        """Hand the central widget, as last painted, to the encoder; dropped if it is behind."""
         if not self.active:
             return
-        image = self.window.centralWidget().grab().toImage()
-        if image.width() > MAX_WIDTH:
-            image = image.scaledToWidth(MAX_WIDTH)
-        image = image.convertToFormat(QImage.Format_RGB888)
-        w, h, stride = image.width(), image.height(), image.bytesPerLine()
-        buf = np.frombuffer(image.constBits(), np.uint8, count=stride * h).reshape(h, stride)
-        self.frames.append((h, w, zlib.compress(np.ascontiguousarray(buf[:, : w * 3]).tobytes(), 1)))
-        self.indicator.setText(f"● REC {len(self.frames) / self.fps:.0f} s")
-        if len(self.frames) >= MAX_FRAMES:
-            self.window.demo.record.setChecked(False)  # stops through the action, so its check mark follows
+        if self._encoder.poll():  # the encoder stopped on an error: stop, and say why
+            self.stop()
+            return
+        now = time.perf_counter() if now is None else now
+        if self._t0 is None:
+            self._t0 = now
+        self.taken += 1
+        if not self._encoder.offer(self.frame_pixels(), now - self._t0):
+            self.dropped += 1
+        text = f"● REC {now - self._t0:.0f} s"
+        if self.indicator.text() != text:
+            self.indicator.setText(text)
+
+    def frame_pixels(self) -> np.ndarray:
+        """The central widget's pixels in the window's backing store (a view, no copy); a render
+        of the widget where the backing store is not an image."""
+        central = self.window.centralWidget()
+        store = self.window.backingStore()
+        device = store.paintDevice() if store is not None else None
+        if not isinstance(device, QImage) or device.format() not in BGRA_FORMATS:
+            return bgra(central.grab().toImage().convertToFormat(QImage.Format_RGB32)).copy()  # outlives the image
+        ratio = device.devicePixelRatio()
+        top_left = central.mapTo(self.window, central.rect().topLeft())
+        r = QRect(round(top_left.x() * ratio), round(top_left.y() * ratio),
+                  round(central.width() * ratio), round(central.height() * ratio)) & device.rect()
+        return bgra(device)[r.y(): r.y() + r.height(), r.x(): r.x() + r.width()]
 
     def stop(self) -> str | None:
-        """Stop capturing and write the GIF in the background; returns its path (None if no frames).
-        `wait()` blocks until it is written."""
-        self.timer.stop()
-        self.indicator.hide()
-        path, frames, self.path, self.frames = self.path, self.frames, None, []
-        if not path or not frames:
+        """Stop taking frames; the encoder writes those in flight and closes the file without
+        holding up the window (`finish()` waits for it). Returns the path."""
+        if not self.active:
             return None
-        self.wait()  # one writer at a time
-        self.window.show_notice(f"Saving {len(frames)} frames to {path}…")
-        self.saving = threading.Thread(target=self._write, args=(path, frames), name="gif-writer", daemon=True)
-        self.saving.start()
+        self.window.snapshotDrawn.disconnect(self._on_drawn)
+        self.indicator.hide()
+        self._seconds = max(0.0, time.perf_counter() - (self._t0 if self._t0 is not None else self._started))
+        self._encoder.end(self._seconds)
+        path, self.path = self.path, None
         self.poll.start()
+        self.running.emit(False)
         return path
 
-    def _write(self, path: str, frames) -> None:
-        try:
-            write_gif(path, frames, self.fps)
-            self._saved = (path, len(frames), None)
-        except Exception as e:  # disk full, bad path: said in the window, nothing else breaks
-            self._saved = (path, len(frames), str(e))
-
-    def finish(self) -> None:
-        """At shutdown: write what is being recorded and wait for the writer."""
-        if self.active:
-            self.stop()
-        self.wait()
-        self.poll.stop()
-
-    def wait(self) -> None:
-        if self.saving is not None:
-            self.saving.join()
-            self.saving = None
+    def finish(self) -> Recording | None:
+        """Stop, and wait until the file is complete (at shutdown: a recording is never lost)."""
+        self.stop()
+        if self._encoder is not None:
+            self._encoder.close(self._seconds)
+        self._check_written()
+        return self.last
 
     @Slot()
-    def _check_saved(self) -> None:
-        if self.saving is not None and self.saving.is_alive():
+    def _check_written(self) -> None:
+        encoder = self._encoder
+        if encoder is None or not encoder.poll():
             return
+        encoder.close(self._seconds)  # at once: its result is in
         self.poll.stop()
-        self.saving = None
-        if self._saved:
-            path, n, error = self._saved
-            self._saved = None
-            self.window.show_notice(f"Could not write {path}: {error}" if error else f"Recorded {n} frames to {path}")
-
-
-def write_gif(path: str, frames: list[tuple[int, int, bytes]], fps: float) -> None:
-    """Each frame is decompressed and quantised (fast octree, 256 colours) as Pillow asks for it.
-    Pillow stores a run of identical frames once with their durations summed: a paused stretch
-    lasts as long as it did."""
-    from PIL import Image
-
-    def image(f):
-        h, w, data = f
-        return Image.frombytes("RGB", (w, h), zlib.decompress(data)).quantize(256, method=Image.Quantize.FASTOCTREE)
-
-    from core import safeio
-
-    rest = (image(f) for f in frames[1:])
-    safeio.atomic_write(path, lambda out: image(frames[0]).save(out, format="GIF", save_all=True, append_images=rest,
-                                                                duration=round(1000 / fps), loop=0), "GIF")
+        self._encoder = None
+        frames, error = encoder.result
+        self.last = Recording(str(encoder.path), frames, self.dropped, self._seconds, error)
+        self.window.show_notice(self.last.summary(), style.ERROR if error else style.INFO)

@@ -1,6 +1,7 @@
 """Start-up: flags, the QApplication, the window, and a clean exit (thread joined, code 0).
 
     python main.py [--autoplay] [--quit-after S] [--screenshot PNG] [--stats JSON] [--preset FILE]
+                   [--presenter] [--explain] [--theme dark|light]
 """
 from __future__ import annotations
 
@@ -22,6 +23,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--screenshot", metavar="PNG", help="save a picture of the window just before quitting")
     p.add_argument("--stats", metavar="JSON", help="write frame timings and iterations here at exit")
     p.add_argument("--preset", metavar="FILE", help="a JSON object of settings (Controls fields) to start from")
+    p.add_argument("--presenter", action="store_true", help="start in presenter mode (full screen, large text)")
+    p.add_argument("--explain", action="store_true", help="start with the explanations shown")
+    p.add_argument("--theme", choices=("dark", "light"), default="dark", help="start in this theme")
     args = p.parse_args(argv)
     if args.quit_after is not None and not (math.isfinite(args.quit_after) and args.quit_after > 0):
         p.error("--quit-after must be a positive number of seconds")
@@ -69,8 +73,8 @@ def create_window(controls, host=None):
     # the collector's full passes, which otherwise walk it all and stall a frame now and then.
     gc.freeze()
     sys.setswitchinterval(0.001)  # the pipe's reader thread gets the lock between two paints, not 5 ms later
-    window.setMinimumSize(1280, 760)  # explicit, so changing label texts never re-propagate size hints
-    window.resize(1600, 900)
+    room = window.screen().availableGeometry().size()  # a small projector gets the whole screen
+    window.resize(min(1600, room.width()), min(900, room.height()))
     window.move(0, 0)
     window.show()
     window.start()
@@ -116,6 +120,7 @@ def main(argv: list[str]) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     window = create_window(controls, host)
     window.started_at = started
+    window.demo.start_as(presenter=args.presenter, explain=args.explain, light=args.theme == "light")
     if checkpoint:
         window.demo.load_checkpoint_from(checkpoint)
     app.aboutToQuit.connect(window.shutdown)

@@ -10,8 +10,11 @@ from PySide6.QtCore import QObject, Qt, QTimer, Slot
 from PySide6.QtWidgets import QDockWidget, QLabel
 
 from gui import style
+from gui.widgets import ClampedLabel
 
 PHASE_MS = 700
+# A caption's most lines, below and on the init panels (the rest is in its tooltip): the plots keep their height.
+CAPTION_LINES = (1, 2)
 CAPTIONS = {
     "meta": "The same new task, fitted from {alg}'s learned starting point: grey before, then after each "
             "inner step. As meta-training runs, one step already lands close.",
@@ -52,8 +55,6 @@ class Explainer(QObject):
         self.dock.setObjectName("explain-dock")
         self.dock.setFeatures(QDockWidget.NoDockWidgetFeatures)
         self.dock.setWidget(self.code)
-        self.dock.setMinimumWidth(300)
-        self.dock.setMaximumWidth(360)
         window.addDockWidget(Qt.RightDockWidgetArea, self.dock)
         self.dock.hide()
         # In presenter mode the advanced controls are hidden: the code fills their place instead,
@@ -77,8 +78,7 @@ class Explainer(QObject):
         for name, card in self.cards().items():
             label = self.captions.get(name)
             if label is None and self.on and name in CAPTIONS:
-                label = self.captions[name] = QLabel()
-                label.setWordWrap(True)
+                label = self.captions[name] = ClampedLabel(CAPTION_LINES[name in self.window.panels])
                 label.setObjectName("caption")
                 card.body.insertWidget(1, label)
             if label is not None:
@@ -91,10 +91,11 @@ class Explainer(QObject):
             self.timer.stop()
 
     def place(self) -> None:
-        """The dock normally; the controls column in presenter mode."""
-        presenting = self.window.demo.presenter.on if hasattr(self.window, "demo") else False
-        self.dock.setVisible(self.on and not presenting)
-        self.side.setVisible(self.on and presenting)
+        """The dock normally; the controls column in presenter mode (unless it is collapsed)."""
+        w = self.window
+        beside = (w.demo.presenter.on if hasattr(w, "demo") else False) and not w.sidebar.isHidden()
+        self.dock.setVisible(self.on and not beside)
+        self.side.setVisible(self.on and beside)
 
     def shown(self) -> QLabel:
         return self.side if self.side.isVisible() else self.code
@@ -106,7 +107,7 @@ class Explainer(QObject):
         snap = self.window.snapshot
         alg = style.algorithm_label(snap.algorithm) if snap else "MAML"
         for name, label in self.captions.items():
-            label.setText(CAPTIONS[name].format(alg=alg))
+            label.set_full_text(CAPTIONS[name].format(alg=alg))
             label.setStyleSheet(f"color: {t.text}; background: {t.select}; border-radius: 4px; "
                                 f"padding: 3px 6px; font-size: {t.body_pt}pt;")
         self._draw_code()

@@ -11,6 +11,7 @@ import torch
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QFileDialog,
     QFrame,
     QHBoxLayout,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QStatusBar,
     QToolBar,
@@ -37,7 +39,14 @@ from gui.lr_strip import AlphaStrip
 from gui.menus import Demo
 from gui.panels import EvalPanel, InitPanel, LossPanel
 from gui.task_editor import TaskEditor, TaskTools
+from gui.widgets import EntryKeys
 
+MIN_SIZE = (960, 600)  # fits a 1024x768 or 1280x720 projector with room for the desktop's bars
+TASK_SHARE = 0.5  # the init panels keep at least this share of the window's height
+SIDEBAR_W = (300, 390)  # the controls column's width: narrowest, widest (before presenter mode's scale)
+PLOT_MIN_H = 40  # the loss and evaluation plots' least height
+DOCK_W, DOCK_SHARE = (240, 360), 0.22  # Explain's pseudo-code column: narrowest, widest, share of the width
+STATUS_ORDER = ("state", "iteration", "rate", "loss", "device", "fps")  # what a narrow status bar keeps
 FRAME_MS = 16  # ~60 Hz; a frame that finds no new snapshot costs almost nothing
 NOTICE_S = 8.0  # how long an ordinary notice stays up
 STATUS_S = 0.125  # the status bar's numbers refresh this often while training
@@ -83,7 +92,14 @@ class MainWindow(QMainWindow):
         self.shown_s: float | None = None  # start-up to the window's first paint (before training data)
 
         self.controls = ControlsPanel(shared, np.random.default_rng(shared.get().seed + 7))
-        self.controls.setFixedWidth(390)
+        self.sidebar = QScrollArea()  # a short screen scrolls the controls instead of squeezing them
+        self.sidebar.setObjectName("sidebar")
+        self.sidebar.setWidget(self.controls)
+        self.sidebar.setWidgetResizable(True)
+        self.sidebar.setFrameShape(QFrame.NoFrame)
+        self.sidebar.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.sidebar_scale = 1.0  # presenter mode widens the column with its fonts
+        self.sidebar.viewport().setAutoFillBackground(False)  # the window's background shows through
         self.panels = {m: InitPanel(m) for m in style.METHODS}
         self.panels["pretrained"].setVisible(False)
         self.panels["compare"].setVisible(False)  # shown while a second algorithm trains beside the first
@@ -103,24 +119,36 @@ class MainWindow(QMainWindow):
         self.headline.setObjectName("headline")
         self.headline.setTextFormat(Qt.RichText)
         self.headline.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.headline.setWordWrap(True)  # a narrow window reflows it to a second line
         top = QHBoxLayout()
         top.addWidget(self.headline, 1)
-        inits = QHBoxLayout()
+        self.task_area = QWidget()  # the init panels: at least half the window's height, see fit_layout
+        inits = QHBoxLayout(self.task_area)
+        inits.setContentsMargins(0, 0, 0, 0)
         for p in self.panels.values():
             inits.addWidget(p, 1)
         inits.addWidget(self.landscape, 1)
-        below = QHBoxLayout()
+        for card in (*self.panels.values(), self.loss, self.eval):
+            card.legend.setWordWrap(True)  # a narrow panel reflows its legend and readout instead of cutting them
+            card.readout.setWordWrap(True)
+        for card in (self.loss, self.eval):
+            card.plot.setMinimumHeight(PLOT_MIN_H)  # on a short screen this row gives way first
+        self.narrow = False  # short panel titles: the window is too narrow for the full ones
+        self.train_area = QWidget()  # training and evaluation: what is left below the init panels
+        below = QHBoxLayout(self.train_area)
+        below.setContentsMargins(0, 0, 0, 0)
         below.addWidget(self.loss, 1)
         below.addWidget(self.eval, 1)
         right = QVBoxLayout()
         right.addLayout(top)
-        right.addLayout(inits, 62)
-        right.addLayout(below, 38)
+        right.addWidget(self.task_area, 62)
+        right.addWidget(self.train_area, 38)
+        self._right = right
         central = QWidget()
         central.setObjectName("central")
         lay = QHBoxLayout(central)
         lay.setContentsMargins(8, 6, 8, 4)
-        lay.addWidget(self.controls)
+        lay.addWidget(self.sidebar)
         lay.addLayout(right, 1)
         self.setCentralWidget(central)
         self.notice = Toast(central)
@@ -139,6 +167,9 @@ class MainWindow(QMainWindow):
         self.timer.timeout.connect(self.frame)
         self.demo = Demo(self)  # menus, toolbar, presenter mode, recording, explanations
         style.themes.follow(self.apply_theme)
+        self.entry_keys = EntryKeys(self.focus_plots, self)  # Enter / Esc in a number box, then the shortcuts
+        self.entry_keys.watch(self)
+        self.setMinimumSize(*MIN_SIZE)  # explicit, so changing label texts never re-propagate size hints
 
     def apply_theme(self, t: style.Theme) -> None:
         """The stylesheet goes on the parts with buttons and inputs, not on the plots: a switch
@@ -259,11 +290,9 @@ class MainWindow(QMainWindow):
                 p.set_range(xr, yr)
         if self.panels["compare"].isHidden() == bool(snap.compare):
             self.panels["compare"].setVisible(bool(snap.compare))
-        label = style.algorithm_label(snap.algorithm)
-        compact = self.panels["pretrained"].isVisible() or bool(snap.compare) or snap.landscape is not None
-        for m, p in self.panels.items():
+        self._frame_names(snap)
+        for p in self.panels.values():
             if not p.isHidden():
-                p.set_names(style.algorithm_label(snap.compare) if m == "compare" else label, compact)
                 p.show_snapshot(snap)
         self.loss.show_snapshot(snap)
         self.eval.show_snapshot(snap)
@@ -282,6 +311,16 @@ class MainWindow(QMainWindow):
         if self.first_frame_s is None:
             self.first_frame_s = round(now - self.started_at, 3)
 
+    def _frame_names(self, snap) -> None:
+        """Panel titles after their algorithm; short ones when three panels share the width or
+        the window is narrow."""
+        label = style.algorithm_label(snap.algorithm)
+        compact = (self.narrow or self.panels["pretrained"].isVisible() or bool(snap.compare)
+                   or snap.landscape is not None)
+        for m, p in self.panels.items():
+            if not p.isHidden():
+                p.set_names(style.algorithm_label(snap.compare) if m == "compare" else label, compact)
+
     def _status(self, snap) -> None:
         now = time.perf_counter()
         if snap.state == "training" and now - self._status_at < STATUS_S:
@@ -294,9 +333,13 @@ class MainWindow(QMainWindow):
                  "rate": f"<b>{snap.its_per_s:,.0f}</b> it/s",
                  "loss": f"meta-loss <b>{snap.loss:.3f}</b>" if np.isfinite(snap.loss) else "meta-loss –",
                  "fps": f"<b>{self.stats.fps():.0f}</b> fps" if snap.state == "training" else "idle"}
+        changed = False
         for k, t in texts.items():
             if self.status[k].text() != t:
                 self.status[k].setText(t)
+                changed = True
+        if changed:
+            self._fit_text()
         head = (f"One new task, <b>K = {len(snap.support_x)}</b> points, {_lr(self.shared.get(), snap)}: "
                 f"which initialisation adapts faster?")
         if snap.task is not None and snap.task.is_user:  # say what is trained on and what is shown
@@ -326,8 +369,78 @@ class MainWindow(QMainWindow):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
+        self.fit_layout()
         if self.notice.isVisible():
             self._place_notice()
+
+    # ---- fitting any screen -----------------------------------------------------------------
+    @Slot()
+    def focus_plots(self) -> None:
+        """The keyboard's home after a number was typed: the plots (so Space, E, N... are shortcuts)."""
+        self.panels["meta"].plot.setFocus(Qt.ShortcutFocusReason)
+
+    def set_sidebar(self, shown: bool) -> None:
+        """Collapse or bring back the controls column (Ctrl+B): the plots take its width."""
+        if self.sidebar.isHidden() == bool(shown):
+            if not shown and self.sidebar.isAncestorOf(self.focusWidget()):
+                self.focus_plots()
+            self.sidebar.setVisible(bool(shown))
+            self.demo.explainer.place()
+
+    def fit_layout(self) -> None:
+        """Sizes that follow the window's: the controls column's width, and the init panels'
+        share of the height (the training and evaluation row gives way first)."""
+        lo, hi = SIDEBAR_W
+        width = max(round(min(max(0.3 * self.width(), lo), hi) * self.sidebar_scale),
+                    self.controls.minimumSizeHint().width())  # never cut a control
+        bar = self.sidebar.verticalScrollBar()
+        width += bar.sizeHint().width() if self.controls.sizeHint().height() > self.sidebar.height() else 0
+        if self.sidebar.width() != width:
+            self.sidebar.setFixedWidth(width)
+        dock = self.demo.explainer.dock
+        width = round(min(max(DOCK_SHARE * self.width(), DOCK_W[0]), DOCK_W[1]))
+        if dock.width() != width:
+            dock.setFixedWidth(width)
+        share = round(TASK_SHARE * self.height())
+        if self.task_area.minimumHeight() != share:
+            self.task_area.setMinimumHeight(share)
+        QTimer.singleShot(0, self._fit_text)  # once the layout has given each card its width
+
+    @Slot()
+    def _fit_text(self) -> None:
+        """Reflow what would be cut: a card's readout goes under its title when both do not fit
+        side by side; the status bar drops its least needed numbers rather than cut one."""
+        share = self.task_area.minimumHeight()  # the row below may have only what the init panels leave
+        room = (self.centralWidget().height() - self.centralWidget().layout().contentsMargins().top()
+                - self.centralWidget().layout().contentsMargins().bottom() - self.headline.height()
+                - 2 * self._right.spacing() - share)
+        if self.train_area.maximumHeight() != max(room, 0):
+            self.train_area.setMaximumHeight(max(room, 0))
+        narrow = False  # a full title ("Random initialisation") would not fit: short ones everywhere
+        for m, card in self.panels.items():
+            full = style.method_title(m, card.algorithm_label, False)
+            narrow |= not card.isHidden() and card.title.fontMetrics().horizontalAdvance(full) > card.width() - 20
+        if narrow != self.narrow:
+            self.narrow = narrow
+            if self.snapshot is not None:
+                self._status_at = 0.0
+                self._frame_names(self.snapshot)
+        for card in (*self.panels.values(), self.loss, self.eval):
+            if card.isHidden():
+                continue
+            head = card.body.itemAt(0).layout()
+            need = card.title.sizeHint().width() + card.readout.sizeHint().width() + 16
+            room = card.width() - card.body.contentsMargins().left() - card.body.contentsMargins().right()
+            direction = QBoxLayout.TopToBottom if need > room else QBoxLayout.LeftToRight
+            if head.direction() != direction:
+                head.setDirection(direction)
+        room = self.statusBar().width() - 24
+        for k in STATUS_ORDER:  # most needed first
+            label = self.status[k]
+            fits = label.sizeHint().width() <= room
+            room -= label.sizeHint().width() if fits else 0
+            if label.isHidden() == fits:
+                label.setVisible(fits)
 
     # ---- checkpoints ------------------------------------------------------------------------
     @Slot()

@@ -9,7 +9,7 @@ import traceback
 import numpy as np
 import torch
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QColor, QKeySequence, QShortcut, QTextDocument
 from PySide6.QtWidgets import (
     QBoxLayout,
     QFileDialog,
@@ -41,11 +41,14 @@ from gui.panels import EvalPanel, InitPanel, LossPanel
 from gui.task_editor import TaskEditor, TaskTools
 from gui.widgets import EntryKeys
 
-MIN_SIZE = (960, 600)  # fits a 1024x768 or 1280x720 projector with room for the desktop's bars
+MIN_SIZE = (960, 660)  # fits a 1024x768 or 1280x720 projector with room for a desktop bar and a title bar
 TASK_SHARE = 0.5  # the init panels keep at least this share of the window's height
 SIDEBAR_W = (300, 390)  # the controls column's width: narrowest, widest (before presenter mode's scale)
-PLOT_MIN_H = 40  # the loss and evaluation plots' least height
+TITLE_SLACK = 48  # a card's margins and the title label's own around its text (px)
+PLOT_MIN_H = 32  # the loss and evaluation plots' least height
 DOCK_W, DOCK_SHARE = (240, 360), 0.22  # Explain's pseudo-code column: narrowest, widest, share of the width
+STATUS_SLACK, STATUS_GAP = 30, 8  # the status bar's size grip and margins; its gap between labels (px)
+HEAD_GAP = 16  # least room between a card's title and its readout (px)
 STATUS_ORDER = ("state", "iteration", "rate", "loss", "device", "fps")  # what a narrow status bar keeps
 FRAME_MS = 16  # ~60 Hz; a frame that finds no new snapshot costs almost nothing
 NOTICE_S = 8.0  # how long an ordinary notice stays up
@@ -120,6 +123,7 @@ class MainWindow(QMainWindow):
         self.headline.setTextFormat(Qt.RichText)
         self.headline.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         self.headline.setWordWrap(True)  # a narrow window reflows it to a second line
+        self._measured = (None, True)  # (text, width, font size) last measured, and whether it fitted
         top = QHBoxLayout()
         top.addWidget(self.headline, 1)
         self.task_area = QWidget()  # the init panels: at least half the window's height, see fit_layout
@@ -175,16 +179,18 @@ class MainWindow(QMainWindow):
         """The stylesheet goes on the parts with buttons and inputs, not on the plots: a switch
         re-polishes only those."""
         self.setPalette(t.palette())  # now, not when the application's change reaches the window
-        font = self.font()
-        font.setPointSize(t.body_pt)
-        self.setFont(font)
+        if self.font().pointSize() != t.body_pt:  # a new size reaches every widget: only when it changed
+            font = self.font()
+            font.setPointSize(t.body_pt)
+            self.setFont(font)
         sheet = t.stylesheet()
         for part in (self.controls, self.menuBar(), self.statusBar(), *self.findChildren(QToolBar)):
             if part.styleSheet() != sheet:
                 part.setStyleSheet(sheet)
-        font = self.headline.font()
-        font.setPointSize(t.headline_pt)
-        self.headline.setFont(font)
+        if self.headline.font().pointSize() != t.headline_pt:
+            font = self.headline.font()
+            font.setPointSize(t.headline_pt)
+            self.headline.setFont(font)
         if self.snapshot is not None:  # the status bar's coloured state
             self._status_at = 0.0
             self._status(self.snapshot)
@@ -340,13 +346,29 @@ class MainWindow(QMainWindow):
                 changed = True
         if changed:
             self._fit_text()
-        head = (f"One new task, <b>K = {len(snap.support_x)}</b> points, {_lr(self.shared.get(), snap)}: "
-                f"which initialisation adapts faster?")
+        self._headline(snap)
+
+    def _headline(self, snap) -> None:
+        """What the panels show, in words: the long form when it fits one line, else the short one."""
+        k, lr = len(snap.support_x), _lr(self.shared.get(), snap)
+        heads = (f"One new task, <b>K = {k}</b> points, {lr}: which initialisation adapts faster?",
+                 f"<b>K = {k}</b>, {lr}: which init adapts faster?")
         if snap.task is not None and snap.task.is_user:  # say what is trained on and what is shown
-            head = (f"Trained on <b>{snap.family}</b> tasks · shown: <b>your task</b>, K = {len(snap.support_x)}, "
-                    f"{_lr(self.shared.get(), snap)}")
+            heads = (f"Trained on <b>{snap.family}</b> tasks · shown: <b>your task</b>, K = {k}, {lr}",
+                     f"<b>Your task</b>, K = {k}, {lr} (trained on {snap.family})")
+        head = heads[0] if self._one_line(heads[0]) else heads[1]  # the short one wraps if it must
         if self.headline.text() != head:
             self.headline.setText(head)
+
+    def _one_line(self, html: str) -> bool:
+        """Whether the headline fits its width on one line."""
+        if self._measured[0] != (html, self.headline.width(), self.headline.font().pointSize()):
+            doc = QTextDocument()
+            doc.setDefaultFont(self.headline.font())
+            doc.setHtml(html)
+            self._measured = ((html, self.headline.width(), self.headline.font().pointSize()),
+                              doc.idealWidth() <= self.headline.contentsRect().width())
+        return self._measured[1]
 
     @Slot(str)
     def show_notice(self, text: str, colour: str = style.INFO, sticky: bool = False, action=None) -> None:
@@ -393,8 +415,7 @@ class MainWindow(QMainWindow):
         lo, hi = SIDEBAR_W
         width = max(round(min(max(0.3 * self.width(), lo), hi) * self.sidebar_scale),
                     self.controls.minimumSizeHint().width())  # never cut a control
-        bar = self.sidebar.verticalScrollBar()
-        width += bar.sizeHint().width() if self.controls.sizeHint().height() > self.sidebar.height() else 0
+        width += self.sidebar.verticalScrollBar().sizeHint().width()  # room for it, shown or not
         if self.sidebar.width() != width:
             self.sidebar.setFixedWidth(width)
         dock = self.demo.explainer.dock
@@ -404,6 +425,7 @@ class MainWindow(QMainWindow):
         share = round(TASK_SHARE * self.height())
         if self.task_area.minimumHeight() != share:
             self.task_area.setMinimumHeight(share)
+        self.demo.explainer.place()
         QTimer.singleShot(0, self._fit_text)  # once the layout has given each card its width
 
     @Slot()
@@ -419,26 +441,31 @@ class MainWindow(QMainWindow):
         narrow = False  # a full title ("Random initialisation") would not fit: short ones everywhere
         for m, card in self.panels.items():
             full = style.method_title(m, card.algorithm_label, False)
-            narrow |= not card.isHidden() and card.title.fontMetrics().horizontalAdvance(full) > card.width() - 20
+            room = card.width() - TITLE_SLACK
+            narrow |= not card.isHidden() and card.title.fontMetrics().horizontalAdvance(full) > room
         if narrow != self.narrow:
             self.narrow = narrow
             if self.snapshot is not None:
                 self._status_at = 0.0
                 self._frame_names(self.snapshot)
-        for card in (*self.panels.values(), self.loss, self.eval):
-            if card.isHidden():
-                continue
-            head = card.body.itemAt(0).layout()
-            need = card.title.sizeHint().width() + card.readout.sizeHint().width() + 16
-            room = card.width() - card.body.contentsMargins().left() - card.body.contentsMargins().right()
-            direction = QBoxLayout.TopToBottom if need > room else QBoxLayout.LeftToRight
-            if head.direction() != direction:
-                head.setDirection(direction)
-        room = self.statusBar().width() - 24
+        for row in ([p for p in self.panels.values() if not p.isHidden()], [self.loss, self.eval]):
+            stacked = any(_head_too_wide(card) for card in row)  # one row, one arrangement: titles line up
+            for card in row:
+                head = card.body.itemAt(0).layout()
+                direction = QBoxLayout.TopToBottom if stacked else QBoxLayout.LeftToRight
+                if head.direction() != direction:
+                    head.setDirection(direction)
+        if self.snapshot is not None:
+            self._headline(self.snapshot)
+        self.demo.explainer.fit_captions()
+        room = self.statusBar().width() - STATUS_SLACK
         for k in STATUS_ORDER:  # most needed first
             label = self.status[k]
-            fits = label.sizeHint().width() <= room
-            room -= label.sizeHint().width() if fits else 0
+            need = label.sizeHint().width()
+            if label.minimumWidth() < need:  # a label only grows: the numbers beside it stay put
+                label.setMinimumWidth(need)
+            fits = label.minimumWidth() + STATUS_GAP <= room
+            room -= label.minimumWidth() + STATUS_GAP if fits else 0
             if label.isHidden() == fits:
                 label.setVisible(fits)
 
@@ -522,7 +549,7 @@ class Toast(QFrame):
 
     def show_text(self, text: str, colour: str, action=None) -> None:
         self.colour = colour
-        self.apply_theme(style.themes.current)
+        self._restyle(style.themes.current)
         self.label.setText(text)
         self._action = action[1] if action else None
         self.button.setText(action[0] if action else "")
@@ -530,6 +557,11 @@ class Toast(QFrame):
         self.show()
 
     def apply_theme(self, t: style.Theme) -> None:
+        """A hidden notice is restyled when next shown (show_text): a switch skips it."""
+        if not self.isHidden():
+            self._restyle(t)
+
+    def _restyle(self, t: style.Theme) -> None:
         """The current theme's background, nearly opaque; the notice's colour in its role."""
         colour, bg = style.recolour(self.colour, t), QColor(t.bg)
         self.setStyleSheet(f"QFrame#notice {{ background: rgba({bg.red()}, {bg.green()}, {bg.blue()}, 235); "
@@ -551,6 +583,13 @@ class Toast(QFrame):
 
     def mousePressEvent(self, event) -> None:
         self.hide()
+
+
+def _head_too_wide(card) -> bool:
+    """A card's title and readout do not fit side by side."""
+    margins = card.body.contentsMargins()
+    need = card.title.sizeHint().width() + card.readout.sizeHint().width() + HEAD_GAP
+    return need > card.width() - margins.left() - margins.right()
 
 
 def _friendly(snap) -> str:

@@ -15,7 +15,7 @@ from gui import style
 SCALE = 1.35  # fonts and line widths in presenter mode
 SIDEBAR_SCALE = 1.12  # the controls column grows less than its fonts: the plots need the width
 FULL_HD = 1080  # screen height (logical pixels) that gets presenter mode's full SCALE
-SMALL_SCREEN = 0.75  # the least share of it a small screen gets
+SMALL_SCREEN = 0.82  # the least share of it a small screen gets
 TEXT_STEP = 1.1  # one Ctrl+= step
 TEXT_STEPS = (-3, 6)  # the smallest and largest number of steps from normal
 

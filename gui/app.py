@@ -73,8 +73,7 @@ def create_window(controls, host=None):
     # the collector's full passes, which otherwise walk it all and stall a frame now and then.
     gc.freeze()
     sys.setswitchinterval(0.001)  # the pipe's reader thread gets the lock between two paints, not 5 ms later
-    room = window.screen().availableGeometry().size()  # a small projector gets the whole screen
-    window.resize(min(1600, room.width()), min(900, room.height()))
+    window.resize(window.first_size())
     window.move(0, 0)
     window.show()
     window.start()

@@ -8,8 +8,8 @@ import traceback
 
 import numpy as np
 import torch
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QColor, QKeySequence, QShortcut, QTextDocument
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeySequence, QShortcut, QTextDocument
 from PySide6.QtWidgets import (
     QBoxLayout,
     QFileDialog,
@@ -42,6 +42,7 @@ from gui.task_editor import TaskEditor, TaskTools
 from gui.widgets import EntryKeys
 
 MIN_SIZE = (960, 660)  # fits a 1024x768 or 1280x720 projector with room for a desktop bar and a title bar
+FIRST_SIZE = (1600, 900)  # the window's size at start, where the screen has room
 TASK_SHARE = 0.5  # the init panels keep at least this share of the window's height
 SIDEBAR_W = (300, 390)  # the controls column's width: narrowest, widest (before presenter mode's scale)
 TITLE_SLACK = 48  # a card's margins and the title label's own around its text (px)
@@ -138,6 +139,7 @@ class MainWindow(QMainWindow):
         for card in (self.loss, self.eval):
             card.plot.setMinimumHeight(PLOT_MIN_H)  # on a short screen this row gives way first
         self.narrow = False  # short panel titles: the window is too narrow for the full ones
+        self._fit_pending = False  # a _fit_text is queued
         self.train_area = QWidget()  # training and evaluation: what is left below the init panels
         below = QHBoxLayout(self.train_area)
         below.setContentsMargins(0, 0, 0, 0)
@@ -396,6 +398,14 @@ class MainWindow(QMainWindow):
             self._place_notice()
 
     # ---- fitting any screen -----------------------------------------------------------------
+    def first_size(self) -> QSize:
+        """1600x900, or the whole of a smaller screen (a 1280x720 projector); a screen below the
+        minimum cannot hold the window anyway and gets the usual size."""
+        room = self.screen().availableGeometry().size()
+        if room.width() < MIN_SIZE[0] or room.height() < MIN_SIZE[1]:
+            return QSize(*FIRST_SIZE)
+        return QSize(min(FIRST_SIZE[0], room.width()), min(FIRST_SIZE[1], room.height()))
+
     @Slot()
     def focus_plots(self) -> None:
         """The keyboard's home after a number was typed: the plots (so Space, E, N... are shortcuts)."""
@@ -426,12 +436,15 @@ class MainWindow(QMainWindow):
         if self.task_area.minimumHeight() != share:
             self.task_area.setMinimumHeight(share)
         self.demo.explainer.place()
-        QTimer.singleShot(0, self._fit_text)  # once the layout has given each card its width
+        if not self._fit_pending:  # once the layout has given each card its width; once per burst of resizes
+            self._fit_pending = True
+            QTimer.singleShot(0, self._fit_text)
 
     @Slot()
     def _fit_text(self) -> None:
         """Reflow what would be cut: a card's readout goes under its title when both do not fit
         side by side; the status bar drops its least needed numbers rather than cut one."""
+        self._fit_pending = False
         share = self.task_area.minimumHeight()  # the row below may have only what the init panels leave
         room = (self.centralWidget().height() - self.centralWidget().layout().contentsMargins().top()
                 - self.centralWidget().layout().contentsMargins().bottom() - self.headline.height()
@@ -440,14 +453,17 @@ class MainWindow(QMainWindow):
             self.train_area.setMaximumHeight(max(room, 0))
         narrow = False  # a full title ("Random initialisation") would not fit: short ones everywhere
         for m, card in self.panels.items():
+            font = QFont(card.title.font())  # the full title's size (a short title is set smaller)
+            font.setPointSize(card.theme.title_pt)
             full = style.method_title(m, card.algorithm_label, False)
-            room = card.width() - TITLE_SLACK
-            narrow |= not card.isHidden() and card.title.fontMetrics().horizontalAdvance(full) > room
+            narrow |= not card.isHidden() and QFontMetrics(font).horizontalAdvance(full) > card.width() - TITLE_SLACK
         if narrow != self.narrow:
             self.narrow = narrow
-            if self.snapshot is not None:
-                self._status_at = 0.0
+            if self.snapshot is not None:  # titles, readouts and legends at once
                 self._frame_names(self.snapshot)
+                for p in self.panels.values():
+                    if not p.isHidden():
+                        p.show_snapshot(self.snapshot)
         for row in ([p for p in self.panels.values() if not p.isHidden()], [self.loss, self.eval]):
             stacked = any(_head_too_wide(card) for card in row)  # one row, one arrangement: titles line up
             for card in row:

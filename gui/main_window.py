@@ -422,6 +422,8 @@ class MainWindow(QMainWindow):
     def fit_layout(self) -> None:
         """Sizes that follow the window's: the controls column's width, and the init panels'
         share of the height (the training and evaluation row gives way first)."""
+        if self._closed:
+            return
         lo, hi = SIDEBAR_W
         width = max(round(min(max(0.3 * self.width(), lo), hi) * self.sidebar_scale),
                     self.controls.minimumSizeHint().width())  # never cut a control
@@ -445,6 +447,8 @@ class MainWindow(QMainWindow):
         """Reflow what would be cut: a card's readout goes under its title when both do not fit
         side by side; the status bar drops its least needed numbers rather than cut one."""
         self._fit_pending = False
+        if self._closed or not self.isVisible():  # nothing to fit on a closed window (no native handle to paint)
+            return
         share = self.task_area.minimumHeight()  # the row below may have only what the init panels leave
         room = (self.centralWidget().height() - self.centralWidget().layout().contentsMargins().top()
                 - self.centralWidget().layout().contentsMargins().bottom() - self.headline.height()

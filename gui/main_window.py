@@ -437,10 +437,19 @@ class MainWindow(QMainWindow):
         share = round(TASK_SHARE * self.height())
         if self.task_area.minimumHeight() != share:
             self.task_area.setMinimumHeight(share)
+        self._fit_rows()  # now, before the layout runs: one layout and one repaint per resize
         self.demo.explainer.place()
         if not self._fit_pending:  # once the layout has given each card its width; once per burst of resizes
             self._fit_pending = True
             QTimer.singleShot(0, self._fit_text)
+
+    def _fit_rows(self) -> None:
+        """The row below may have only what the init panels leave."""
+        margins = self.centralWidget().layout().contentsMargins()
+        room = (self.centralWidget().height() - margins.top() - margins.bottom() - self.headline.height()
+                - 2 * self._right.spacing() - self.task_area.minimumHeight())
+        if self.train_area.maximumHeight() != max(room, 0):
+            self.train_area.setMaximumHeight(max(room, 0))
 
     @Slot()
     def _fit_text(self) -> None:
@@ -449,12 +458,7 @@ class MainWindow(QMainWindow):
         self._fit_pending = False
         if self._closed or not self.isVisible():  # nothing to fit on a closed window (no native handle to paint)
             return
-        share = self.task_area.minimumHeight()  # the row below may have only what the init panels leave
-        room = (self.centralWidget().height() - self.centralWidget().layout().contentsMargins().top()
-                - self.centralWidget().layout().contentsMargins().bottom() - self.headline.height()
-                - 2 * self._right.spacing() - share)
-        if self.train_area.maximumHeight() != max(room, 0):
-            self.train_area.setMaximumHeight(max(room, 0))
+        self._fit_rows()
         narrow = False  # a full title ("Random initialisation") would not fit: short ones everywhere
         for m, card in self.panels.items():
             font = QFont(card.title.font())  # the full title's size (a short title is set smaller)

@@ -1,4 +1,5 @@
-"""How long a theme switch (Ctrl+T) and a presenter switch (F11) take on a shown window.
+"""How long a theme switch (Ctrl+T), a presenter switch (F11, and F11 then Esc), the sidebar
+(Ctrl+B) and a text-size step (Ctrl+=, then Ctrl+0) take on a shown window.
 
     QT_QPA_PLATFORM=offscreen python benchmarks/theme_switch.py [--rounds 20]
 Each round triggers the menu action once (on, then off in the next round) and times the call
@@ -11,22 +12,27 @@ import sys
 import time
 from pathlib import Path
 
+WHAT = ("restyle", "+ repaint", "thread CPU")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def timed(app, action, rounds: int) -> tuple[list[float], list[float]]:
-    call, painted = [], []
+def timed(app, action, rounds: int) -> tuple[list[float], list[float], list[float]]:
+    """Per round, in ms: the call (wall clock), the call and the event loop's turn after it (wall
+    clock), and the same in the GUI thread's own CPU time (what the window loses, whatever else
+    runs on the machine)."""
+    call, painted, cpu = [], [], []
     for _ in range(rounds):
         app.processEvents()
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.thread_time()
         action.trigger()
         t1 = time.perf_counter()
         app.processEvents()
-        t2 = time.perf_counter()
+        t2, c2 = time.perf_counter(), time.thread_time()
         call.append((t1 - t0) * 1000)
         painted.append((t2 - t0) * 1000)
-    return call, painted
+        cpu.append((c2 - c0) * 1000)
+    return call, painted, cpu
 
 
 def main():
@@ -47,10 +53,26 @@ def main():
         app.processEvents()
     for _ in range(20):
         app.processEvents()
-    for name, action in (("theme", w.demo.light), ("presenter", w.demo.present)):
-        for what, ms in zip(("restyle", "+ repaint"), timed(app, action, a.rounds)):
-            print(f"{name:9s} {what:9s}: median {statistics.median(ms):6.1f} ms  max {max(ms):6.1f} ms  "
+    def report(name, ms):
+        for what, got in zip(WHAT, ms):
+            print(f"{name:9s} {what:11s}: median {statistics.median(got):6.1f} ms  max {max(got):6.1f} ms  "
                   f"({a.rounds} rounds)")
+
+    shortcuts = {a.shortcut().toString(): a for a in w.actions()}
+    for name, action in (("theme", w.demo.light), ("presenter", w.demo.present),
+                         ("sidebar", getattr(w.demo, "sidebar", None))):
+        if action is not None:  # (the sidebar action is newer than the first measurements)
+            report(name, timed(app, action, a.rounds))
+    # presenter mode on with F11's action, off with Esc's; the text size one step up, then back to normal
+    for name, on, off in (("F11/Esc", w.demo.present, shortcuts.get("Esc")),
+                          ("text size", shortcuts.get("Ctrl+="), shortcuts.get("Ctrl+0"))):
+        if on is None or off is None:
+            continue
+        ms = ([], [], [])
+        for i in range(a.rounds):
+            for part, got in zip(ms, timed(app, on if i % 2 == 0 else off, 1)):
+                part.extend(got)
+        report(name, ms)
     w.close()
 
 

@@ -1,7 +1,7 @@
 """Start-up: flags, the QApplication, the window, and a clean exit (thread joined, code 0).
 
     python main.py [--autoplay] [--quit-after S] [--screenshot PNG] [--stats JSON] [--preset FILE] [--tour]
-                   [--record MP4|GIF]
+                   [--record MP4|GIF] [--presenter] [--explain] [--theme dark|light]
 
 Everything that can be refused is refused before the window opens, with one line on stderr and
 exit status 2: a flag out of the settings table's limits, a --stats or --screenshot path that
@@ -46,6 +46,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                    "--autoplay it plays itself, shown whole before --quit-after")
     p.add_argument("--record", metavar="MP4|GIF", help="record the plots from the start to this .mp4 or .gif "
                    "(written when the app quits)")
+    p.add_argument("--presenter", action="store_true", help="start in presenter mode (full screen, large text)")
+    p.add_argument("--explain", action="store_true", help="start with the explanations shown")
+    p.add_argument("--theme", choices=("dark", "light"), default="dark", help="start in this theme")
     args = p.parse_args(argv)
     if args.record:
         from gui.encoders import RecordTargetError, check_target
@@ -170,8 +173,7 @@ def create_window(controls, host=None):
     # the collector's full passes, which otherwise walk it all and stall a frame now and then.
     gc.freeze()
     sys.setswitchinterval(0.001)  # the pipe's reader thread gets the lock between two paints, not 5 ms later
-    window.setMinimumSize(1280, 760)  # explicit, so changing label texts never re-propagate size hints
-    window.resize(1600, 900)
+    window.resize(window.first_size())
     window.move(0, 0)
     window.show()
     window.start()
@@ -233,6 +235,7 @@ def main(argv: list[str]) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     window = create_window(controls, host)
     window.started_at = started
+    window.demo.start_as(presenter=args.presenter, explain=args.explain, light=args.theme == "light")
     window.show_preset(description)
     if checkpoint:
         window.demo.load_checkpoint_from(checkpoint)

@@ -10,8 +10,12 @@ from PySide6.QtCore import QObject, Qt, QTimer, Slot
 from PySide6.QtWidgets import QDockWidget, QLabel
 
 from gui import style
+from gui.widgets import ClampedLabel
 
 PHASE_MS = 700
+DOCK_FROM_WIDTH = 1400  # a narrower window shows the pseudo-code under the controls: the plots keep the width
+# A caption's most lines, below and on the init panels (the rest is in its tooltip): the plots keep their height.
+CAPTION_LINES = (1, 2)
 CAPTIONS = {
     "meta": "The same new task, fitted from {alg}'s learned starting point: grey before, then after each "
             "inner step. As meta-training runs, one step already lands close.",
@@ -52,8 +56,6 @@ class Explainer(QObject):
         self.dock.setObjectName("explain-dock")
         self.dock.setFeatures(QDockWidget.NoDockWidgetFeatures)
         self.dock.setWidget(self.code)
-        self.dock.setMinimumWidth(300)
-        self.dock.setMaximumWidth(360)
         window.addDockWidget(Qt.RightDockWidgetArea, self.dock)
         self.dock.hide()
         # In presenter mode the advanced controls are hidden: the code fills their place instead,
@@ -77,8 +79,7 @@ class Explainer(QObject):
         for name, card in self.cards().items():
             label = self.captions.get(name)
             if label is None and self.on and name in CAPTIONS:
-                label = self.captions[name] = QLabel()
-                label.setWordWrap(True)
+                label = self.captions[name] = ClampedLabel(CAPTION_LINES[name in self.window.panels])
                 label.setObjectName("caption")
                 card.body.insertWidget(1, label)
             if label is not None:
@@ -90,11 +91,30 @@ class Explainer(QObject):
         else:
             self.timer.stop()
 
+    def fit_captions(self) -> None:
+        """On a short window the training row's captions give way (their text stays in the
+        tooltip of the card's title) so that its readouts, legends and plots keep their room."""
+        if not self.on:
+            return
+        cards = self.cards()
+        for name in ("loss", "eval"):
+            label, card = self.captions.get(name), cards[name]
+            if label is None:
+                continue
+            need, room = _needed_height(card.layout(), card.width()), card.height()
+            if label.isVisible() and need > room:
+                label.hide()
+            elif label.isHidden() and need + label.height() + card.layout().spacing() <= room:
+                label.show()
+            card.title.setToolTip("" if label.isVisible() else label.full)
+
     def place(self) -> None:
-        """The dock normally; the controls column in presenter mode."""
-        presenting = self.window.demo.presenter.on if hasattr(self.window, "demo") else False
-        self.dock.setVisible(self.on and not presenting)
-        self.side.setVisible(self.on and presenting)
+        """The dock on a wide window; else (and in presenter mode) under the controls, unless they are collapsed."""
+        w = self.window
+        presenting = w.demo.presenter.on if hasattr(w, "demo") else False
+        beside = (presenting or w.width() < DOCK_FROM_WIDTH) and not w.sidebar.isHidden()
+        self.dock.setVisible(self.on and not beside)
+        self.side.setVisible(self.on and beside)
 
     def shown(self) -> QLabel:
         return self.side if self.side.isVisible() else self.code
@@ -102,11 +122,13 @@ class Explainer(QObject):
     @Slot()
     def refresh(self, *_) -> None:
         """Caption texts and colours (the algorithm's name and the theme may have changed)."""
+        if not self.on:  # hidden: restyled when shown (set_on refreshes)
+            return
         t = style.themes.current
         snap = self.window.snapshot
         alg = style.algorithm_label(snap.algorithm) if snap else "MAML"
         for name, label in self.captions.items():
-            label.setText(CAPTIONS[name].format(alg=alg))
+            label.set_full_text(CAPTIONS[name].format(alg=alg))
             label.setStyleSheet(f"color: {t.text}; background: {t.select}; border-radius: 4px; "
                                 f"padding: 3px 6px; font-size: {t.body_pt}pt;")
         self._draw_code()
@@ -137,7 +159,7 @@ class Explainer(QObject):
         html = (f"<div style='font-family:monospace; font-size:{t.body_pt}pt'>" + "<br>".join(lines)
                 + f"<br><br><span style='color:{t.muted}'>{state}</span></div>")
         sheet = (f"QLabel#pseudocode {{ background: {t.panel}; border: 1px solid {t.grid};"
-                 f" border-radius: 6px; padding: 6px; }}")
+                 f" border-radius: 6px; }}")  # the margins are the label's own: its text wraps inside them
         for label in (self.code, self.side):
             if label.text() != html:
                 label.setText(html)
@@ -145,11 +167,26 @@ class Explainer(QObject):
                 label.setStyleSheet(sheet)
 
 
+def _needed_height(layout, width: int) -> int:
+    """The least height a vertical layout's shown items need at this width (wrapped labels
+    their wrapped height), with its spacing and margins."""
+    margins = layout.contentsMargins()
+    inner = width - margins.left() - margins.right()
+    heights = []
+    for i in range(layout.count()):
+        item = layout.itemAt(i)
+        if item.isEmpty():  # a hidden widget
+            continue
+        heights.append(item.heightForWidth(inner) if item.hasHeightForWidth() else item.minimumSize().height())
+    return sum(heights) + layout.spacing() * max(len(heights) - 1, 0) + margins.top() + margins.bottom()
+
+
 def _code_label() -> QLabel:
     label = QLabel()
     label.setObjectName("pseudocode")
     label.setTextFormat(Qt.RichText)
     label.setWordWrap(True)
+    label.setContentsMargins(6, 6, 6, 6)
     label.setAlignment(Qt.AlignTop | Qt.AlignLeft)
     label.setToolTip("Real phases last microseconds: while training runs, the highlight steps "
                      f"through them every {PHASE_MS / 1000:g} s so you can follow along.")

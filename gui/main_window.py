@@ -8,9 +8,10 @@ import traceback
 
 import numpy as np
 import torch
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QColor, QKeySequence, QPalette, QShortcut
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeySequence, QPalette, QShortcut, QTextDocument
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QFileDialog,
     QFrame,
     QHBoxLayout,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QStatusBar,
     QToolBar,
@@ -38,7 +40,18 @@ from gui.menus import Demo
 from gui.panels import EvalPanel, InitPanel, LossPanel, points_text
 from gui.task_editor import TaskEditor, TaskTools
 from gui.timeline import Timeline
+from gui.widgets import EntryKeys
 
+MIN_SIZE = (960, 660)  # fits a 1024x768 or 1280x720 projector with room for a desktop bar and a title bar
+FIRST_SIZE = (1600, 900)  # the window's size at start, where the screen has room
+TASK_SHARE = 0.5  # the init panels keep at least this share of the window's height
+SIDEBAR_W = (300, 390)  # the controls column's width: narrowest, widest (before presenter mode's scale)
+TITLE_SLACK = 48  # a card's margins and the title label's own around its text (px)
+PLOT_MIN_H = 32  # the loss and evaluation plots' least height
+DOCK_W, DOCK_SHARE = (240, 360), 0.22  # Explain's pseudo-code column: narrowest, widest, share of the width
+STATUS_SLACK, STATUS_GAP = 30, 8  # the status bar's size grip and margins; its gap between labels (px)
+HEAD_GAP = 16  # least room between a card's title and its readout (px)
+STATUS_ORDER = ("state", "iteration", "rate", "loss", "device", "fps")  # what a narrow status bar keeps
 FRAME_MS = 16  # ~60 Hz; a frame that finds no new snapshot costs almost nothing
 NOTICE_S = 8.0  # how long an ordinary notice stays up
 STATUS_S = 0.125  # the status bar's numbers refresh this often while training
@@ -85,7 +98,14 @@ class MainWindow(QMainWindow):
         self.shown_s: float | None = None  # start-up to the window's first paint (before training data)
 
         self.controls = ControlsPanel(shared, np.random.default_rng(shared.get().seed + 7))
-        self.controls.setFixedWidth(390)
+        self.sidebar = QScrollArea()  # a short screen scrolls the controls instead of squeezing them
+        self.sidebar.setObjectName("sidebar")
+        self.sidebar.setWidget(self.controls)
+        self.sidebar.setWidgetResizable(True)
+        self.sidebar.setFrameShape(QFrame.NoFrame)
+        self.sidebar.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.sidebar_scale = 1.0  # presenter mode widens the column with its fonts
+        self.sidebar.viewport().setAutoFillBackground(False)  # the window's background shows through
         self.panels = {m: InitPanel(m) for m in style.METHODS}
         self.panels["pretrained"].setVisible(False)
         self.panels["compare"].setVisible(False)  # shown while a second algorithm trains beside the first
@@ -107,29 +127,43 @@ class MainWindow(QMainWindow):
         self.headline.setObjectName("headline")
         self.headline.setTextFormat(Qt.RichText)
         self.headline.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.headline.setWordWrap(True)  # a narrow window reflows it to a second line
+        self._measured = (None, True)  # (text, width, font size) last measured, and whether it fitted
         top = QHBoxLayout()
         top.addWidget(self.headline, 1)
         self.preset_line = QLabel("")  # the loaded preset's description and claim (show_preset)
         self.preset_line.setWordWrap(True)
         self.preset_line.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         self.preset_line.setVisible(False)
-        inits = QHBoxLayout()
+        self.task_area = QWidget()  # the init panels: at least half the window's height, see fit_layout
+        inits = QHBoxLayout(self.task_area)
+        inits.setContentsMargins(0, 0, 0, 0)
         for p in self.panels.values():
             inits.addWidget(p, 1)
         inits.addWidget(self.landscape, 1)
-        below = QHBoxLayout()
+        for card in (*self.panels.values(), self.loss, self.eval):
+            card.legend.setWordWrap(True)  # a narrow panel reflows its legend and readout instead of cutting them
+            card.readout.setWordWrap(True)
+        for card in (self.loss, self.eval):
+            card.plot.setMinimumHeight(PLOT_MIN_H)  # on a short screen this row gives way first
+        self.narrow = False  # short panel titles: the window is too narrow for the full ones
+        self._fit_pending = False  # a _fit_text is queued
+        self.train_area = QWidget()  # training and evaluation: what is left below the init panels
+        below = QHBoxLayout(self.train_area)
+        below.setContentsMargins(0, 0, 0, 0)
         below.addWidget(self.loss, 1)
         below.addWidget(self.eval, 1)
         right = QVBoxLayout()
         right.addLayout(top)
         right.addWidget(self.preset_line)
-        right.addLayout(inits, 62)
-        right.addLayout(below, 38)
+        right.addWidget(self.task_area, 62)
+        right.addWidget(self.train_area, 38)
+        self._right = right
         central = QWidget()
         central.setObjectName("central")
         lay = QHBoxLayout(central)
         lay.setContentsMargins(8, 6, 8, 4)
-        lay.addWidget(self.controls)
+        lay.addWidget(self.sidebar)
         lay.addLayout(right, 1)
         self.setCentralWidget(central)
         self.notice = Toast(central)
@@ -148,21 +182,26 @@ class MainWindow(QMainWindow):
         self.timer.timeout.connect(self.frame)
         self.demo = Demo(self)  # menus, toolbar, presenter mode, recording, explanations
         style.themes.follow(self.apply_theme)
+        self.entry_keys = EntryKeys(self.focus_plots, self)  # Enter / Esc in a number box, then the shortcuts
+        self.entry_keys.watch(self)
+        self.setMinimumSize(*MIN_SIZE)  # explicit, so changing label texts never re-propagate size hints
 
     def apply_theme(self, t: style.Theme) -> None:
         """The stylesheet goes on the parts with buttons and inputs, not on the plots: a switch
         re-polishes only those."""
         self.setPalette(t.palette())  # now, not when the application's change reaches the window
-        font = self.font()
-        font.setPointSize(t.body_pt)
-        self.setFont(font)
+        if self.font().pointSize() != t.body_pt:  # a new size reaches every widget: only when it changed
+            font = self.font()
+            font.setPointSize(t.body_pt)
+            self.setFont(font)
         sheet = t.stylesheet()
         for part in (self.controls, self.menuBar(), self.statusBar(), *self.findChildren(QToolBar)):
             if part.styleSheet() != sheet:
                 part.setStyleSheet(sheet)
-        font = self.headline.font()
-        font.setPointSize(t.headline_pt)
-        self.headline.setFont(font)
+        if self.headline.font().pointSize() != t.headline_pt:
+            font = self.headline.font()
+            font.setPointSize(t.headline_pt)
+            self.headline.setFont(font)
         pal = self.preset_line.palette()
         pal.setColor(QPalette.WindowText, QColor(t.muted))
         self.preset_line.setPalette(pal)
@@ -271,11 +310,9 @@ class MainWindow(QMainWindow):
                 p.set_range(xr, yr)
         if self.panels["compare"].isHidden() == bool(snap.compare):
             self.panels["compare"].setVisible(bool(snap.compare))
-        label = style.algorithm_label(snap.algorithm)
-        compact = self.panels["pretrained"].isVisible() or bool(snap.compare) or snap.landscape is not None
-        for m, p in self.panels.items():
+        self._frame_names(snap)
+        for p in self.panels.values():
             if not p.isHidden():
-                p.set_names(style.algorithm_label(snap.compare) if m == "compare" else label, compact)
                 p.show_snapshot(snap)
         self.loss.show_snapshot(snap)
         self.eval.show_snapshot(snap)
@@ -295,6 +332,16 @@ class MainWindow(QMainWindow):
         if self.first_frame_s is None:
             self.first_frame_s = round(now - self.started_at, 3)
 
+    def _frame_names(self, snap) -> None:
+        """Panel titles after their algorithm; short ones when three panels share the width or
+        the window is narrow."""
+        label = style.algorithm_label(snap.algorithm)
+        compact = (self.narrow or self.panels["pretrained"].isVisible() or bool(snap.compare)
+                   or snap.landscape is not None)
+        for m, p in self.panels.items():
+            if not p.isHidden():
+                p.set_names(style.algorithm_label(snap.compare) if m == "compare" else label, compact)
+
     def _status(self, snap) -> None:
         now = time.perf_counter()
         if snap.state == "training" and now - self._status_at < STATUS_S:
@@ -307,22 +354,43 @@ class MainWindow(QMainWindow):
                  "rate": f"<b>{snap.its_per_s:,.0f}</b> it/s",
                  "loss": f"meta-loss <b>{snap.loss:.3f}</b>" if np.isfinite(snap.loss) else "meta-loss –",
                  "fps": f"<b>{self.stats.fps():.0f}</b> fps" if snap.state == "training" else "idle"}
+        changed = False
         for k, t in texts.items():
             if self.status[k].text() != t:
                 self.status[k].setText(t)
-        head = (f"One new task, {points_text(snap)}, {_lr(self.shared.get(), snap)}: "
-                f"which initialisation adapts faster?")
+                changed = True
+        if changed:
+            self._fit_text()
+        self._headline(snap)
+
+    def _headline(self, snap) -> None:
+        """What the panels show, in words: the long form when it fits one line, else the short one."""
+        k, lr = points_text(snap), _lr(self.shared.get(), snap)  # the points shown, and the slider's K
+        heads = (f"One new task, {k}, {lr}: which initialisation adapts faster?",
+                 f"{k}, {lr}: which init adapts faster?")
         if snap.task is not None and snap.task.is_user:  # say what is trained on and what is shown
-            head = (f"Trained on <b>{snap.family}</b> tasks · shown: <b>your task</b>, {points_text(snap)}, "
-                    f"{_lr(self.shared.get(), snap)}")
+            heads = (f"Trained on <b>{snap.family}</b> tasks · shown: <b>your task</b>, {k}, {lr}",
+                     f"<b>Your task</b>, {k}, {lr} (trained on {snap.family})")
+        head = heads[0] if self._one_line(heads[0]) else heads[1]  # the short one wraps if it must
         if self.headline.text() != head:
             self.headline.setText(head)
+
+    def _one_line(self, html: str) -> bool:
+        """Whether the headline fits its width on one line."""
+        if self._measured[0] != (html, self.headline.width(), self.headline.font().pointSize()):
+            doc = QTextDocument()
+            doc.setDefaultFont(self.headline.font())
+            doc.setHtml(html)
+            self._measured = ((html, self.headline.width(), self.headline.font().pointSize()),
+                              doc.idealWidth() <= self.headline.contentsRect().width())
+        return self._measured[1]
 
     def show_preset(self, text: str) -> None:
         """The loaded preset's description and claim, in a line under the headline (none: hidden)."""
         self.preset_line.setText(f"Preset: {text}" if text else "")
         self.preset_line.setToolTip(text)
         self.preset_line.setVisible(bool(text))
+        self.fit_layout()
 
     @Slot(str)
     def show_notice(self, text: str, colour: str = style.INFO, sticky: bool = False, action=None) -> None:
@@ -347,8 +415,106 @@ class MainWindow(QMainWindow):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
+        self.fit_layout()
         if self.notice.isVisible():
             self._place_notice()
+
+    # ---- fitting any screen -----------------------------------------------------------------
+    def first_size(self) -> QSize:
+        """1600x900, or the whole of a smaller screen (a 1280x720 projector); a screen below the
+        minimum cannot hold the window anyway and gets the usual size."""
+        room = self.screen().availableGeometry().size()
+        if room.width() < MIN_SIZE[0] or room.height() < MIN_SIZE[1]:
+            return QSize(*FIRST_SIZE)
+        return QSize(min(FIRST_SIZE[0], room.width()), min(FIRST_SIZE[1], room.height()))
+
+    @Slot()
+    def focus_plots(self) -> None:
+        """The keyboard's home after a number was typed: the plots (so Space, E, N... are shortcuts)."""
+        self.panels["meta"].plot.setFocus(Qt.ShortcutFocusReason)
+
+    def set_sidebar(self, shown: bool) -> None:
+        """Collapse or bring back the controls column (Ctrl+B): the plots take its width."""
+        if self.sidebar.isHidden() == bool(shown):
+            if not shown and self.sidebar.isAncestorOf(self.focusWidget()):
+                self.focus_plots()
+            self.sidebar.setVisible(bool(shown))
+            self.demo.explainer.place()
+
+    def fit_layout(self) -> None:
+        """Sizes that follow the window's: the controls column's width, and the init panels'
+        share of the height (the training and evaluation row gives way first)."""
+        if self._closed:
+            return
+        lo, hi = SIDEBAR_W
+        width = max(round(min(max(0.3 * self.width(), lo), hi) * self.sidebar_scale),
+                    self.controls.minimumSizeHint().width())  # never cut a control
+        width += self.sidebar.verticalScrollBar().sizeHint().width()  # room for it, shown or not
+        if self.sidebar.width() != width:
+            self.sidebar.setFixedWidth(width)
+        dock = self.demo.explainer.dock
+        width = round(min(max(DOCK_SHARE * self.width(), DOCK_W[0]), DOCK_W[1]))
+        if dock.width() != width:
+            dock.setFixedWidth(width)
+        share = round(TASK_SHARE * self.height())
+        if self.task_area.minimumHeight() != share:
+            self.task_area.setMinimumHeight(share)
+        self._fit_rows()  # now, before the layout runs: one layout and one repaint per resize
+        self.demo.explainer.place()
+        if not self._fit_pending:  # once the layout has given each card its width; once per burst of resizes
+            self._fit_pending = True
+            QTimer.singleShot(0, self._fit_text)
+
+    def _fit_rows(self) -> None:
+        """The row below may have only what the init panels leave."""
+        margins = self.centralWidget().layout().contentsMargins()
+        preset = self.preset_line.height() + self._right.spacing() if self.preset_line.isVisible() else 0
+        room = (self.centralWidget().height() - margins.top() - margins.bottom() - self.headline.height()
+                - 2 * self._right.spacing() - self.task_area.minimumHeight() - preset)
+        if self.train_area.maximumHeight() != max(room, 0):
+            self.train_area.setMaximumHeight(max(room, 0))
+
+    @Slot()
+    def _fit_text(self) -> None:
+        """Reflow what would be cut: a card's readout goes under its title when both do not fit
+        side by side; the status bar drops its least needed numbers rather than cut one."""
+        self._fit_pending = False
+        if self._closed or not self.isVisible():  # nothing to fit on a closed window (no native handle to paint)
+            return
+        self._fit_rows()
+        narrow = False  # a full title ("Random initialisation") would not fit: short ones everywhere
+        for m, card in self.panels.items():
+            font = QFont(card.title.font())  # the full title's size (a short title is set smaller)
+            font.setPointSize(card.theme.title_pt)
+            full = style.method_title(m, card.algorithm_label, False)
+            narrow |= not card.isHidden() and QFontMetrics(font).horizontalAdvance(full) > card.width() - TITLE_SLACK
+        if narrow != self.narrow:
+            self.narrow = narrow
+            if self.snapshot is not None:  # titles, readouts and legends at once
+                self._frame_names(self.snapshot)
+                for p in self.panels.values():
+                    if not p.isHidden():
+                        p.show_snapshot(self.snapshot)
+        for row in ([p for p in self.panels.values() if not p.isHidden()], [self.loss, self.eval]):
+            stacked = any(_head_too_wide(card) for card in row)  # one row, one arrangement: titles line up
+            for card in row:
+                head = card.body.itemAt(0).layout()
+                direction = QBoxLayout.TopToBottom if stacked else QBoxLayout.LeftToRight
+                if head.direction() != direction:
+                    head.setDirection(direction)
+        if self.snapshot is not None:
+            self._headline(self.snapshot)
+        self.demo.explainer.fit_captions()
+        room = self.statusBar().width() - STATUS_SLACK
+        for k in STATUS_ORDER:  # most needed first
+            label = self.status[k]
+            need = label.sizeHint().width()
+            if label.minimumWidth() < need:  # a label only grows: the numbers beside it stay put
+                label.setMinimumWidth(need)
+            fits = label.minimumWidth() + STATUS_GAP <= room
+            room -= label.minimumWidth() + STATUS_GAP if fits else 0
+            if label.isHidden() == fits:
+                label.setVisible(fits)
 
     # ---- checkpoints ------------------------------------------------------------------------
     @Slot()
@@ -432,7 +598,7 @@ class Toast(QFrame):
 
     def show_text(self, text: str, colour: str, action=None) -> None:
         self.colour = colour
-        self.apply_theme(style.themes.current)
+        self._restyle(style.themes.current)
         self.label.setText(text)
         self._action = action[1] if action else None
         self.button.setText(action[0] if action else "")
@@ -440,6 +606,11 @@ class Toast(QFrame):
         self.show()
 
     def apply_theme(self, t: style.Theme) -> None:
+        """A hidden notice is restyled when next shown (show_text): a switch skips it."""
+        if not self.isHidden():
+            self._restyle(t)
+
+    def _restyle(self, t: style.Theme) -> None:
         """The current theme's background, nearly opaque; the notice's colour in its role."""
         colour, bg = style.recolour(self.colour, t), QColor(t.bg)
         self.setStyleSheet(f"QFrame#notice {{ background: rgba({bg.red()}, {bg.green()}, {bg.blue()}, 235); "
@@ -461,6 +632,13 @@ class Toast(QFrame):
 
     def mousePressEvent(self, event) -> None:
         self.hide()
+
+
+def _head_too_wide(card) -> bool:
+    """A card's title and readout do not fit side by side."""
+    margins = card.body.contentsMargins()
+    need = card.title.sizeHint().width() + card.readout.sizeHint().width() + HEAD_GAP
+    return need > card.width() - margins.left() - margins.right()
 
 
 def _friendly(snap) -> str:

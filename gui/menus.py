@@ -21,7 +21,9 @@ from gui.tour import Tour
 SHORTCUTS = (("Space", "Play / pause meta-training"), ("S", "One meta-iteration"),
              ("R", "Reset meta-training"), ("N", "New task"),
              ("F11", "Presenter mode (Esc leaves)"), ("Ctrl+T", "Light / dark theme"),
-             ("E", "Explain: captions and the algorithm"), ("F9", "Start / stop recording (MP4 or GIF)"),
+             ("E", "Explain: captions and the algorithm"), ("Ctrl+B", "Hide / show the controls"),
+             ("Ctrl+= / Ctrl+- / Ctrl+0", "Text larger / smaller / normal"),
+             ("F9", "Start / stop recording (MP4 or GIF)"),
              ("Ctrl+L", "Load the trained model (shipped)"), ("Ctrl+O", "Open session"),
              ("Ctrl+S", "Save session"), ("Ctrl+E", "Export the window as PNG"),
              ("F1 or ?", "This sheet"), ("Ctrl+Q", "Quit"),
@@ -104,8 +106,15 @@ class Demo(QObject):
                                   "White background, dark text, saturated lines", True)
         self.explain = self._action("E&xplain", self.explainer.set_on, "E",
                                     "Say what each panel shows; the algorithm with its current phase", True)
-        for a in (self.present, self.light, self.explain):
+        self.sidebar = self._action("◧ &Controls", self.window.set_sidebar, "Ctrl+B",
+                                    "Show or hide the controls column (Ctrl+B): the plots take its width", True)
+        self.sidebar.setChecked(True)
+        for a in (self.present, self.light, self.explain, self.sidebar):
             view.addAction(a)
+        size = view.addMenu("&Text size")
+        for text, step, keys in (("&Larger", 1, ("Ctrl+=", "Ctrl++")), ("&Smaller", -1, "Ctrl+-"),
+                                 ("&Normal", 0, "Ctrl+0")):
+            size.addAction(self._action(text, lambda _=False, s=step: self.presenter.text_size(s), keys))
         self._action("Leave presenter mode", lambda: self.present.setChecked(False), "Esc")
         help_ = bar.addMenu("&Help")
         help_.addAction(self._action("Keyboard shortcuts (?)", self.show_shortcuts, ("F1", "?")))
@@ -117,10 +126,16 @@ class Demo(QObject):
         tb.setObjectName("demo-toolbar")
         tb.setMovable(False)
         tb.setToolButtonStyle(Qt.ToolButtonTextOnly)
-        for a in (self.trained, self.present, self.light, self.explain, self.record):
+        for a in (self.sidebar, self.trained, self.present, self.light, self.explain, self.record):
             tb.addAction(a)
         self.window.addToolBar(Qt.TopToolBarArea, tb)
         self.toolbar = tb
+
+    def start_as(self, presenter: bool = False, explain: bool = False, light: bool = False) -> None:
+        """The window as the command line asks (--presenter, --explain, --theme light)."""
+        for action, on in ((self.light, light), (self.explain, explain), (self.present, presenter)):
+            if on:
+                action.setChecked(True)
 
     @Slot(bool)
     def _record(self, on: bool) -> None:

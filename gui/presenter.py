@@ -13,7 +13,11 @@ from PySide6.QtWidgets import QFormLayout
 from gui import style
 
 SCALE = 1.35  # fonts and line widths in presenter mode
-CONTROLS_WIDTH = 390
+SIDEBAR_SCALE = 1.12  # the controls column grows less than its fonts: the plots need the width
+FULL_HD = 1080  # screen height (logical pixels) that gets presenter mode's full SCALE
+SMALL_SCREEN = 0.82  # the least share of it a small screen gets
+TEXT_STEP = 1.1  # one Ctrl+= step
+TEXT_STEPS = (-3, 6)  # the smallest and largest number of steps from normal
 
 
 class Presenter:
@@ -21,6 +25,7 @@ class Presenter:
         self.window = window
         self.on = False
         self._was_maximized = False
+        self.text_steps = 0  # Ctrl+= / Ctrl+- steps from normal
 
     def set_on(self, on: bool) -> None:
         on = bool(on)
@@ -40,9 +45,25 @@ class Presenter:
         for widget in self.advanced():
             widget.setVisible(not on)
         self._rows()
-        w.controls.setFixedWidth(round(CONTROLS_WIDTH * (1.12 if on else 1.0)))
-        style.themes.set_scale(SCALE if on else 1.0)
+        w.sidebar_scale = SIDEBAR_SCALE if on else 1.0
+        self._scale()
+        w.fit_layout()
         w.demo.explainer.place()
+
+    def text_size(self, step: int) -> None:
+        """Ctrl+= / Ctrl+- one step larger or smaller, Ctrl+0 (step 0) back to normal: the fonts
+        (and lines) for the back of the room, on top of presenter mode's own scale."""
+        self.text_steps = 0 if step == 0 else min(max(self.text_steps + step, TEXT_STEPS[0]), TEXT_STEPS[1])
+        self._scale()
+
+    def _scale(self) -> None:
+        style.themes.set_scale(round((self.presenter_scale() if self.on else 1.0) * TEXT_STEP ** self.text_steps, 3))
+
+    def presenter_scale(self) -> float:
+        """SCALE on a full-HD screen, less on a smaller one (a 1024x768 projector enlarges its
+        pixels already): the plots keep their room. Ctrl+= enlarges further."""
+        height = self.window.screen().geometry().height()
+        return SCALE * min(max(height / FULL_HD, SMALL_SCREEN), 1.0)
 
     def set_light(self, on: bool) -> None:
         style.themes.set_light(on)

@@ -1,11 +1,12 @@
-"""Small reusable widgets: a checked number entry and a log-scale slider built on it."""
+"""Small reusable widgets: a checked number entry, a log-scale slider built on it, the keys
+of the number boxes, and a label that keeps to a few lines."""
 from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QRegularExpression, Qt, Signal
-from PySide6.QtGui import QRegularExpressionValidator
-from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QSlider, QWidget
+from PySide6.QtCore import QEvent, QObject, QRegularExpression, Qt, QTimer, Signal
+from PySide6.QtGui import QFontMetrics, QRegularExpressionValidator
+from PySide6.QtWidgets import QAbstractSpinBox, QHBoxLayout, QLabel, QLineEdit, QSizePolicy, QSlider, QWidget
 from superqt.utils import signals_blocked
 
 NUMBER = QRegularExpression(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
@@ -111,3 +112,122 @@ class LogSlider(QWidget):
         with signals_blocked(self.slider):
             self.slider.setValue(self._tick(v))
         self.valueChanged.emit(v)
+
+
+class EntryKeys(QObject):
+    """Keys in the window's number boxes: Enter applies and Esc reverts, both handing focus back
+    to the plots (`home`); a space or letter goes into a box only while it is being edited
+    (after a character was typed there), so Space, E, N, R, S stay the window's shortcuts after
+    a value was typed and applied."""
+
+    def __init__(self, home, parent=None):
+        super().__init__(parent)
+        self.home = home  # () -> None: give the focus back to the plots
+        self.editing: set[QWidget] = set()
+
+    def watch(self, root: QWidget) -> None:
+        for box in number_boxes(root):
+            box.installEventFilter(self)  # once: Qt keeps one filter per object
+
+    def eventFilter(self, obj, event) -> bool:
+        kind = event.type()
+        if kind == QEvent.FocusOut:
+            self.editing.discard(obj)
+            return False
+        if kind not in (QEvent.ShortcutOverride, QEvent.KeyPress):
+            return False
+        key = event.key()
+        if key in (Qt.Key_Return, Qt.Key_Enter, Qt.Key_Escape):
+            if kind == QEvent.ShortcutOverride:
+                event.accept()  # the box's own: Esc here reverts, it does not leave presenter mode
+                return True
+            if key == Qt.Key_Escape:
+                revert(obj)
+            self.editing.discard(obj)
+            QTimer.singleShot(0, self.home)  # after the box has applied its value
+            return key == Qt.Key_Escape
+        if kind == QEvent.KeyPress:
+            if event.text() and (event.text().isprintable() or key == Qt.Key_Backspace):
+                self.editing.add(obj)
+            return False
+        if obj not in self.editing and event.text() and (event.text().isalpha() or event.text() == " "):
+            return True  # not accepted: the window's shortcut runs, the box stays as it is
+        return False
+
+
+def number_boxes(root: QWidget) -> list[QWidget]:
+    """The boxes a value is typed into under `root`: spin boxes (which hold the focus, not their
+    inner line edit) and every other line edit (entries, superqt's slider labels)."""
+    spins = root.findChildren(QAbstractSpinBox)
+    return [*spins, *(e for e in root.findChildren(QLineEdit) if not isinstance(e.parentWidget(), QAbstractSpinBox))]
+
+
+def revert(box: QWidget) -> None:
+    """Put the box's applied value back (a spin box's or slider label's `value()`), or undo."""
+    if isinstance(box, NumberEntry):
+        box.set_value(box.value())
+    elif callable(getattr(box, "value", None)) and callable(getattr(box, "setValue", None)):
+        box.setValue(box.value())  # also rewrites a half-typed text
+    elif isinstance(box, QLineEdit):
+        while box.isUndoAvailable():
+            box.undo()
+
+
+class ClampedLabel(QLabel):
+    """Plain text wrapped to at most `lines` lines of its width, the last one elided with "…";
+    the whole text is its tooltip when cut. It never asks for more width than it is given."""
+
+    def __init__(self, lines: int = 2, parent=None):
+        super().__init__(parent)
+        self.lines = lines
+        self.full = ""
+        self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+
+    def set_full_text(self, text: str) -> None:
+        if text != self.full:
+            self.full = text
+            self._fit()
+
+    def set_lines(self, lines: int) -> None:
+        if lines != self.lines:
+            self.lines = lines
+            self._fit()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            self._fit()
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.FontChange, QEvent.StyleChange):
+            self._fit()
+
+    def _fit(self) -> None:
+        shown = clamp_lines(self.full, self.fontMetrics(), max(self.contentsRect().width(), 40), self.lines)
+        self.setToolTip(self.full if shown.replace("\n", " ") != self.full else "")
+        if shown != self.text():
+            self.setText(shown)
+        # the label's height: its lines, plus what margins, border and a stylesheet's padding add
+        height = self.fontMetrics().lineSpacing() * (shown.count("\n") + 1) + self.height() \
+            - self.contentsRect().height()
+        if height != self.height():
+            self.setFixedHeight(height)
+
+
+def clamp_lines(text: str, metrics: QFontMetrics, width: int, lines: int) -> str:
+    """Greedy word wrap of `text` to `width` pixels, at most `lines` lines, the last elided."""
+    out, line = [], ""
+    words = text.split()
+    for i, word in enumerate(words):
+        trial = f"{line} {word}" if line else word
+        if metrics.horizontalAdvance(trial) <= width or not line:
+            line = trial
+            continue
+        if len(out) == lines - 1:  # the last line: the rest of the text, elided
+            return "\n".join([*out, metrics.elidedText(" ".join([line, *words[i:]]), Qt.ElideRight, width)])
+        out.append(line)
+        line = word
+    if line:
+        out.append(metrics.elidedText(line, Qt.ElideRight, width))
+    return "\n".join(out)

@@ -1,0 +1,100 @@
+"""The window on small screens: the init panels keep half the height, nothing is cut (titles,
+MSE readouts, headline, status bar), the sidebar collapses, the text grows, flags start it so."""
+import pytest
+from PySide6.QtCore import QPoint
+
+from gui import style
+from gui.main_window import MIN_SIZE, TASK_SHARE
+
+
+@pytest.fixture(autouse=True)
+def normal_theme():
+    yield  # the app has one theme: leave it as found
+    style.themes.set(style.DARK)
+
+
+def top_in(w, widget) -> int:
+    return widget.mapTo(w, QPoint(0, 0)).y()
+
+
+def fits(w) -> list[str]:
+    """What is cut or overlapping, in words (empty: all fits)."""
+    bad = []
+    task_bottom = top_in(w, w.task_area) + w.task_area.height()
+    if w.task_area.height() < TASK_SHARE * w.height() - 1:
+        bad.append(f"init panels {w.task_area.height()} px of {w.height()}")
+    if top_in(w, w.train_area) < task_bottom:
+        bad.append("the loss row overlaps the init panels")
+    if w.headline.heightForWidth(w.headline.width()) > w.headline.height():
+        bad.append("headline cut")
+    for card in (*w.panels.values(), w.loss, w.eval):
+        if card.isHidden():
+            continue
+        if card.title.sizeHint().width() > card.title.width():
+            bad.append(f"title {card.title.text()!r} cut")
+        if card.readout.heightForWidth(card.readout.width()) > card.readout.height():
+            bad.append(f"readout of {card.title.text()!r} cut: {card.readout.size()}, "
+                       f"{card.readout.heightForWidth(card.readout.width())} needed, {w.size()}")
+        if card.legend.heightForWidth(card.legend.width()) > card.legend.height():
+            bad.append(f"legend of {card.title.text()!r} cut")
+    for k, label in w.status.items():
+        if label.isVisible() and label.width() < label.sizeHint().width():
+            bad.append(f"status {k} {label.text()!r} cut")
+    return bad
+
+
+@pytest.mark.parametrize("presenter", [False, True])
+def test_small_screens_with_explain_on_fit(qtbot, open_window, presenter):
+    w = open_window()
+    w.demo.explain.setChecked(True)
+    w.demo.present.setChecked(presenter)
+    assert (style.themes.current.scale > 1) == presenter
+    w.showNormal()  # presenter mode's fonts and controls, at the sizes below (offscreen has one 800 px screen)
+    for size in ((1024, 768), (1280, 720), MIN_SIZE):
+        w.resize(*size)
+
+        def settled(s=size):
+            assert (w.width(), w.height()) == s
+            assert fits(w) == []
+
+        qtbot.waitUntil(settled, timeout=10_000)
+
+
+def test_text_size_steps_and_back(open_window):
+    w = open_window()
+    body = style.themes.current.body_pt
+    for _ in range(3):
+        w.demo.presenter.text_size(1)  # Ctrl+=
+    assert style.themes.current.scale == pytest.approx(1.1 ** 3, abs=1e-3)
+    assert w.controls.play.font().pointSize() == style.themes.current.body_pt > body
+    for _ in range(20):
+        w.demo.presenter.text_size(-1)  # Ctrl+-, down to its floor
+    assert 0.7 < style.themes.current.scale < 1
+    w.demo.presenter.text_size(0)  # Ctrl+0
+    assert style.themes.current.scale == 1.0 and w.controls.play.font().pointSize() == body
+
+
+def test_the_sidebar_collapses_and_comes_back(qtbot, open_window):
+    w = open_window()
+    w.resize(1280, 720)
+    qtbot.waitUntil(lambda: w.width() == 1280)
+    wide = w.panels["meta"].width()
+    w.demo.sidebar.trigger()  # Ctrl+B, or the toolbar's button
+    assert w.sidebar.isHidden()
+    qtbot.waitUntil(lambda: w.panels["meta"].width() > wide + 100)
+    collapsed = w.panels["meta"].width()
+    w.demo.sidebar.trigger()
+    assert w.sidebar.isVisible()
+    qtbot.waitUntil(lambda: w.panels["meta"].width() < collapsed - 100)  # the controls take their room again
+
+
+def test_flags_start_the_window_as_asked(qtbot, open_window):
+    from gui.app import parse_args
+
+    args = parse_args(["--explain", "--theme", "light"])
+    assert args.explain and not args.presenter and args.theme == "light"
+    w = open_window()
+    w.demo.start_as(presenter=args.presenter, explain=args.explain, light=args.theme == "light")
+    assert style.themes.current.name == "light" and w.demo.explainer.on and not w.demo.presenter.on
+    with pytest.raises(SystemExit):
+        parse_args(["--theme", "blue"])

@@ -49,6 +49,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--presenter", action="store_true", help="start in presenter mode (full screen, large text)")
     p.add_argument("--explain", action="store_true", help="start with the explanations shown")
     p.add_argument("--theme", choices=("dark", "light"), default="dark", help="start in this theme")
+    p.add_argument("--lang", choices=("en", "zh_CN"), help="the window's language (default: the system's, "
+                   "Simplified Chinese for a Chinese locale, else English; View > Language changes it)")
     args = p.parse_args(argv)
     if args.record:
         from gui.encoders import RecordTargetError, check_target
@@ -151,14 +153,16 @@ def initial_controls(args):
     return replace(c, task=task, playing=bool(args.autoplay)), None, ""
 
 
-def create_window(controls, host=None):
+def create_window(controls, host=None, lang: str | None = None):
     """Style the running QApplication, then show and start the window (also used by the tests).
     host: where the trainer runs; by default a new child process (`core.host.ProcessHost`).
-    A host started earlier (`ProcessHost.spawn()`) is handed the controls here."""
+    A host started earlier (`ProcessHost.spawn()`) is handed the controls here.
+    lang: the window's language (None: as installed, English unless main() chose otherwise)."""
     from PySide6.QtWidgets import QApplication
 
     from core.host import ProcessHost
-    from gui import style
+    from gui import i18n, style
+    from gui.language import WINDOWS
     from gui.main_window import MainWindow
 
     if host is None:
@@ -167,17 +171,27 @@ def create_window(controls, host=None):
         host.begin(controls)
     app = QApplication.instance()
     app.setApplicationName("MAML Playground")
+    if lang is not None and not i18n.install(lang):
+        print(f"main.py: the {lang} translation is missing ({i18n.qm_path(lang)}); the window is in English",
+              file=sys.stderr)
     style.apply(app)
     window = MainWindow(host)
+    WINDOWS.current = window
+    show_window(window)
+    return window
+
+
+def show_window(window, position: bool = True) -> None:
+    """Show and start a built window (at its first size and place unless `position` is False)."""
     # Everything built so far (Qt wrappers, torch, numpy) lives as long as the window: keep it out of
     # the collector's full passes, which otherwise walk it all and stall a frame now and then.
     gc.freeze()
     sys.setswitchinterval(0.001)  # the pipe's reader thread gets the lock between two paints, not 5 ms later
-    window.resize(window.first_size())
-    window.move(0, 0)
+    if position:
+        window.resize(window.first_size())
+        window.move(0, 0)
     window.show()
     window.start()
-    return window
 
 
 def since_process_start() -> float:
@@ -233,16 +247,25 @@ def main(argv: list[str]) -> int:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    window = create_window(controls, host)
+    from gui import i18n
+    from gui.language import WINDOWS
+
+    window = create_window(controls, host, args.lang or i18n.system_language())
     window.started_at = started
     window.demo.start_as(presenter=args.presenter, explain=args.explain, light=args.theme == "light")
     window.show_preset(description)
     if checkpoint:
         window.demo.load_checkpoint_from(checkpoint)
-    app.aboutToQuit.connect(window.shutdown)
+    # View > Language builds a new window around the same trainer: what follows acts on the current one
+    app.aboutToQuit.connect(lambda: WINDOWS.current.shutdown())
+
+    def close(ask: bool = True) -> None:
+        if not ask:
+            WINDOWS.current.ask_before_close = False
+        WINDOWS.current.close()
 
     # Ctrl+C in the terminal closes the window like Ctrl+Q; the idle timer lets Python run the handler.
-    signal.signal(signal.SIGINT, lambda *_: (setattr(window, "ask_before_close", False), window.close()))
+    signal.signal(signal.SIGINT, lambda *_: close(ask=False))
     window.ask_before_close = not args.quit_after  # a person at the window: ask before losing their task
     idle = QTimer()
     idle.timeout.connect(lambda: None)
@@ -257,8 +280,9 @@ def main(argv: list[str]) -> int:
         window.shutdown()
         return 2
     if args.quit_after:
-        QTimer.singleShot(int(args.quit_after * 1000), window.close)
+        QTimer.singleShot(int(args.quit_after * 1000), close)
     code = app.exec()
+    window = WINDOWS.current
     window.shutdown()
     if window.screenshot_failed:
         print(f"main.py: could not write the screenshot {args.screenshot}", file=sys.stderr)

@@ -12,6 +12,7 @@ deterministic and quick. Example:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import torch
@@ -24,6 +25,7 @@ from core.models import make_model
 from core.runner import StepRunner
 from core.snapshots import init_steps, mse_at
 from core.tasks import get_family
+from core.words import QT_TR_NOOP
 
 BASELINES = ("random", "pretrained")
 PRETRAIN_ITERATIONS = 1000  # as the live trainer fits its pretrained baseline
@@ -42,13 +44,25 @@ class Claim:
     iterations: int = 1000  # meta-iterations the headless check trains (0: a checkpoint's result)
     seconds: float = 10.0  # about how long the window needs for the same (said in the text)
 
-    def text(self, algorithm: str = "MAML") -> str:
-        """The promise in words, for the window; `algorithm` names what is trained ("MAML and Meta-SGD")."""
-        when = "at once" if self.iterations == 0 else f"after ~{self.seconds:g} s of meta-training"
-        steps = f"{self.steps} step" + ("" if self.steps == 1 else "s")
-        fitted = f" and below {self.below:g}" if self.below is not None else ""
-        return (f"Claim: {when}, the held-out MSE of {algorithm} after {steps} is ≥ {self.factor:g}x below the "
-                f"{self.against} init's{fitted}.")
+    def text(self, algorithm: str = "MAML", tr: Callable[[str], str] = QT_TR_NOOP) -> str:
+        """The promise in words, for the window; `algorithm` names what is trained ("MAML and Meta-SGD").
+        `tr` translates each template (the window passes gui.i18n.tr; core stays English)."""
+        when = tr(AT_ONCE) if self.iterations == 0 else tr(AFTER_SECONDS).format(seconds=self.seconds)
+        steps = tr(ONE_STEP if self.steps == 1 else STEPS).format(steps=self.steps)
+        fitted = tr(FITTED).format(below=self.below) if self.below is not None else ""
+        return tr(CLAIM).format(when=when, algorithm=algorithm, steps=steps, factor=self.factor,
+                                against=tr(BASELINE_WORDS[self.against]), fitted=fitted)
+
+
+# The claim's sentence is one template; its parts are whole phrases, so a translation may order them freely.
+CLAIM = QT_TR_NOOP("Claim: {when}, the held-out MSE of {algorithm} after {steps} is ≥ {factor:g}x below the "
+                   "{against} init's{fitted}.")
+AT_ONCE = QT_TR_NOOP("at once")
+AFTER_SECONDS = QT_TR_NOOP("after ~{seconds:g} s of meta-training")
+ONE_STEP = QT_TR_NOOP("{steps} step")
+STEPS = QT_TR_NOOP("{steps} steps")
+FITTED = QT_TR_NOOP(" and below {below:g}")
+BASELINE_WORDS = {"random": QT_TR_NOOP("random"), "pretrained": QT_TR_NOOP("pretrained")}  # as in BASELINES
 
 
 _FIELDS = {"steps": int, "against": str, "factor": float, "below": float, "iterations": int, "seconds": float}

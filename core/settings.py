@@ -15,57 +15,58 @@ from core.controls import Controls
 from core.models import MODELS
 from core.setting import Setting
 from core.tasks import FAMILIES
+from core.words import QT_TR_NOOP
 
-RESETS = "Changing it restarts meta-training from a fresh initialisation."
+RESETS = QT_TR_NOOP("Changing it restarts meta-training from a fresh initialisation.")
 
 COMMON = (
-    Setting("algorithm", str, Controls.algorithm, "algorithm", choices=ALGORITHMS, live=False,
+    Setting("algorithm", str, Controls.algorithm, QT_TR_NOOP("algorithm"), choices=ALGORITHMS, live=False,
             help="; ".join(f"{cls.label}: {cls.description}" for cls in REGISTRY.values())),
-    Setting("compare", str, None, "compare", choices=ALGORITHMS, live=False, optional=True, cli=False,
-            help="a second algorithm trained beside the first, on the same task batches"),
-    Setting("family", str, Controls.family, "task family", choices=tuple(FAMILIES), live=False, alias="task",
-            help="which kind of task is meta-learned"),
-    Setting("model", str, Controls.model, "model", choices=MODELS, live=False,
-            help="the paper's MLP or the article's two scalars"),
-    Setting("hidden", tuple, Controls.hidden, "hidden", lo=1, hi=1024, max_layers=4, live=False,
-            help="MLP hidden sizes, e.g. 40,40"),
-    Setting("seed", int, Controls.seed, "seed", lo=0, hi=2**31 - 1, live=False,
-            help="random seed of the initialisations and task sampling"),
-    Setting("device", str, Controls.device, "device", choices=("auto", "cpu", "cuda"), live=False,
-            help="where meta-training runs; auto picks CUDA when present"),
-    Setting("outer_optimizer", str, Controls.outer_optimizer, "outer optimiser", choices=("adam", "sgd"),
-            live=False, help="the meta-optimiser"),
-    Setting("inner_lr", float, Controls.inner_lr, "inner lr α", lo=1e-4, hi=1.0, log=True,
-            help="α: step size of the inner SGD steps that adapt to each task"),
-    Setting("outer_lr", float, Controls.outer_lr, "outer lr β", lo=1e-5, hi=1.0, log=True,
-            help="β: step size of the meta-update of the initialisation"),
-    Setting("inner_steps", int, Controls.inner_steps, "inner steps", lo=1, hi=20,
-            help="inner SGD steps per task during meta-training"),
-    Setting("shots", int, Controls.shots, "K (support points)", lo=1, hi=100,
-            help="K support (and query) points per task"),
-    Setting("meta_batch", int, Controls.meta_batch, "meta-batch", lo=1, hi=10_000,
-            help="tasks per meta-iteration"),
-    Setting("display_steps", int, Controls.display_steps, "display steps", lo=1, hi=500, cli=False,
-            help="inner steps drawn on the panels"),
-    Setting("display_lr", float, Controls.display_lr, "display α", lo=1e-4, hi=1.0, log=True, optional=True,
-            cli=False, help="step size for the panels; null: the training α"),
-    Setting("playing", bool, Controls.playing, "playing", cli=False, help="meta-training runs"),
+    Setting("compare", str, None, QT_TR_NOOP("compare"), choices=ALGORITHMS, live=False, optional=True, cli=False,
+            help=QT_TR_NOOP("a second algorithm trained beside the first, on the same task batches")),
+    Setting("family", str, Controls.family, QT_TR_NOOP("task family"), choices=tuple(FAMILIES), live=False,
+            alias="task", help=QT_TR_NOOP("which kind of task is meta-learned")),
+    Setting("model", str, Controls.model, QT_TR_NOOP("model"), choices=MODELS, live=False,
+            help=QT_TR_NOOP("the paper's MLP or the article's two scalars")),
+    Setting("hidden", tuple, Controls.hidden, QT_TR_NOOP("hidden"), lo=1, hi=1024, max_layers=4, live=False,
+            help=QT_TR_NOOP("MLP hidden sizes, e.g. 40,40")),
+    Setting("seed", int, Controls.seed, QT_TR_NOOP("seed"), lo=0, hi=2**31 - 1, live=False,
+            help=QT_TR_NOOP("random seed of the initialisations and task sampling")),
+    Setting("device", str, Controls.device, QT_TR_NOOP("device"), choices=("auto", "cpu", "cuda"), live=False,
+            help=QT_TR_NOOP("where meta-training runs; auto picks CUDA when present")),
+    Setting("outer_optimizer", str, Controls.outer_optimizer, QT_TR_NOOP("outer optimiser"), choices=("adam", "sgd"),
+            live=False, help=QT_TR_NOOP("the meta-optimiser")),
+    Setting("inner_lr", float, Controls.inner_lr, QT_TR_NOOP("inner lr α"), lo=1e-4, hi=1.0, log=True,
+            help=QT_TR_NOOP("α: step size of the inner SGD steps that adapt to each task")),
+    Setting("outer_lr", float, Controls.outer_lr, QT_TR_NOOP("outer lr β"), lo=1e-5, hi=1.0, log=True,
+            help=QT_TR_NOOP("β: step size of the meta-update of the initialisation")),
+    Setting("inner_steps", int, Controls.inner_steps, QT_TR_NOOP("inner steps"), lo=1, hi=20,
+            help=QT_TR_NOOP("inner SGD steps per task during meta-training")),
+    Setting("shots", int, Controls.shots, QT_TR_NOOP("K (support points)"), lo=1, hi=100,
+            help=QT_TR_NOOP("K support (and query) points per task")),
+    Setting("meta_batch", int, Controls.meta_batch, QT_TR_NOOP("meta-batch"), lo=1, hi=10_000,
+            help=QT_TR_NOOP("tasks per meta-iteration")),
+    Setting("display_steps", int, Controls.display_steps, QT_TR_NOOP("display steps"), lo=1, hi=500, cli=False,
+            help=QT_TR_NOOP("inner steps drawn on the panels")),
+    Setting("display_lr", float, Controls.display_lr, QT_TR_NOOP("display α"), lo=1e-4, hi=1.0, log=True, optional=True,
+            cli=False, help=QT_TR_NOOP("step size for the panels; null: the training α")),
+    Setting("playing", bool, Controls.playing, QT_TR_NOOP("playing"), cli=False, help=QT_TR_NOOP("meta-training runs")),
 )
 
 
 # Options of a run, not settings of the meta-learner: the CLI's and the window's flags, and what a
 # checkpoint records about its run. Each has limits, like every setting.
 RUN = {s.name: s for s in (
-    Setting("iterations", int, 70_000, "iterations", lo=0, hi=100_000_000, cli=False,
-            help="meta-iterations"),
-    Setting("seconds", float, None, "seconds", lo=0.001, hi=7 * 86400, cli=False, optional=True,
-            help="train for this long instead"),
-    Setting("threads", int, 1, "threads", lo=1, hi=4 * (os.cpu_count() or 1), cli=False,
+    Setting("iterations", int, 70_000, QT_TR_NOOP("iterations"), lo=0, hi=100_000_000, cli=False,
+            help=QT_TR_NOOP("meta-iterations")),
+    Setting("seconds", float, None, QT_TR_NOOP("seconds"), lo=0.001, hi=7 * 86400, cli=False, optional=True,
+            help=QT_TR_NOOP("train for this long instead")),
+    Setting("threads", int, 1, QT_TR_NOOP("threads"), lo=1, hi=4 * (os.cpu_count() or 1), cli=False,
             help=f"torch intra-op threads on the CPU (this machine has {os.cpu_count() or 1} cores)"),
-    Setting("tasks", int, 600, "tasks", lo=1, hi=20_000, cli=False, help="held-out tasks"),
-    Setting("steps", int, 10, "steps", lo=0, hi=200, cli=False, help="fine-tuning steps"),
-    Setting("quit_after", float, None, "quit after", lo=0.01, hi=86400, cli=False, optional=True,
-            unit="s", help="close the window after this many seconds"),
+    Setting("tasks", int, 600, QT_TR_NOOP("tasks"), lo=1, hi=20_000, cli=False, help=QT_TR_NOOP("held-out tasks")),
+    Setting("steps", int, 10, QT_TR_NOOP("steps"), lo=0, hi=200, cli=False, help=QT_TR_NOOP("fine-tuning steps")),
+    Setting("quit_after", float, None, QT_TR_NOOP("quit after"), lo=0.01, hi=86400, cli=False, optional=True,
+            unit="s", help=QT_TR_NOOP("close the window after this many seconds")),
 )}
 
 

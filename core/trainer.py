@@ -30,6 +30,7 @@ from core.rewind import Rewind
 from core.runner import StepRunner
 from core.snapshots import SnapshotParts
 from core.tasks import get_family
+from core.words import QT_TR_NOOP
 
 PUBLISH_S = 1 / 60  # shortest snapshot interval while training (and only once the last one was taken)
 CHUNK_S = {"cpu": 0.008, "cuda": 0.015}  # meta-iterations run in chunks of about this long
@@ -203,7 +204,7 @@ class Trainer:
                 steps += 1
             elif name == "reset":
                 self._build(c)
-                self._say("Reset")
+                self._say(QT_TR_NOOP("Reset"))  # constant: the window shows tr(message)
                 self._publish(c, force_eval=True)
             elif name == "load":
                 c = self._load(c, payload)

@@ -7,16 +7,17 @@ from core.algorithms.base import Algorithm, HParams
 from core.models import Params
 from core.setting import Setting
 from core.tasks import TaskBatch
+from core.words import QT_TR_NOOP
 
-HYPER_LR = Setting("hyper_lr", float, 1e-4, "Alpha MAML hypergradient lr", lo=0.0, hi=1e-2, log=True,
+HYPER_LR = Setting("hyper_lr", float, 1e-4, QT_TR_NOOP("Alpha MAML hypergradient lr"), lo=0.0, hi=1e-2, log=True,
                    slider_lo=1e-6, algorithms=("alpha",),
-                   help="Alpha MAML: step size of the hypergradient update that learns α")
+                   help=QT_TR_NOOP("Alpha MAML: step size of the hypergradient update that learns α"))
 
 
 class AlphaMAML(Algorithm):
     name = "alpha"
     label = "Alpha MAML"
-    description = "scalar inner and outer learning rates adapted online by hypergradient descent"
+    description = QT_TR_NOOP("scalar inner and outer learning rates adapted online by hypergradient descent")
     settings = (HYPER_LR,)
     graphable = False  # its rates are read on the host
     outer_optimizer = "sgd"  # theta moves by plain SGD at the learned rate beta

@@ -5,12 +5,13 @@ import torch
 
 from core.algorithms.base import Algorithm, HParams
 from core.models import Params
+from core.words import QT_TR_NOOP
 
 
 class ANIL(Algorithm):
     name = "anil"
     label = "ANIL"
-    description = "MAML adapting only the network's last layer in the inner loop"
+    description = QT_TR_NOOP("MAML adapting only the network's last layer in the inner loop")
     models = ("mlp",)
 
     def __init__(self, options: dict | None = None):

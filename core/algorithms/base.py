@@ -19,6 +19,7 @@ from core import analytic, engine
 from core.models import MLP, Params, detach, expand, mse
 from core.setting import Setting
 from core.tasks import TaskBatch
+from core.words import QT_TR_NOOP
 
 # A meta-loss above this has blown up (tasks' MSEs are of order 1 to 30): training stops there
 # rather than waiting for the overflow to NaN.
@@ -81,7 +82,7 @@ class Algorithm:
 
     name: ClassVar[str] = "maml"
     label: ClassVar[str] = "MAML"
-    description: ClassVar[str] = "second-order meta-gradient through the inner SGD steps"
+    description: ClassVar[str] = QT_TR_NOOP("second-order meta-gradient through the inner SGD steps")
     settings: ClassVar[tuple[Setting, ...]] = ()  # its own settings (collected by core.settings)
     graphable: ClassVar[bool] = True  # one meta-iteration can be captured in a CUDA graph
     models: ClassVar[tuple[str, ...] | None] = None  # the models it can train; None: all
@@ -92,7 +93,7 @@ class Algorithm:
     outer_optimizer: ClassVar[str | None] = None  # forces this outer optimiser (None: the user's)
     extras_key: ClassVar[str | None] = None  # checkpoint entry of its learned extras
     shown_rate: ClassVar[str | None] = None  # the `summary` entry the window shows as its inner rate
-    rate_words: ClassVar[str] = "learned α ≈"  # how the window names that entry
+    rate_words: ClassVar[str] = QT_TR_NOOP("learned α ≈")  # how the window names that entry
 
     def __init__(self, options: dict | None = None):
         self.options = dict(options or {})

@@ -17,11 +17,14 @@ from core.algorithms.base import Algorithm, HParams
 from core.models import Params, expand, mse
 from core.setting import Setting
 from core.tasks import TaskBatch
+from core.words import QT_TR_NOOP
 
-CONTEXT_PARAMS = Setting("context_params", int, 4, "number of context parameters", lo=1, hi=64, live=False,
-                         algorithms=("cavia",), help="CAVIA: context parameters fed to the network beside x")
-CONTEXT_LR = Setting("context_lr", float, 1.0, "CAVIA context lr", lo=1e-3, hi=10.0, log=True, live=False,
-                     algorithms=("cavia",), help="CAVIA: step size of the inner steps on the context")
+CONTEXT_PARAMS = Setting("context_params", int, 4, QT_TR_NOOP("number of context parameters"), lo=1, hi=64,
+                         live=False, algorithms=("cavia",),
+                         help=QT_TR_NOOP("CAVIA: context parameters fed to the network beside x"))
+CONTEXT_LR = Setting("context_lr", float, 1.0, QT_TR_NOOP("CAVIA context lr"), lo=1e-3, hi=10.0, log=True,
+                     live=False, algorithms=("cavia",),
+                     help=QT_TR_NOOP("CAVIA: step size of the inner steps on the context"))
 
 
 @dataclass
@@ -44,12 +47,12 @@ class ContextRule:
 class CAVIA(Algorithm):
     name = "cavia"
     label = "CAVIA"
-    description = "adapts only a few context inputs per task; the network is learned in the outer loop"
+    description = QT_TR_NOOP("adapts only a few context inputs per task; the network is learned in the outer loop")
     settings = (CONTEXT_PARAMS, CONTEXT_LR)
     graphable = False  # its meta-gradient is autograd's
     models = ("mlp",)
     extras_key = "context"
-    shown_rate, rate_words = "context_lr", "context lr"  # the window's panel says what it adapts with
+    shown_rate, rate_words = "context_lr", QT_TR_NOOP("context lr")  # the window's panel says what it adapts with
 
     def _option(self, setting: Setting):
         return self.options.get(setting.name, setting.default)

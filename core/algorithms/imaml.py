@@ -5,15 +5,16 @@ from core import imaml as implicit
 from core.algorithms.base import Algorithm, HParams
 from core.setting import Setting
 from core.tasks import TaskBatch
+from core.words import QT_TR_NOOP
 
-LAM = Setting("lam", float, 2.0, "iMAML λ", lo=1e-3, hi=1e3, log=True, algorithms=("imaml",),
-              help="iMAML's λ: how strongly each task's solution is pulled back to the initialisation")
+LAM = Setting("lam", float, 2.0, QT_TR_NOOP("iMAML λ"), lo=1e-3, hi=1e3, log=True, algorithms=("imaml",),
+              help=QT_TR_NOOP("iMAML's λ: how strongly each task's solution is pulled back to the initialisation"))
 
 
 class IMAML(Algorithm):
     name = "imaml"
     label = "iMAML"
-    description = "implicit meta-gradient: solve (I + H/λ) g = query gradient at the proximal solution"
+    description = QT_TR_NOOP("implicit meta-gradient: solve (I + H/λ) g = query gradient at the proximal solution")
     settings = (LAM,)
     graphable = False  # its solver reads values on the host
 

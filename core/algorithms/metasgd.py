@@ -5,12 +5,13 @@ import torch
 
 from core.algorithms.base import Algorithm, HParams
 from core.models import Params
+from core.words import QT_TR_NOOP
 
 
 class MetaSGD(Algorithm):
     name = "metasgd"
     label = "Meta-SGD"
-    description = "also learns a per-parameter inner learning rate"
+    description = QT_TR_NOOP("also learns a per-parameter inner learning rate")
     extras_key = "inner_lrs"
     shown_rate = "mean"
 

@@ -6,13 +6,14 @@ import torch
 from core.algorithms.base import Algorithm, HParams, adapt
 from core.models import detach, expand, mse
 from core.tasks import TaskBatch
+from core.words import QT_TR_NOOP
 
 
 class Reptile(Algorithm):
     baseline = "loop-reptile"
     name = "reptile"
     label = "Reptile"
-    description = "moves the init towards the adapted weights; no query-set gradient"
+    description = QT_TR_NOOP("moves the init towards the adapted weights; no query-set gradient")
 
     def meta_grad(self, learner, batch: TaskBatch, hp: HParams):
         """Batched: the outer optimiser follows theta - mean_t(phi_t)."""

@@ -50,6 +50,21 @@ def test_a_claim_that_does_not_hold_says_why():
     assert not verdict.holds and "not 1e+06x below random" in str(verdict)
 
 
+def test_a_claim_reads_as_one_english_sentence():
+    assert Claim(steps=100, factor=5, below=0.05, iterations=400, seconds=5).text() == (
+        "Claim: after ~5 s of meta-training, the held-out MSE of MAML after 100 steps is ≥ 5x below the random "
+        "init's and below 0.05.")
+    assert Claim(steps=1, against="pretrained", iterations=0).text("MAML and Meta-SGD") == (
+        "Claim: at once, the held-out MSE of MAML and Meta-SGD after 1 step is ≥ 3x below the pretrained init's.")
+
+
+def test_every_word_of_a_claim_goes_through_the_given_translation():
+    """The window passes its tr: the sentence and each phrase in it are templates a translator sees whole."""
+    text = Claim(steps=100, factor=5, below=0.05, iterations=400, seconds=5).text("MAML", tr=lambda s: f"<{s}>")
+    assert text == ("<Claim: <after ~5 s of meta-training>, the held-out MSE of MAML after <100 steps> is ≥ 5x "
+                    "below the <random> init's< and below 0.05>.>")
+
+
 @pytest.mark.parametrize("bad, words", [
     ([1, 2], "must be an object"),
     ({"factor": 3}, "needs \"steps\""),

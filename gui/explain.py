@@ -9,7 +9,9 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Qt, QTimer, Slot
 from PySide6.QtWidgets import QDockWidget, QLabel
 
+from core.words import QT_TR_NOOP
 from gui import style
+from gui.i18n import tr
 from gui.widgets import ClampedLabel
 
 PHASE_MS = 700
@@ -17,31 +19,32 @@ DOCK_FROM_WIDTH = 1400  # a narrower window shows the pseudo-code under the cont
 # A caption's most lines, below and on the init panels (the rest is in its tooltip): the plots keep their height.
 CAPTION_LINES = (1, 2)
 CAPTIONS = {
-    "meta": "The same new task, fitted from {alg}'s learned starting point: grey before, then after each "
-            "inner step. As meta-training runs, one step already lands close.",
-    "random": "The same task and the same points, fitted from a random starting point with the same steps: "
-              "it barely moves. This is what meta-learning buys.",
-    "pretrained": "One network trained on all tasks at once, then fine-tuned the same way: it learned the "
-                  "average task, not how to adapt.",
-    "compare": "A second algorithm, meta-trained beside the first on the same batches of tasks.",
-    "loss": "The meta-loss: error on each task's query points after adapting, averaged over the batch. "
-            "Falling means the starting point adapts better.",
-    "eval": "The paper's Figure 3: error on held-out tasks after 0, 1, ... inner steps, mean and 95% band.",
+    "meta": QT_TR_NOOP("The same new task, fitted from {alg}'s learned starting point: grey before, then after "
+                       "each inner step. As meta-training runs, one step already lands close."),
+    "random": QT_TR_NOOP("The same task and the same points, fitted from a random starting point with the same "
+                         "steps: it barely moves. This is what meta-learning buys."),
+    "pretrained": QT_TR_NOOP("One network trained on all tasks at once, then fine-tuned the same way: it learned "
+                             "the average task, not how to adapt."),
+    "compare": QT_TR_NOOP("A second algorithm, meta-trained beside the first on the same batches of tasks."),
+    "loss": QT_TR_NOOP("The meta-loss: error on each task's query points after adapting, averaged over the batch. "
+                       "Falling means the starting point adapts better."),
+    "eval": QT_TR_NOOP("The paper's Figure 3: error on held-out tasks after 0, 1, ... inner steps, mean and 95% "
+                       "band."),
 }
-# (phase, line); phase None: a line that is never highlighted
-CODE = ((None, "<b>Algorithm 1</b> (Finn et al. 2017)"),
-        (None, "θ ← a random initialisation"),
-        (None, "<b>while</b> training:"),
-        ("sample", "&nbsp;&nbsp;sample a batch of tasks T<sub>i</sub>"),
-        (None, "&nbsp;&nbsp;<b>for each</b> T<sub>i</sub>:"),
-        ("adapt", "&nbsp;&nbsp;&nbsp;&nbsp;θ'<sub>i</sub> = θ − α∇L<sub>Ti</sub>(θ) on K support points"),
-        ("query", "&nbsp;&nbsp;&nbsp;&nbsp;loss<sub>i</sub> = L<sub>Ti</sub>(θ'<sub>i</sub>) on query points"),
-        ("update", "&nbsp;&nbsp;θ ← θ − β∇<sub>θ</sub> Σ<sub>i</sub> loss<sub>i</sub>&nbsp;&nbsp;(meta-update)"))
+# (phase, indent, line); phase None: a line that is never highlighted; indent in steps of two spaces
+CODE = ((None, 0, QT_TR_NOOP("<b>Algorithm 1</b> (Finn et al. 2017)")),
+        (None, 0, QT_TR_NOOP("θ ← a random initialisation")),
+        (None, 0, QT_TR_NOOP("<b>while</b> training:")),
+        ("sample", 1, QT_TR_NOOP("sample a batch of tasks T<sub>i</sub>")),
+        (None, 1, QT_TR_NOOP("<b>for each</b> T<sub>i</sub>:")),
+        ("adapt", 2, QT_TR_NOOP("θ'<sub>i</sub> = θ − α∇L<sub>Ti</sub>(θ) on K support points")),
+        ("query", 2, QT_TR_NOOP("loss<sub>i</sub> = L<sub>Ti</sub>(θ'<sub>i</sub>) on query points")),
+        ("update", 1, QT_TR_NOOP("θ ← θ − β∇<sub>θ</sub> Σ<sub>i</sub> loss<sub>i</sub>&nbsp;&nbsp;(meta-update)")))
 PHASES = ("sample", "adapt", "query", "update")
-SAYS = {"sample": "Draw a batch of new tasks (sine waves) to practise on.",
-        "adapt": "Fit each task from θ with a few gradient steps on its K points: fast adaptation.",
-        "query": "Score each adapted model on fresh points of its own task.",
-        "update": "Move θ so that this quick adaptation works better next time."}
+SAYS = {"sample": QT_TR_NOOP("Draw a batch of new tasks (sine waves) to practise on."),
+        "adapt": QT_TR_NOOP("Fit each task from θ with a few gradient steps on its K points: fast adaptation."),
+        "query": QT_TR_NOOP("Score each adapted model on fresh points of its own task."),
+        "update": QT_TR_NOOP("Move θ so that this quick adaptation works better next time.")}
 
 
 class Explainer(QObject):
@@ -52,7 +55,7 @@ class Explainer(QObject):
         self.phase = 0
         self.captions: dict[str, QLabel] = {}
         self.code = _code_label()  # in a dock on the right: the plots narrow, the controls keep their room
-        self.dock = QDockWidget("How MAML learns", window)
+        self.dock = QDockWidget(tr("How MAML learns"), window)
         self.dock.setObjectName("explain-dock")
         self.dock.setFeatures(QDockWidget.NoDockWidgetFeatures)
         self.dock.setWidget(self.code)
@@ -128,7 +131,7 @@ class Explainer(QObject):
         snap = self.window.snapshot
         alg = style.algorithm_label(snap.algorithm) if snap else "MAML"
         for name, label in self.captions.items():
-            label.set_full_text(CAPTIONS[name].format(alg=alg))
+            label.set_full_text(tr(CAPTIONS[name]).format(alg=alg))
             label.setStyleSheet(f"color: {t.text}; background: {t.select}; border-radius: 4px; "
                                 f"padding: 3px 6px; font-size: {t.body_pt}pt;")
         self._draw_code()
@@ -150,12 +153,13 @@ class Explainer(QObject):
         t = style.themes.current
         now = self.current()
         lines = []
-        for phase, text in CODE:
+        for phase, indent, text in CODE:
+            text = "&nbsp;" * (2 * indent) + tr(text)
             if phase is not None and phase == now:
                 text = f"<span style='color:{t.accent}'>▶ <b>{text}</b></span>"
             lines.append(text)
-        state = ("(paused: press Play to watch the phases)" if now is None
-                 else f"<span style='color:{t.text}; font-family:sans-serif'>{SAYS[now]}</span>")
+        state = (tr("(paused: press Play to watch the phases)") if now is None
+                 else f"<span style='color:{t.text}; font-family:sans-serif'>{tr(SAYS[now])}</span>")
         html = (f"<div style='font-family:monospace; font-size:{t.body_pt}pt'>" + "<br>".join(lines)
                 + f"<br><br><span style='color:{t.muted}'>{state}</span></div>")
         sheet = (f"QLabel#pseudocode {{ background: {t.panel}; border: 1px solid {t.grid};"
@@ -188,6 +192,6 @@ def _code_label() -> QLabel:
     label.setWordWrap(True)
     label.setContentsMargins(6, 6, 6, 6)
     label.setAlignment(Qt.AlignTop | Qt.AlignLeft)
-    label.setToolTip("Real phases last microseconds: while training runs, the highlight steps "
-                     f"through them every {PHASE_MS / 1000:g} s so you can follow along.")
+    label.setToolTip(tr("Real phases last microseconds: while training runs, the highlight steps "
+                        "through them every {0:g} s so you can follow along.").format(PHASE_MS / 1000))
     return label

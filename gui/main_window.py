@@ -31,9 +31,11 @@ from core.algorithms import REGISTRY
 from core.checkpoint import CheckpointError
 from core.checkpoint import load as load_checkpoint
 from core.tasks import get_family
+from core.words import QT_TR_NOOP
 from gui import style
 from gui.controls_panel import ControlsPanel
 from gui.frame_stats import FrameStats
+from gui.i18n import tr
 from gui.landscape_panel import LandscapePanel
 from gui.lr_strip import AlphaStrip
 from gui.menus import Demo
@@ -55,6 +57,9 @@ STATUS_ORDER = ("state", "iteration", "rate", "loss", "device", "fps")  # what a
 FRAME_MS = 16  # ~60 Hz; a frame that finds no new snapshot costs almost nothing
 NOTICE_S = 8.0  # how long an ordinary notice stays up
 STATUS_S = 0.125  # the status bar's numbers refresh this often while training
+CHECKPOINT_NAME = "maml.pt"  # the save dialog's suggested file name (a file name: never translated)
+STATES = {"training": QT_TR_NOOP("training"), "paused": QT_TR_NOOP("paused"),  # the trainer's states, in words
+          "diverged": QT_TR_NOOP("diverged"), "error": QT_TR_NOOP("error")}
 
 
 def family_ranges(family: str) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -75,7 +80,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, host):
         super().__init__()
-        self.setWindowTitle("MAML Playground")
+        self.setWindowTitle(tr("MAML Playground"))
         self.host = host  # where the trainer runs: controls in (host.shared), snapshots out (host.take)
         self.shared = shared = host.shared
         self.stats = FrameStats()
@@ -123,7 +128,7 @@ class MainWindow(QMainWindow):
         self.task_tools = TaskTools(self.editor)
         self.controls.task_form.addRow(self.task_tools)
 
-        self.headline = QLabel("Starting…")
+        self.headline = QLabel(tr("Starting…"))
         self.headline.setObjectName("headline")
         self.headline.setTextFormat(Qt.RichText)
         self.headline.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
@@ -240,17 +245,17 @@ class MainWindow(QMainWindow):
         self.host.restart()
         self.notice.hide()
         self._notice_until = 0.0
-        self.show_notice("Training restarted from the last parameters received", style.INFO)
+        self.show_notice(tr("Training restarted from the last parameters received"), style.INFO)
 
     # ---- layout pieces ----------------------------------------------------------------------
     def _build_status_bar(self) -> None:
         bar = QStatusBar()
         self.setStatusBar(bar)
         self.status = {k: QLabel("") for k in ("state", "device", "iteration", "rate", "loss", "fps")}
-        tips = {"state": "What the training thread is doing", "device": "Where meta-training runs",
-                "iteration": "Meta-iterations so far", "rate": "Meta-iterations per second",
-                "loss": "Latest meta-loss (query MSE after adaptation, averaged over the meta-batch)",
-                "fps": "Frames drawn per second"}
+        tips = {"state": tr("What the training thread is doing"), "device": tr("Where meta-training runs"),
+                "iteration": tr("Meta-iterations so far"), "rate": tr("Meta-iterations per second"),
+                "loss": tr("Latest meta-loss (query MSE after adaptation, averaged over the meta-batch)"),
+                "fps": tr("Frames drawn per second")}
         for k, label in self.status.items():
             label.setToolTip(tips[k])
             bar.addPermanentWidget(label)
@@ -285,17 +290,19 @@ class MainWindow(QMainWindow):
             if not self._frame_error:
                 self._frame_error = True
                 traceback.print_exc()
-                self.show_notice(f"Drawing failed: {type(e).__name__}: {e}", style.ERROR, sticky=True)
+                self.show_notice(tr("Drawing failed: {0}: {1}").format(type(e).__name__, e), style.ERROR,
+                                 sticky=True)
 
     def _frame(self, now: float) -> None:
         self.controls.sync(self.shared.get())
         if self.host.error and not self._error_shown:
             self._error_shown = True
             self.show_notice(self.host.error, style.ERROR, sticky=True,
-                             action=("Restart training", self.restart_training))
+                             action=(tr("Restart training"), self.restart_training))
             # no snapshot will come to say so: the status bar tells the truth now
-            self.status["state"].setText(f"<span style='color:{style.ERROR}'>● trainer stopped</span>")
-            self.status["fps"].setText("idle")
+            stopped = tr("trainer stopped")
+            self.status["state"].setText(f"<span style='color:{style.ERROR}'>● {stopped}</span>")
+            self.status["fps"].setText(tr("idle"))
         if self._notice_until and now > self._notice_until:
             self.notice.hide()
             self._notice_until = 0.0
@@ -348,12 +355,15 @@ class MainWindow(QMainWindow):
             return  # numbers changing 60 times a second cannot be read; 8 times is plenty
         self._status_at = now
         colour = {"training": style.GOOD, "diverged": style.ERROR, "error": style.ERROR}.get(snap.state, style.MUTED)
-        texts = {"state": f"<span style='color:{colour}'>● {snap.state}</span>",
-                 "device": f"device <b>{snap.device}</b>",
-                 "iteration": f"iteration <b>{snap.iteration:,}</b>",
-                 "rate": f"<b>{snap.its_per_s:,.0f}</b> it/s",
-                 "loss": f"meta-loss <b>{snap.loss:.3f}</b>" if np.isfinite(snap.loss) else "meta-loss –",
-                 "fps": f"<b>{self.stats.fps():.0f}</b> fps" if snap.state == "training" else "idle"}
+        state = tr(STATES.get(snap.state, snap.state))
+        loss = f"<b>{snap.loss:.3f}</b>" if np.isfinite(snap.loss) else "–"
+        texts = {"state": f"<span style='color:{colour}'>● {state}</span>",
+                 "device": tr("device {0}").format(f"<b>{snap.device}</b>"),
+                 "iteration": tr("iteration {0}").format(f"<b>{snap.iteration:,}</b>"),
+                 "rate": tr("{0} it/s").format(f"<b>{snap.its_per_s:,.0f}</b>"),
+                 "loss": tr("meta-loss {0}").format(loss),
+                 "fps": tr("{0} fps").format(f"<b>{self.stats.fps():.0f}</b>") if snap.state == "training"
+                 else tr("idle")}
         changed = False
         for k, t in texts.items():
             if self.status[k].text() != t:
@@ -366,11 +376,12 @@ class MainWindow(QMainWindow):
     def _headline(self, snap) -> None:
         """What the panels show, in words: the long form when it fits one line, else the short one."""
         k, lr = points_text(snap), _lr(self.shared.get(), snap)  # the points shown, and the slider's K
-        heads = (f"One new task, {k}, {lr}: which initialisation adapts faster?",
-                 f"{k}, {lr}: which init adapts faster?")
+        heads = (tr("One new task, {0}, {1}: which initialisation adapts faster?").format(k, lr),
+                 tr("{0}, {1}: which init adapts faster?").format(k, lr))
         if snap.task is not None and snap.task.is_user:  # say what is trained on and what is shown
-            heads = (f"Trained on <b>{snap.family}</b> tasks · shown: <b>your task</b>, {k}, {lr}",
-                     f"<b>Your task</b>, {k}, {lr} (trained on {snap.family})")
+            fam, yours, your_task = f"<b>{snap.family}</b>", tr("your task"), tr("Your task")
+            heads = (tr("Trained on {0} tasks · shown: {1}, {2}, {3}").format(fam, f"<b>{yours}</b>", k, lr),
+                     tr("{0}, {1}, {2} (trained on {3})").format(f"<b>{your_task}</b>", k, lr, snap.family))
         head = heads[0] if self._one_line(heads[0]) else heads[1]  # the short one wraps if it must
         if self.headline.text() != head:
             self.headline.setText(head)
@@ -387,7 +398,7 @@ class MainWindow(QMainWindow):
 
     def show_preset(self, text: str) -> None:
         """The loaded preset's description and claim, in a line under the headline (none: hidden)."""
-        self.preset_line.setText(f"Preset: {text}" if text else "")
+        self.preset_line.setText(tr("Preset: {0}").format(text) if text else "")
         self.preset_line.setToolTip(text)
         self.preset_line.setVisible(bool(text))
         self.fit_layout()
@@ -519,13 +530,14 @@ class MainWindow(QMainWindow):
     # ---- checkpoints ------------------------------------------------------------------------
     @Slot()
     def save_checkpoint(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save checkpoint", "maml.pt", "Checkpoints (*.pt)")
+        path, _ = QFileDialog.getSaveFileName(self, tr("Save checkpoint"), CHECKPOINT_NAME,
+                                              tr("Checkpoints") + " (*.pt)")
         if path:
             self.shared.post("save", path)
 
     @Slot()
     def load_checkpoint(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Load checkpoint", "", "Checkpoints (*.pt)")
+        path, _ = QFileDialog.getOpenFileName(self, tr("Load checkpoint"), "", tr("Checkpoints") + " (*.pt)")
         if not path:
             return
         try:
@@ -550,8 +562,8 @@ class MainWindow(QMainWindow):
 
     def confirm_discard(self) -> str:
         """Ask what to do with an unsaved task: 'save', 'discard' or 'cancel'."""
-        box = QMessageBox(QMessageBox.Question, "Unsaved task",
-                          "Your points or drawn curve are not saved. Save them as a session before closing?",
+        box = QMessageBox(QMessageBox.Question, tr("Unsaved task"),
+                          tr("Your points or drawn curve are not saved. Save them as a session before closing?"),
                           QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, self)
         box.setDefaultButton(QMessageBox.Save)
         return {QMessageBox.Save: "save", QMessageBox.Discard: "discard"}.get(box.exec(), "cancel")
@@ -583,7 +595,7 @@ class Toast(QFrame):
         self.label = QLabel(self)
         self.label.setWordWrap(True)
         self.label.setAlignment(Qt.AlignCenter)
-        self.label.setToolTip("Click to dismiss")
+        self.label.setToolTip(tr("Click to dismiss"))
         self.button = QPushButton(self)
         self.button.hide()
         lay = QVBoxLayout(self)
@@ -644,10 +656,10 @@ def _head_too_wide(card) -> bool:
 def _friendly(snap) -> str:
     """The trainer's notices, with a reset spelled out for the audience."""
     if snap.message.startswith("Reset"):
-        model = "two-scalar model" if snap.model == "two-param" else "MLP"
-        return (f"Reset: {style.algorithm_label(snap.algorithm)} meta-training restarts from a fresh "
-                f"initialisation ({get_family(snap.family).label}, {model})")
-    return snap.message
+        model = tr("two-scalar model") if snap.model == "two-param" else "MLP"
+        return tr("Reset: {0} meta-training restarts from a fresh initialisation ({1}, {2})").format(
+            style.algorithm_label(snap.algorithm), get_family(snap.family).label, model)
+    return tr(snap.message)  # a notice the catalogue holds is shown translated; any other as sent
 
 
 def _lr(c, snap) -> str:
@@ -658,6 +670,7 @@ def _lr(c, snap) -> str:
     algo = REGISTRY.get(snap.algorithm)
     key = algo.shown_rate if algo is not None else None
     if key and key in snap.inner_lrs:
-        return (f"<b>{algo.rate_words} {snap.inner_lrs[key]:.3g}</b> ({style.algorithm_label(snap.algorithm)}), "
-                f"<b>α = {c.inner_lr:g}</b> (others)")
+        return tr("{0} ({1}), {2} (others)").format(f"<b>{tr(algo.rate_words)} {snap.inner_lrs[key]:.3g}</b>",
+                                                    style.algorithm_label(snap.algorithm),
+                                                    f"<b>α = {c.inner_lr:g}</b>")
     return f"<b>α = {c.inner_lr:g}</b>"

@@ -9,27 +9,32 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox, QToolBar
 from superqt.utils import signals_blocked
 
+from core.words import QT_TR_NOOP
 from gui import presets, style
 from gui.documents import Documents
 from gui.explain import Explainer
 from gui.export import Exports
+from gui.i18n import tr
 from gui.presenter import Presenter
 from gui.recorder import Recorder
 from gui.tour import Tour
 
-# (keys, what) for the "?" sheet; the window's own keys first.
-SHORTCUTS = (("Space", "Play / pause meta-training"), ("S", "One meta-iteration"),
-             ("R", "Reset meta-training"), ("N", "New task"),
-             ("F11", "Presenter mode (Esc leaves)"), ("Ctrl+T", "Light / dark theme"),
-             ("E", "Explain: captions and the algorithm"), ("Ctrl+B", "Hide / show the controls"),
-             ("Ctrl+= / Ctrl+- / Ctrl+0", "Text larger / smaller / normal"),
-             ("F9", "Start / stop recording (MP4 or GIF)"),
-             ("Ctrl+L", "Load the trained model (shipped)"), ("Ctrl+O", "Open session"),
-             ("Ctrl+S", "Save session"), ("Ctrl+E", "Export the window as PNG"),
-             ("F1 or ?", "This sheet"), ("Ctrl+Q", "Quit"),
-             ("Click", "On a task panel: add a support point"),
-             ("Drag", "Move a point (in draw mode: sketch the curve)"),
-             ("Right click", "Remove a point (or select it and press Delete)"))
+# (keys, what) for the "?" sheet; the window's own keys first. Both are shown through tr: key
+# names are written in words where the keyboard has none (Space, Click...).
+SHORTCUTS = ((QT_TR_NOOP("Space"), QT_TR_NOOP("Play / pause meta-training")),
+             ("S", QT_TR_NOOP("One meta-iteration")),
+             ("R", QT_TR_NOOP("Reset meta-training")), ("N", QT_TR_NOOP("New task")),
+             ("F11", QT_TR_NOOP("Presenter mode (Esc leaves)")), ("Ctrl+T", QT_TR_NOOP("Light / dark theme")),
+             ("E", QT_TR_NOOP("Explain: captions and the algorithm")),
+             ("Ctrl+B", QT_TR_NOOP("Hide / show the controls")),
+             ("Ctrl+= / Ctrl+- / Ctrl+0", QT_TR_NOOP("Text larger / smaller / normal")),
+             ("F9", QT_TR_NOOP("Start / stop recording (MP4 or GIF)")),
+             ("Ctrl+L", QT_TR_NOOP("Load the trained model (shipped)")), ("Ctrl+O", QT_TR_NOOP("Open session")),
+             ("Ctrl+S", QT_TR_NOOP("Save session")), ("Ctrl+E", QT_TR_NOOP("Export the window as PNG")),
+             (QT_TR_NOOP("F1 or ?"), QT_TR_NOOP("This sheet")), ("Ctrl+Q", QT_TR_NOOP("Quit")),
+             (QT_TR_NOOP("Click"), QT_TR_NOOP("On a task panel: add a support point")),
+             (QT_TR_NOOP("Drag"), QT_TR_NOOP("Move a point (in draw mode: sketch the curve)")),
+             (QT_TR_NOOP("Right click"), QT_TR_NOOP("Remove a point (or select it and press Delete)")))
 
 
 class Demo(QObject):
@@ -72,57 +77,57 @@ class Demo(QObject):
 
     def _build_menus(self) -> None:
         w, bar, docs, out = self.window, self.window.menuBar(), self.documents, self.exports
-        file = bar.addMenu("&File")
-        menu = file.addMenu("Open &preset")
+        file = bar.addMenu(tr("&File"))
+        menu = file.addMenu(tr("Open &preset"))
         for title, path in presets.shipped():
             menu.addAction(title, lambda p=path: docs.open_preset(p))
         menu.addSeparator()
-        menu.addAction("Other preset file…", docs.ask_preset)
-        file.addAction(self._action("&Open session…", docs.ask_open_session, "Ctrl+O"))
-        file.addAction(self._action("&Save session…", docs.ask_save_session, "Ctrl+S"))
+        menu.addAction(tr("Other preset file…"), docs.ask_preset)
+        file.addAction(self._action(tr("&Open session…"), docs.ask_open_session, "Ctrl+O"))
+        file.addAction(self._action(tr("&Save session…"), docs.ask_save_session, "Ctrl+S"))
         file.addSeparator()
-        self.trained = self._action("Load &trained model", docs.load_trained_model, "Ctrl+L",
-                                    "MAML meta-trained for 70,000 iterations on the paper's sinusoids: "
-                                    "the finished result at once")
+        self.trained = self._action(tr("Load &trained model"), docs.load_trained_model, "Ctrl+L",
+                                    tr("MAML meta-trained for 70,000 iterations on the paper's sinusoids: "
+                                       "the finished result at once"))
         file.addAction(self.trained)
-        file.addAction(self._action("Load checkpoint…", w.load_checkpoint))
-        file.addAction(self._action("Save checkpoint…", w.save_checkpoint))
+        file.addAction(self._action(tr("Load checkpoint…"), w.load_checkpoint))
+        file.addAction(self._action(tr("Save checkpoint…"), w.save_checkpoint))
         file.addSeparator()
-        file.addAction(self._action("&Export window as PNG…", out.ask_export_window, "Ctrl+E"))
-        panel_menu = file.addMenu("Export one &panel (PNG or SVG)")
+        file.addAction(self._action(tr("&Export window as PNG…"), out.ask_export_window, "Ctrl+E"))
+        panel_menu = file.addMenu(tr("Export one &panel (PNG or SVG)"))
         for name, title in out.panel_titles().items():
             panel_menu.addAction(title + "…", lambda n=name: out.ask_export_panel(n))
-        self.record = self._action("&Record…", self._record, "F9",
-                                   "Record the plots to an MP4 video or an animated GIF (F9 again stops)", True)
+        self.record = self._action(tr("&Record…"), self._record, "F9",
+                                   tr("Record the plots to an MP4 video or an animated GIF (F9 again stops)"), True)
         self.recorder.running.connect(self._recording)  # also started from the command line
         file.addAction(self.record)
         file.addSeparator()
-        file.addAction("&Quit", w.close)  # Ctrl+Q is the window's own shortcut
+        file.addAction(tr("&Quit"), w.close)  # Ctrl+Q is the window's own shortcut
 
-        view = bar.addMenu("&View")
-        self.present = self._action("&Presenter mode", self.presenter.set_on, "F11",
-                                    "Full screen, larger text and lines, advanced controls hidden", True)
-        self.light = self._action("&Light theme (high contrast)", self.presenter.set_light, "Ctrl+T",
-                                  "White background, dark text, saturated lines", True)
-        self.explain = self._action("E&xplain", self.explainer.set_on, "E",
-                                    "Say what each panel shows; the algorithm with its current phase", True)
-        self.sidebar = self._action("◧ &Controls", self.window.set_sidebar, "Ctrl+B",
-                                    "Show or hide the controls column (Ctrl+B): the plots take its width", True)
+        view = bar.addMenu(tr("&View"))
+        self.present = self._action(tr("&Presenter mode"), self.presenter.set_on, "F11",
+                                    tr("Full screen, larger text and lines, advanced controls hidden"), True)
+        self.light = self._action(tr("&Light theme (high contrast)"), self.presenter.set_light, "Ctrl+T",
+                                  tr("White background, dark text, saturated lines"), True)
+        self.explain = self._action(tr("E&xplain"), self.explainer.set_on, "E",
+                                    tr("Say what each panel shows; the algorithm with its current phase"), True)
+        self.sidebar = self._action("◧ " + tr("&Controls"), self.window.set_sidebar, "Ctrl+B",
+                                    tr("Show or hide the controls column (Ctrl+B): the plots take its width"), True)
         self.sidebar.setChecked(True)
         for a in (self.present, self.light, self.explain, self.sidebar):
             view.addAction(a)
-        size = view.addMenu("&Text size")
-        for text, step, keys in (("&Larger", 1, ("Ctrl+=", "Ctrl++")), ("&Smaller", -1, "Ctrl+-"),
-                                 ("&Normal", 0, "Ctrl+0")):
+        size = view.addMenu(tr("&Text size"))
+        for text, step, keys in ((tr("&Larger"), 1, ("Ctrl+=", "Ctrl++")), (tr("&Smaller"), -1, "Ctrl+-"),
+                                 (tr("&Normal"), 0, "Ctrl+0")):
             size.addAction(self._action(text, lambda _=False, s=step: self.presenter.text_size(s), keys))
-        self._action("Leave presenter mode", lambda: self.present.setChecked(False), "Esc")
-        help_ = bar.addMenu("&Help")
-        help_.addAction(self._action("Keyboard shortcuts (?)", self.show_shortcuts, ("F1", "?")))
-        help_.addAction(self._action("Guided &tour", lambda: self.tour.start(), tip="The article's story told "
-                                     "with the live app: → / PageDown next, ← / PageUp back, Esc leaves"))
+        self._action(tr("Leave presenter mode"), lambda: self.present.setChecked(False), "Esc")
+        help_ = bar.addMenu(tr("&Help"))
+        help_.addAction(self._action(tr("Keyboard shortcuts (?)"), self.show_shortcuts, ("F1", "?")))
+        help_.addAction(self._action(tr("Guided &tour"), lambda: self.tour.start(), tip=tr(
+            "The article's story told with the live app: → / PageDown next, ← / PageUp back, Esc leaves")))
 
     def _build_toolbar(self) -> None:
-        tb = QToolBar("Demo")
+        tb = QToolBar(tr("Demo"))
         tb.setObjectName("demo-toolbar")
         tb.setMovable(False)
         tb.setToolButtonStyle(Qt.ToolButtonTextOnly)
@@ -149,9 +154,9 @@ class Demo(QObject):
 
     @Slot()
     def show_shortcuts(self) -> None:
-        rows = "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;&nbsp;</td><td>{v}</td></tr>" for k, v in SHORTCUTS)
+        rows = "".join(f"<tr><td><b>{tr(k)}</b>&nbsp;&nbsp;&nbsp;</td><td>{tr(v)}</td></tr>" for k, v in SHORTCUTS)
         box = QMessageBox(self.window)
-        box.setWindowTitle("Keyboard shortcuts")
+        box.setWindowTitle(tr("Keyboard shortcuts"))
         box.setTextFormat(Qt.RichText)
         box.setText(f"<table>{rows}</table>")
         box.setModal(False)

@@ -30,14 +30,20 @@ from core.controls import Controls, SharedControls
 from core.display import as_user_task, new_display_task, with_params, with_support
 from core.settings import SETTINGS, belongs
 from core.tasks import FAMILIES, get_family
+from core.words import QT_TR_NOOP
 from gui import style, validation
+from gui.i18n import tr
 from gui.widgets import LogSlider
 
-PARAM_NAMES = {"sinusoid": ("amplitude A", "phase φ"), "sine-ab": ("amplitude a", "phase b"),
-               "linear": ("slope a", "intercept b")}
+PARAM_NAMES = {"sinusoid": (QT_TR_NOOP("amplitude A"), QT_TR_NOOP("phase φ")),
+               "sine-ab": (QT_TR_NOOP("amplitude a"), QT_TR_NOOP("phase b")),
+               "linear": (QT_TR_NOOP("slope a"), QT_TR_NOOP("intercept b"))}
 USER = "user"  # the family combo's entry for a task the user clicks or draws
-MODEL_LABELS = {"mlp": "MLP 1-40-40-1", "two-param": "two scalars (article)"}
-RESETS = "Changing this restarts meta-training from a fresh initialisation."
+MODEL_LABELS = {"mlp": "MLP 1-40-40-1", "two-param": QT_TR_NOOP("two scalars (article)")}
+RESETS = QT_TR_NOOP("Changing this restarts meta-training from a fresh initialisation.")
+# the setup rows' labels, also naming the setting in "… → …: meta-training restarts"
+SETUP_LABELS = {"algorithm": QT_TR_NOOP("Algorithm"), "family": QT_TR_NOOP("Task family"),
+                "model": QT_TR_NOOP("Model"), "seed": QT_TR_NOOP("Seed"), "device": QT_TR_NOOP("Device")}
 
 
 def _int_slider(name: str, value: int, tip: str) -> QLabeledSlider:
@@ -77,16 +83,16 @@ class ControlsPanel(QWidget):
         lay.setSpacing(6)
 
         # --- run -------------------------------------------------------------------------------
-        run = QGroupBox("Meta-training")
+        run = QGroupBox(tr("Meta-training"))
         row = QHBoxLayout(run)
-        self.play = QPushButton("Play")
+        self.play = QPushButton(tr("Play"))
         self.play.setObjectName("play")
         self.play.setCheckable(True)
-        self.play.setToolTip("Start or pause meta-training (Space)")
-        self.step = QPushButton("Step")
-        self.step.setToolTip("Run exactly one meta-iteration (S)")
-        self.reset = QPushButton("Reset")
-        self.reset.setToolTip("Start meta-training again from a fresh initialisation (R)")
+        self.play.setToolTip(tr("Start or pause meta-training (Space)"))
+        self.step = QPushButton(tr("Step"))
+        self.step.setToolTip(tr("Run exactly one meta-iteration (S)"))
+        self.reset = QPushButton(tr("Reset"))
+        self.reset.setToolTip(tr("Start meta-training again from a fresh initialisation (R)"))
         for b in (self.play, self.step, self.reset):
             b.setMinimumHeight(38)
             row.addWidget(b, 2 if b is self.play else 1)
@@ -96,75 +102,75 @@ class ControlsPanel(QWidget):
         box, form = _group("Setup (changes reset)")
         self.algorithm = QComboBox()
         for name, cls in REGISTRY.items():
-            self.algorithm.addItem(cls.label, name)
-        self.algorithm.setToolTip("\n".join(f"{cls.label}: {cls.description}" for cls in REGISTRY.values())
-                                  + "\n" + RESETS)
+            self.algorithm.addItem(tr(cls.label), name)
+        self.algorithm.setToolTip("\n".join(f"{tr(cls.label)}: {tr(cls.description)}" for cls in REGISTRY.values())
+                                  + "\n" + tr(RESETS))
         self.family = QComboBox()
         for name, fam in FAMILIES.items():
             self.family.addItem(f"{name}: {fam.label}", name)
-        self.family.addItem("your own task (click / draw)", USER)
-        self.family.setToolTip("Which kind of task is meta-learned and shown.\n" + RESETS + "\nYour own task: "
-                               "click on a panel to add points or draw a curve; meta-training goes on with "
-                               "the family it was on.")
+        self.family.addItem(tr("your own task (click / draw)"), USER)
+        self.family.setToolTip(tr("Which kind of task is meta-learned and shown.") + "\n" + tr(RESETS) + "\n"
+                               + tr("Your own task: click on a panel to add points or draw a curve; "
+                                    "meta-training goes on with the family it was on."))
         self.model = QComboBox()
         for name in validation.MODELS:
-            self.model.addItem(MODEL_LABELS[name], name)
-        self.model.setToolTip("The network adapted to each task: the paper's MLP, or the article's model "
-                              "with just two scalars (the family's own formula).\n" + RESETS)
+            self.model.addItem(tr(MODEL_LABELS[name]), name)
+        self.model.setToolTip(tr("The network adapted to each task: the paper's MLP, or the article's model "
+                                 "with just two scalars (the family's own formula).") + "\n" + tr(RESETS))
         self.seed = QSpinBox()
         self.seed.setRange(*validation.INT_LIMITS["seed"])
         self.seed.setKeyboardTracking(False)
-        self.seed.setToolTip("Random seed of the initialisations and task sampling.\n" + RESETS)
+        self.seed.setToolTip(tr("Random seed of the initialisations and task sampling.") + "\n" + tr(RESETS))
         self.device = QComboBox()
         for d in validation.DEVICES:
             self.device.addItem(d, d)
         self._cuda = _cuda_available()
         if not self._cuda:
             self.device.model().item(validation.DEVICES.index("cuda")).setEnabled(False)
-        self.device.setToolTip("Where meta-training runs; auto picks CUDA when present.\n" + RESETS)
-        form.addRow("Algorithm", self.algorithm)
-        form.addRow("Task family", self.family)
-        form.addRow("Model", self.model)
-        form.addRow("Seed", self.seed)
-        form.addRow("Device", self.device)
+        self.device.setToolTip(tr("Where meta-training runs; auto picks CUDA when present.") + "\n" + tr(RESETS))
+        for name in ("algorithm", "family", "model", "seed", "device"):
+            form.addRow(tr(SETUP_LABELS[name]), getattr(self, name))
         lay.addWidget(box)
 
         # --- live hyperparameters ----------------------------------------------------------------
         box, form = _group("Hyperparameters (live)")
-        self.alpha = LogSlider(*validation.FLOAT_LIMITS["inner_lr"], c.inner_lr, "inner lr α")
-        self.alpha.setToolTip("α: step size of the inner SGD steps that adapt to each task "
-                              "(log scale; type a value and press Enter)")
-        self.beta = LogSlider(*validation.FLOAT_LIMITS["outer_lr"], c.outer_lr, "outer lr β")
-        self.beta.setToolTip("β: step size of the meta-update of the initialisation (log scale)")
-        self.inner_steps = _int_slider("inner_steps", c.inner_steps, "Inner SGD steps per task during meta-training")
-        self.shots = _int_slider("shots", c.shots, "K: support points per task, in training and on the panels")
-        self.meta_batch = _int_slider("meta_batch", c.meta_batch, "Tasks per meta-iteration (type a value in "
-                                      f"the box; up to {SETTINGS['meta_batch'].hi:,} on a GPU, "
-                                      f"{validation.CPU_META_BATCH:,} on the CPU)")
+        self.alpha = LogSlider(*validation.FLOAT_LIMITS["inner_lr"], c.inner_lr, tr("inner lr α"))
+        self.alpha.setToolTip(tr("α: step size of the inner SGD steps that adapt to each task "
+                                 "(log scale; type a value and press Enter)"))
+        self.beta = LogSlider(*validation.FLOAT_LIMITS["outer_lr"], c.outer_lr, tr("outer lr β"))
+        self.beta.setToolTip(tr("β: step size of the meta-update of the initialisation (log scale)"))
+        self.inner_steps = _int_slider("inner_steps", c.inner_steps,
+                                       tr("Inner SGD steps per task during meta-training"))
+        self.shots = _int_slider("shots", c.shots, tr("K: support points per task, in training and on the panels"))
+        self.meta_batch = _int_slider("meta_batch", c.meta_batch, tr(
+            "Tasks per meta-iteration (type a value in the box; up to {0:,} on a GPU, {1:,} on the CPU)").format(
+            SETTINGS["meta_batch"].hi, validation.CPU_META_BATCH))
         if not self._cuda:
             self.meta_batch.setMaximum(validation.CPU_META_BATCH)
-        form.addRow("Inner lr α", self.alpha)
-        form.addRow("Outer lr β", self.beta)
-        form.addRow("Inner steps", self.inner_steps)
-        form.addRow("K shots", self.shots)
-        form.addRow("Meta-batch", self.meta_batch)
-        self.lam = LogSlider(*validation.FLOAT_LIMITS["lam"], c.lam, "iMAML λ")
-        self.lam.setToolTip("iMAML's λ: how strongly each task's solution is pulled back to the initialisation")
+        form.addRow(tr("Inner lr α"), self.alpha)
+        form.addRow(tr("Outer lr β"), self.beta)
+        form.addRow(tr("Inner steps"), self.inner_steps)
+        form.addRow(tr("K shots"), self.shots)
+        form.addRow(tr("Meta-batch"), self.meta_batch)
+        self.lam = LogSlider(*validation.FLOAT_LIMITS["lam"], c.lam, tr("iMAML λ"))
+        self.lam.setToolTip(tr("iMAML's λ: how strongly each task's solution is pulled back to the "
+                               "initialisation"))
         hyper = SETTINGS["hyper_lr"]  # its limit starts at 0, which a log slider cannot show
-        self.hyper_lr = LogSlider(hyper.slider_lo, hyper.hi, max(c.hyper_lr, hyper.slider_lo), "hypergradient lr")
-        self.hyper_lr.setToolTip("Alpha MAML: step size of the hypergradient update that learns α")
+        self.hyper_lr = LogSlider(hyper.slider_lo, hyper.hi, max(c.hyper_lr, hyper.slider_lo),
+                                  tr("hypergradient lr"))
+        self.hyper_lr.setToolTip(tr("Alpha MAML: step size of the hypergradient update that learns α"))
         form.addRow("iMAML λ", self.lam)
-        form.addRow("α's lr", self.hyper_lr)
+        form.addRow(tr("α's lr"), self.hyper_lr)
         self._hp_form = form
         lay.addWidget(box)
 
         # --- the displayed task ----------------------------------------------------------------
         box, form = _group("Displayed task")
         self.task_form = form  # the window adds the task editor's buttons here
-        self.new_task = QPushButton("New task")
-        self.new_task.setToolTip("Draw a new random task and new support points (N)")
-        self.new_points = QPushButton("New points")
-        self.new_points.setToolTip("Same task, K new support points")
+        self.new_task = QPushButton(tr("New task"))
+        self.new_task.setToolTip(tr("Draw a new random task and new support points (N)"))
+        self.new_points = QPushButton(tr("New points"))
+        self.new_points.setToolTip(tr("Same task, K new support points"))
         buttons = QHBoxLayout()
         for b in (self.new_task, self.new_points):
             b.setMinimumHeight(b.sizeHint().height())  # a tight column must not clip their text
@@ -177,19 +183,20 @@ class ControlsPanel(QWidget):
         form.addRow(self.label_a, self.param_a)
         form.addRow(self.label_b, self.param_b)
         self.display_steps = _int_slider("display_steps", c.display_steps,
-                                         "N: inner steps drawn on the panels (before, after 1 step, ..., after N)")
-        form.addRow("Steps shown", self.display_steps)
-        self.pretrained = QCheckBox("Show pretrained baseline panel")
-        self.pretrained.setToolTip("A third panel: one network trained by plain regression on all tasks, "
-                                   "then fine-tuned the same way")
+                                         tr("N: inner steps drawn on the panels (before, after 1 step, ..., "
+                                            "after N)"))
+        form.addRow(tr("Steps shown"), self.display_steps)
+        self.pretrained = QCheckBox(tr("Show pretrained baseline panel"))
+        self.pretrained.setToolTip(tr("A third panel: one network trained by plain regression on all tasks, "
+                                      "then fine-tuned the same way"))
         form.addRow(self.pretrained)
         lay.addWidget(box)
 
         files = QHBoxLayout()
-        self.save = QPushButton("Save checkpoint…")
-        self.save.setToolTip("Write the current meta-initialisation to a .pt file")
-        self.load = QPushButton("Load checkpoint…")
-        self.load.setToolTip("Replace the meta-initialisation with one from a .pt file")
+        self.save = QPushButton(tr("Save checkpoint…"))
+        self.save.setToolTip(tr("Write the current meta-initialisation to a .pt file"))
+        self.load = QPushButton(tr("Load checkpoint…"))
+        self.load.setToolTip(tr("Replace the meta-initialisation with one from a .pt file"))
         files.addWidget(self.save)
         files.addWidget(self.load)
         lay.addLayout(files)
@@ -271,8 +278,9 @@ class ControlsPanel(QWidget):
         if family == USER:  # show your own task; meta-training keeps its family
             if c.task is None or not c.task.is_user:
                 self.shared.update(task=as_user_task(c.task, c.family))
-                self.message.emit(f"Your own task: click to add points, drag to move, right-click to remove, "
-                                  f"✎ Draw to sketch a curve. Meta-training still samples {c.family} tasks")
+                self.message.emit(tr("Your own task: click to add points, drag to move, right-click to remove, "
+                                     "✎ Draw to sketch a curve. Meta-training still samples {0} tasks").format(
+                    c.family))
             return
         if family == c.family:
             if c.task is not None and c.task.is_user:  # back from your own task to the family's
@@ -280,7 +288,7 @@ class ControlsPanel(QWidget):
             return
         self._set_family_ranges(family)
         self.shared.update(family=family, task=new_display_task(family, c.shots, self.rng))
-        self.message.emit(f"Task family → {family}: meta-training restarts")
+        self.message.emit(tr("{0} → {1}: meta-training restarts").format(tr(SETUP_LABELS["family"]), family))
 
     def set_shots(self, k: int) -> None:
         c = self.shared.get()
@@ -308,7 +316,7 @@ class ControlsPanel(QWidget):
         c = self.shared.get()
         refused = None
         if name == "device" and value == "cuda" and not self._cuda:
-            refused = "CUDA is not available on this machine"
+            refused = tr("CUDA is not available on this machine")
         elif name in ("algorithm", "model"):
             refused = validation.check_combination(value if name == "algorithm" else c.algorithm,
                                                    value if name == "model" else c.model)
@@ -318,25 +326,26 @@ class ControlsPanel(QWidget):
             self.sync(c)
             return
         self.shared.update(**{name: value})
-        shown = ALGORITHM_LABELS.get(value, value) if name == "algorithm" else value
-        self.message.emit(f"{name.capitalize()} → {shown}: meta-training restarts")
+        shown = tr(ALGORITHM_LABELS[value]) if name == "algorithm" and value in ALGORITHM_LABELS else value
+        self.message.emit(tr("{0} → {1}: meta-training restarts").format(tr(SETUP_LABELS[name]), shown))
 
     # ---- mirroring the shared controls ------------------------------------------------------
     def _set_family_ranges(self, family: str) -> None:
         fam = get_family(family)
         na, nb = PARAM_NAMES.get(family, ("a", "b"))
+        na, nb = tr(na), tr(nb)
         self.label_a.setText(na[0].upper() + na[1:])
         self.label_b.setText(nb[0].upper() + nb[1:])
         for s, (lo, hi), name in ((self.param_a, fam.a_range, na), (self.param_b, fam.b_range, nb)):
             with signals_blocked(s):
                 s.setRange(lo, hi)
-            s.setToolTip(f"The displayed task's {name} ({fam.label}); the support points follow")
+            s.setToolTip(tr("The displayed task's {0} ({1}); the support points follow").format(name, fam.label))
 
     def _show_playing(self, playing: bool) -> None:
         if self._playing_shown is playing:
             return
         self._playing_shown = playing
-        self.play.setText("Pause" if playing else "Play")
+        self.play.setText(tr("Pause") if playing else tr("Play"))
         self.play.setIcon(self.style().standardIcon(QStyle.SP_MediaPause if playing else QStyle.SP_MediaPlay))
 
     def sync(self, c: Controls) -> None:

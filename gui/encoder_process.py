@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core.words import QT_TR_NOOP
 from gui.encoders import WRITERS
 
 ENCODER_NICE = 5  # the encoder yields the CPU to the window and the trainer; when it falls behind, frames drop
@@ -61,7 +62,7 @@ class EncoderProcess:
             while self.result is None and self._back.poll():
                 self._take(self._back.recv())
         except (EOFError, OSError):
-            self.result = self.result or (0, "the encoder process stopped unexpectedly")
+            self.result = self.result or (0, QT_TR_NOOP("the encoder process stopped unexpectedly"))
         return self.result is not None
 
     def _take(self, message) -> None:
@@ -91,7 +92,7 @@ class EncoderProcess:
         except (EOFError, OSError):
             pass
         if self.result is None:
-            self.result = (0, "the encoder did not finish in time")
+            self.result = (0, QT_TR_NOOP("the encoder did not finish in time"))
         self.process.join(10)
         if self.process.is_alive():
             self.process.kill()

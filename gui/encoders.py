@@ -13,9 +13,21 @@ from typing import ClassVar
 
 import numpy as np
 
+from core.words import QT_TR_NOOP
+
 
 class RecordTargetError(ValueError):
-    """A path a recording cannot be written to, with the reason in words."""
+    """A path a recording cannot be written to, with the reason in words. The words are kept as a
+    template and its values, so the window shows them in its language (`shown(tr)`) while the
+    message itself, which the CLI prints, stays English."""
+
+    def __init__(self, template: str, **values):
+        super().__init__(template.format(**values) if values else template)
+        self.template, self.values = template, values
+
+    def shown(self, translate=str) -> str:
+        text = translate(self.template)
+        return text.format(**self.values) if self.values else text
 
 
 def check_target(path) -> Path:
@@ -23,15 +35,16 @@ def check_target(path) -> Path:
     p = Path(path).expanduser()
     kinds = " or ".join(WRITERS)
     if p.suffix.lower() not in WRITERS:
-        raise RecordTargetError(f"cannot record to {p}: the name must end in {kinds} "
-                                f"(it chooses the format)")
+        raise RecordTargetError(QT_TR_NOOP("cannot record to {path}: the name must end in {kinds} "
+                                           "(it chooses the format)"), path=p, kinds=kinds)
     if p.is_dir():
-        raise RecordTargetError(f"cannot record to {p}: it is a folder")
+        raise RecordTargetError(QT_TR_NOOP("cannot record to {path}: it is a folder"), path=p)
     parent = p.parent if str(p.parent) else Path(".")
     if not parent.is_dir():
-        raise RecordTargetError(f"cannot record to {p}: the folder {parent} does not exist")
+        raise RecordTargetError(QT_TR_NOOP("cannot record to {path}: the folder {folder} does not exist"),
+                                path=p, folder=parent)
     if not os.access(parent, os.W_OK | os.X_OK) or (p.exists() and not os.access(p, os.W_OK)):
-        raise RecordTargetError(f"cannot record to {p}: not allowed to write there")
+        raise RecordTargetError(QT_TR_NOOP("cannot record to {path}: not allowed to write there"), path=p)
     return p
 
 
@@ -41,7 +54,8 @@ def claim_target(path) -> Path:
     try:
         p.open("wb").close()
     except OSError as e:
-        raise RecordTargetError(f"cannot record to {p}: {e.strerror or e}") from e
+        raise RecordTargetError(QT_TR_NOOP("cannot record to {path}: {reason}"), path=p,
+                                reason=e.strerror or e) from e
     return p
 
 
@@ -51,7 +65,8 @@ def open_writer(path):
     try:
         return WRITERS[p.suffix.lower()](p)
     except OSError as e:
-        raise RecordTargetError(f"cannot record to {p}: {e.strerror or e}") from e
+        raise RecordTargetError(QT_TR_NOOP("cannot record to {path}: {reason}"), path=p,
+                                reason=e.strerror or e) from e
 
 
 class Mp4Writer:

@@ -7,9 +7,13 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtWidgets import QFileDialog
 
+from core.words import QT_TR_NOOP
 from gui.encoders import RecordTargetError
+from gui.i18n import tr
 
-RECORD_FILTERS = {"MP4 video (*.mp4)": ".mp4", "Animated GIF (*.gif)": ".gif"}  # the first is the default
+RECORD_FILTERS = {QT_TR_NOOP("MP4 video (*.mp4)"): ".mp4", QT_TR_NOOP("Animated GIF (*.gif)"): ".gif"}  # first: default
+# Suggested file names stay as they are in every language.
+RECORD_NAME, WINDOW_NAME, PANEL_NAME = "maml-demo.mp4", "maml-window.png", "maml-{0}.png"
 
 
 class Exports(QObject):
@@ -21,7 +25,7 @@ class Exports(QObject):
     def panel_titles(self) -> dict[str, str]:
         w = self.window
         out = {m: p.title.text() for m, p in w.panels.items()}
-        out.update(loss="Meta-training loss", eval="Held-out MSE")
+        out.update(loss=tr("Meta-training loss"), eval=tr("Held-out MSE"))
         return out
 
     def panel_widget(self, name: str):
@@ -32,7 +36,8 @@ class Exports(QObject):
         from gui.imagefile import save_pixmap
 
         problem = save_pixmap(self.window.centralWidget().grab(), path)
-        self.notice(f"Could not write {problem}" if problem else f"Saved {path}", error=bool(problem))
+        self.notice(tr("Could not write {0}").format(problem) if problem else tr("Saved {0}").format(path),
+                    error=bool(problem))
         return problem is None
 
     def export_panel(self, name: str, path) -> bool:
@@ -49,19 +54,20 @@ class Exports(QObject):
                 exporter.parameters()["width"] = max(1200, int(panel.plot.width() * 2))
                 exporter.export(path)
         except Exception as e:  # pyqtgraph raises plain Exceptions for odd sizes and paths
-            self.notice(f"Could not export {path}: {e}", error=True)
+            self.notice(tr("Could not export {0}: {1}").format(path, e), error=True)
             return False
         ok = Path(path).is_file()
-        self.notice(f"Saved {path}" if ok else f"Could not write {path}", error=not ok)
+        self.notice(tr("Saved {0}").format(path) if ok else tr("Could not write {0}").format(path), error=not ok)
         return ok
 
     def toggle_record(self, on: bool) -> bool:
         """Start (asking where to) or stop a recording; True while one runs."""
         if on and not self.recorder.active:
-            path, chosen = QFileDialog.getSaveFileName(self.window, "Record the plots", "maml-demo.mp4",
-                                                       ";;".join(RECORD_FILTERS))
+            filters = {tr(shown): suffix for shown, suffix in RECORD_FILTERS.items()}
+            path, chosen = QFileDialog.getSaveFileName(self.window, tr("Record the plots"), RECORD_NAME,
+                                                       ";;".join(filters))
             if path:
-                self.start_recording(path, RECORD_FILTERS.get(chosen, ".mp4"))
+                self.start_recording(path, filters.get(chosen, ".mp4"))
         elif not on and self.recorder.active:
             self.recorder.stop()
         return self.recorder.active
@@ -75,20 +81,20 @@ class Exports(QObject):
         try:
             self.recorder.start(p)
         except RecordTargetError as e:
-            text = str(e)
+            text = e.shown(tr)
             self.notice(text[:1].upper() + text[1:], error=True)
             return False
         return True
 
     @Slot()
     def ask_export_window(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self.window, "Export window", "maml-window.png", "PNG (*.png)")
+        path, _ = QFileDialog.getSaveFileName(self.window, tr("Export window"), WINDOW_NAME, tr("PNG (*.png)"))
         if path:
             self.export_window(path)
 
     def ask_export_panel(self, name: str) -> None:
-        path, _ = QFileDialog.getSaveFileName(self.window, "Export panel", f"maml-{name}.png",
-                                              "PNG (*.png);;SVG (*.svg)")
+        path, _ = QFileDialog.getSaveFileName(self.window, tr("Export panel"), PANEL_NAME.format(name),
+                                              tr("PNG (*.png);;SVG (*.svg)"))
         if path:
             self.export_panel(name, path)
 

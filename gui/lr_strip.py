@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QGraphicsItem, QHBoxLayout, QLabel, QWidget
 
 from core.algorithms import REGISTRY
 from gui import style
+from gui.i18n import tr
 from gui.panels import _plot, style_plot
 
 
@@ -38,8 +39,8 @@ class AlphaStrip(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.value)
         lay.addWidget(self.plot, 1)
-        self.setToolTip("Alpha MAML learns the inner learning rate α by hypergradient descent: "
-                        "here is α over meta-training")
+        self.setToolTip(tr("Alpha MAML learns the inner learning rate α by hypergradient descent: "
+                           "here is α over meta-training"))
         self.shown: tuple | None = None  # (iters, alpha) on screen, for tests
         self.snapshot = None  # the last one shown, redrawn after a theme switch
         self.theme = style.themes.current
@@ -75,7 +76,7 @@ class AlphaStrip(QWidget):
             pad = 0.1 * (hi - lo) or 0.1 * abs(hi) or 1e-3
             self.plot.setRange(xRange=(float(iters[0]), float(iters[-1]) + 1), yRange=(lo - pad, hi + pad),
                                padding=0)
-        t = self.theme
-        self.value.setText(f"<span style='color:{t.muted}; font-size:{t.body_pt}pt'>learned α</span><br>"
+        t, learned = self.theme, tr("learned α")
+        self.value.setText(f"<span style='color:{t.muted}; font-size:{t.body_pt}pt'>{learned}</span><br>"
                            f"<span style='color:{t.support}; font-size:{t.title_pt - 4}pt; font-weight:bold'>"
                            f"{alpha[-1]:.3g}</span>")

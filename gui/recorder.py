@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QLabel
 from gui import style
 from gui.encoder_process import EncoderProcess
 from gui.encoders import claim_target
+from gui.i18n import tr
 
 QUEUE_FRAMES = 8  # shared-memory slots for frames in flight (about 8 MB each on a full-HD screen)
 BGRA_FORMATS = (QImage.Format_RGB32, QImage.Format_ARGB32, QImage.Format_ARGB32_Premultiplied)  # B, G, R, A bytes
@@ -36,12 +37,14 @@ class Recording:
     error: str | None = None
 
     def summary(self) -> str:
-        if self.error:
-            return f"Could not write {self.path}: {self.error}"
+        if self.error:  # the encoder's own words are translated; an exception's text stays as it is
+            return tr("Could not write {0}: {1}").format(self.path, tr(self.error))
         if not self.frames:
-            return f"Nothing was recorded to {self.path} (no new frame was drawn)"
-        dropped = f", {self.dropped} dropped (the encoder fell behind)" if self.dropped else ""
-        return f"Recorded {self.frames} frames ({self.seconds:.1f} s) to {self.path}{dropped}"
+            return tr("Nothing was recorded to {0} (no new frame was drawn)").format(self.path)
+        if self.dropped:
+            return tr("Recorded {0} frames ({1:.1f} s) to {2}, {3} dropped (the encoder fell behind)").format(
+                self.frames, self.seconds, self.path, self.dropped)
+        return tr("Recorded {0} frames ({1:.1f} s) to {2}").format(self.frames, self.seconds, self.path)
 
 
 def bgra(image: QImage) -> np.ndarray:
@@ -72,7 +75,7 @@ class Recorder(QObject):
         self.indicator.setObjectName("rec")
         self.indicator.setStyleSheet("QLabel#rec { color: white; background: #d7263d; font-weight: bold; "
                                      "border-radius: 4px; padding: 2px 10px; }")
-        self.indicator.setToolTip("Recording the plots: F9 stops and saves")
+        self.indicator.setToolTip(tr("Recording the plots: F9 stops and saves"))
         self.indicator.hide()
         window.statusBar().insertPermanentWidget(0, self.indicator)
 
@@ -94,7 +97,7 @@ class Recorder(QObject):
         self.taken = self.dropped = 0
         self._t0, self._last, self._started = None, -1.0, time.perf_counter()
         self.window.snapshotDrawn.connect(self._on_drawn)
-        self.indicator.setText("● REC 0 s")
+        self.indicator.setText(tr("● REC {0:.0f} s").format(0))
         self.indicator.show()
         self.running.emit(True)
 
@@ -120,7 +123,7 @@ class Recorder(QObject):
         self.taken += 1
         if not self._encoder.offer(self.frame_pixels(), now - self._t0):
             self.dropped += 1
-        text = f"● REC {now - self._t0:.0f} s"
+        text = tr("● REC {0:.0f} s").format(now - self._t0)
         if self.indicator.text() != text:
             self.indicator.setText(text)
 

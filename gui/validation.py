@@ -13,6 +13,7 @@ from core.controls import Controls
 from core.safeio import loads_json
 from core.settings import CPU_META_BATCH, SETTINGS, check_controls, setup_error
 from core.tasks import FAMILIES
+from core.words import QT_TR_NOOP
 
 __all__ = ["CPU_META_BATCH", "CHOICES", "FLOAT_LIMITS", "INT_LIMITS", "NAMES", "PresetError", "check",
            "check_combination", "parse_preset"]
@@ -42,7 +43,18 @@ PRESET_META = ("name", "description", "checkpoint")
 
 
 class PresetError(ValueError):
-    """A preset file that cannot be used; the message says which field and why."""
+    """A preset file that cannot be used; the message says which field and why. This module's own
+    messages keep their template and values, so the window shows them in its language
+    (`shown(tr)`) while the message itself, which the CLI prints, stays English; a message passed
+    on from elsewhere is shown as it is."""
+
+    def __init__(self, template: str, **values):
+        super().__init__(template.format(**values) if values else template)
+        self.template, self.values = template, values
+
+    def shown(self, translate=str) -> str:
+        text = translate(self.template)
+        return text.format(**self.values) if self.values else text
 
 
 def check(name: str, value) -> str | None:
@@ -62,10 +74,12 @@ def parse_preset(text: str, where: str = "preset") -> dict:
     except ValueError as e:
         raise PresetError(str(e)) from None
     if not isinstance(data, dict):
-        raise PresetError(f"{where}: must be a JSON object of settings, e.g. {{\"inner_lr\": 0.01}}")
+        raise PresetError(QT_TR_NOOP('{where}: must be a JSON object of settings, e.g. {{"inner_lr": 0.01}}'),
+                          where=where)
     for key in PRESET_META:
         if key in data and not isinstance(data[key], str):
-            raise PresetError(f"{where}: {key} must be a string, not {data[key]!r}")
+            raise PresetError(QT_TR_NOOP("{where}: {key} must be a string, not {value!r}"), where=where, key=key,
+                              value=data[key])
     if "claim" in data:  # what the preset promises (core.claims): checked here, used by its test and the window
         try:
             parse_claim(data["claim"], where)
@@ -80,11 +94,13 @@ def parse_preset(text: str, where: str = "preset") -> dict:
         family = FAMILIES[changes.get("family", Controls.family)]
         task = data["task"]
         if not isinstance(task, dict) or set(task) != {"a", "b"}:
-            raise PresetError(f"{where}: task must be {{\"a\": number, \"b\": number}}, not {task!r}")
+            raise PresetError(QT_TR_NOOP('{where}: task must be {{"a": number, "b": number}}, not {task!r}'),
+                              where=where, task=task)
         for key, (lo, hi) in (("a", family.a_range), ("b", family.b_range)):
             v = task[key]
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or not lo <= v <= hi:
-                raise PresetError(f"{where}: task {key} must be a number in [{lo:g}, {hi:g}] for the "
-                                  f"{family.name} family (got {v!r})")
+                raise PresetError(QT_TR_NOOP("{where}: task {key} must be a number in [{lo:g}, {hi:g}] for the "
+                                             "{family} family (got {value!r})"),
+                                  where=where, key=key, lo=lo, hi=hi, family=family.name, value=v)
         changes["task"] = (float(task["a"]), float(task["b"]))
     return changes

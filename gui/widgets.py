@@ -9,6 +9,8 @@ from PySide6.QtGui import QFontMetrics, QRegularExpressionValidator
 from PySide6.QtWidgets import QAbstractSpinBox, QHBoxLayout, QLabel, QLineEdit, QSizePolicy, QSlider, QWidget
 from superqt.utils import signals_blocked
 
+from gui.i18n import tr
+
 NUMBER = QRegularExpression(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 
@@ -39,7 +41,8 @@ class NumberEntry(QLineEdit):
         self.setFixedWidth(82)
         self.returnPressed.connect(self._commit)
         self.inputRejected.connect(lambda: self.rejected.emit(
-            f"{self.label}: type a number between {self.lo:g} and {self.hi:g}, e.g. {fmt(self._value)}"))
+            tr("{0}: type a number between {1:g} and {2:g}, e.g. {3}").format(
+                self.label, self.lo, self.hi, fmt(self._value))))
 
     def value(self) -> float:
         return self._value
@@ -54,8 +57,8 @@ class NumberEntry(QLineEdit):
         except ValueError:
             v = math.nan
         if not math.isfinite(v) or not self.lo <= v <= self.hi:
-            self.rejected.emit(f"{self.label} must be between {self.lo:g} and {self.hi:g}; "
-                               f"'{self.text()}' refused, kept {fmt(self._value)}")
+            self.rejected.emit(tr("{0} must be between {1:g} and {2:g}; '{3}' refused, kept {4}").format(
+                self.label, self.lo, self.hi, self.text(), fmt(self._value)))
             self.set_value(self._value)
             return
         self.set_value(v)

@@ -75,6 +75,7 @@ class LandscapePanel(Card):
         self.legend.setAlignment(Qt.AlignLeft | Qt.AlignVCenter)
         self.body.addWidget(self.legend)
         self.plot = _plot()
+        self.plot.getPlotItem().getViewBox().sigResized.connect(self._resized)
         self.plot.setMouseEnabled(False, False)
         item = self.plot.getPlotItem()
         item.showGrid(x=False, y=False)
@@ -163,6 +164,11 @@ class LandscapePanel(Card):
         na, nb = PARAM_NAMES.get(family, ("a", "b"))
         self.plot.getPlotItem().getAxis("bottom").setLabel(na)
         self.plot.getPlotItem().getAxis("left").setLabel(nb)
+
+    def _resized(self) -> None:
+        """The steps' stretch depends on the view's size in pixels: redo it for the new size."""
+        if self.snapshot is not None:
+            self.show_snapshot(self.snapshot)
 
     def show_snapshot(self, snap) -> None:
         self.snapshot = snap
@@ -278,7 +284,7 @@ class LandscapePanel(Card):
     # ---- clicking places the random init ----------------------------------------------------
     def to_pixel(self, a: float, b: float) -> QPointF:
         vb = self.plot.getPlotItem().getViewBox()
-        return QPointF(self.plot.mapFromScene(vb.mapViewToScene(QPointF(a, b))))
+        return self.plot.viewportTransform().map(vb.mapViewToScene(QPointF(a, b)))  # float: mapFromScene rounds
 
     def eventFilter(self, obj, ev) -> bool:
         if ev.type() != QEvent.MouseButtonPress or self.surface is None:

@@ -140,7 +140,8 @@ def test_the_shortcut_sheet_lists_the_keys_that_are_bound(open_window):
     bound = {QKeySequence(s.key()).toString() for s in w.findChildren(QShortcut)}
     for action in w.findChildren(QAction):
         bound |= {k.toString() for k in action.shortcuts()}
-    named = [k for keys, _ in SHORTCUTS for k in keys.split(" or ") if k not in ("Click", "Drag", "Right click")]
+    named = [k for keys, _ in SHORTCUTS for alt in keys.split(" or ") for k in alt.split(" / ")
+             if k not in ("Click", "Drag", "Right click")]
     assert named and all(QKeySequence(k).toString() in bound for k in named), sorted(
         k for k in named if QKeySequence(k).toString() not in bound)
     w.demo.show_shortcuts()

@@ -44,6 +44,7 @@ from gui.task_editor import TaskEditor, TaskTools
 from gui.timeline import Timeline
 from gui.widgets import EntryKeys
 
+TIMELINE_FROM_HEIGHT = 700  # below this the loss panel has no room for the rewind timeline
 MIN_SIZE = (960, 660)  # fits a 1024x768 or 1280x720 projector with room for a desktop bar and a title bar
 FIRST_SIZE = (1600, 900)  # the window's size at start, where the screen has room
 TASK_SHARE = 0.5  # the init panels keep at least this share of the window's height
@@ -467,6 +468,10 @@ class MainWindow(QMainWindow):
         width = round(min(max(DOCK_SHARE * self.width(), DOCK_W[0]), DOCK_W[1]))
         if dock.width() != width:
             dock.setFixedWidth(width)
+        # the timeline gives way on the shortest windows (a replay in progress keeps it)
+        tall = self.height() >= TIMELINE_FROM_HEIGHT or self.timeline.replaying()
+        if self.timeline.isHidden() == tall:
+            self.timeline.setVisible(tall)
         share = round(TASK_SHARE * self.height())
         if self.task_area.minimumHeight() != share:
             self.task_area.setMinimumHeight(share)

@@ -97,6 +97,10 @@ class Timeline(QWidget):
         with signals_blocked(self.slider):
             self.slider.setValue(self.slider.maximum())
 
+    def replaying(self) -> bool:
+        """Whether the panels show a past init (the window keeps this control on screen then)."""
+        return self.state is not None and self.state.showing is not None
+
     # ---- showing ----------------------------------------------------------------------------
     def show_snapshot(self, snap) -> None:
         state = snap.rewind

@@ -36,7 +36,8 @@ def fits(w) -> list[str]:
             bad.append(f"readout of {card.title.text()!r} cut: {card.readout.size()}, "
                        f"{card.readout.heightForWidth(card.readout.width())} needed, {w.size()}")
         if card.legend.heightForWidth(card.legend.width()) > card.legend.height():
-            bad.append(f"legend of {card.title.text()!r} cut")
+            bad.append(f"legend of {card.title.text()!r} cut: {card.legend.size()}, "
+                       f"{card.legend.heightForWidth(card.legend.width())} needed, {w.size()}")
     for k, label in w.status.items():
         if label.isVisible() and label.width() < label.sizeHint().width():
             bad.append(f"status {k} {label.text()!r} cut")
@@ -96,5 +97,7 @@ def test_flags_start_the_window_as_asked(qtbot, open_window):
     w = open_window()
     w.demo.start_as(presenter=args.presenter, explain=args.explain, light=args.theme == "light")
     assert style.themes.current.name == "light" and w.demo.explainer.on and not w.demo.presenter.on
-    with pytest.raises(SystemExit):
+    from gui.app import StartError
+
+    with pytest.raises(StartError, match="--theme"):  # one line and exit 2, as every refused flag
         parse_args(["--theme", "blue"])

@@ -200,7 +200,15 @@ class Tour(QObject):
         scene, w = self.scenes[index], self.window
         self.index = index
         self._held = scene.controls()
-        w.demo.documents.apply(self._held, scene.checkpoint, reset=scene.reset)
+        loaded = None
+        if scene.checkpoint is not None:  # Documents.apply takes a loaded, validated checkpoint, not a path
+            from core.checkpoint import CheckpointError, load
+
+            try:
+                loaded = load(scene.checkpoint)
+            except CheckpointError as e:
+                w.demo.notice(tr("Tour: {0}").format(e), error=True)
+        w.demo.documents.apply(self._held, loaded, reset=scene.reset)
         for name, on in scene.panels.items():
             switch = self._switches()[name]
             if switch.isChecked() != on:

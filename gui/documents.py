@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from core.controls import Controls
 from gui import presets
+from gui.i18n import tr
 
 
 class Documents(QObject):
@@ -42,7 +43,7 @@ class Documents(QObject):
             self.notice(str(e), error=True)
             return False
         self.apply(c, loaded)
-        self.notice(f"Preset: {text}")
+        self.notice(tr("Preset: {0}").format(text))
         self.window.show_preset(text)
         return True
 
@@ -61,7 +62,7 @@ class Documents(QObject):
         self.apply(c, loaded if checkpoint else None, reset=True)
         self.window.saved_task = self.window.shared.get().task
         self.window.show_preset("")  # a session is not the preset any more
-        self.notice(f"Opened session {Path(path).name}")
+        self.notice(tr("Opened session {0}").format(Path(path).name))
         return True
 
     def save_session(self, path) -> bool:
@@ -70,13 +71,13 @@ class Documents(QObject):
         try:
             session.write(path, self.window.shared.get())
         except OSError as e:
-            self.notice(f"Could not save {path}: {e.strerror or e}", error=True)
+            self.notice(tr("Could not save {0}: {1}").format(path, e.strerror or e), error=True)
             return False
         except ValueError as e:  # safeio.FileRefused: a folder, a device, an empty name
-            self.notice(f"Could not save: {e}", error=True)
+            self.notice(tr("Could not save: {0}").format(e), error=True)
             return False
         self.window.saved_task = self.window.shared.get().task
-        self.notice(f"Saved session to {path}")
+        self.notice(tr("Saved session to {0}").format(path))
         return True
 
     # ---- checkpoints -----------------------------------------------------------------------
@@ -98,7 +99,7 @@ class Documents(QObject):
         try:
             path = safeio.check_target(path, "checkpoint")
         except safeio.FileRefused as e:
-            self.notice(f"Could not save: {e}", error=True)
+            self.notice(tr("Could not save: {0}").format(e), error=True)
             return False
         self.window.shared.post("save", path)
         return True
@@ -128,24 +129,27 @@ class Documents(QObject):
                                             np.random.default_rng(cfg.get("seed", 0)))
         self.window.shared.update(**keep)
         self.window.shared.post("load", loaded)
-        self.notice(f"Loaded the trained model: MAML after {cfg.get('iterations', 0):,} meta-iterations")
+        self.notice(tr("Loaded the trained model: MAML after {0:,} meta-iterations").format(cfg.get("iterations", 0)))
         return True
 
     # ---- dialogs ---------------------------------------------------------------------------
     @Slot()
     def ask_preset(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self.window, "Open preset", str(presets.PRESETS), "Presets (*.json)")
+        path, _ = QFileDialog.getOpenFileName(self.window, tr("Open preset"), str(presets.PRESETS),
+                                              tr("Presets") + " (*.json)")
         if path:
             self.open_preset(path)
 
     @Slot()
     def ask_open_session(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self.window, "Open session", "", "Sessions (*.maml.json *.json)")
+        path, _ = QFileDialog.getOpenFileName(self.window, tr("Open session"), "",
+                                              tr("Sessions") + " (*.maml.json *.json)")
         if path:
             self.open_session(path)
 
     @Slot()
     def ask_save_session(self) -> bool:
         """A file dialog, then save; False if the user cancelled or the save failed."""
-        path, _ = QFileDialog.getSaveFileName(self.window, "Save session", "demo.maml.json", "Sessions (*.maml.json)")
+        path, _ = QFileDialog.getSaveFileName(self.window, tr("Save session"), "demo.maml.json",
+                                              tr("Sessions") + " (*.maml.json)")
         return bool(path) and self.save_session(path)

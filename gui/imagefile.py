@@ -7,6 +7,7 @@ import os
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 
 from core import safeio
+from gui.i18n import tr
 
 
 def save_pixmap(pixmap, path, fmt: str | None = None) -> str | None:
@@ -16,7 +17,7 @@ def save_pixmap(pixmap, path, fmt: str | None = None) -> str | None:
     buffer = QBuffer(data)
     buffer.open(QIODevice.WriteOnly)
     if not pixmap.save(buffer, fmt):
-        return f"{path}: the picture could not be encoded as {fmt}"
+        return tr("{0}: the picture could not be encoded as {1}").format(path, fmt)
     buffer.close()
     try:
         safeio.atomic_write(path, lambda f: f.write(bytes(data)), "picture")

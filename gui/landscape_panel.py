@@ -24,11 +24,14 @@ from PySide6.QtWidgets import QGraphicsItem
 from core.controls import SharedControls
 from core.snapshots import step_schedule
 from core.tasks import get_family
+from core.words import QT_TR_NOOP
 from gui import style
+from gui.i18n import tr
 from gui.panels import Card, FitLabel, _plot, log_ticks
 
-PARAM_NAMES = {"sinusoid": ("amplitude A", "phase φ"), "sine-ab": ("amplitude a", "phase b"),
-               "linear": ("slope a", "intercept b")}
+PARAM_NAMES = {"sinusoid": (QT_TR_NOOP("amplitude A"), QT_TR_NOOP("phase φ")),
+               "sine-ab": (QT_TR_NOOP("amplitude a"), QT_TR_NOOP("phase b")),
+               "linear": (QT_TR_NOOP("slope a"), QT_TR_NOOP("intercept b"))}  # shown through tr()
 CONTOURS = (0.15, 0.35, 0.6)  # contour levels, as fractions of the log-loss range
 MIN_STEP_PX = 8.0  # inner steps drawn closer than this (on average) are stretched to be seen
 MAX_STRETCH_OF_VIEW = 0.3  # a stretched path spans at most this fraction of the view's diagonal
@@ -69,7 +72,7 @@ class LandscapePanel(Card):
     """Heatmap of log10 support MSE over (a, b) with the meta-init's trail and both paths."""
 
     def __init__(self, shared: SharedControls):
-        super().__init__("Parameter space", big=True, compact=True)
+        super().__init__(tr("Parameter space"), big=True, compact=True)
         self.shared = shared
         self.legend = FitLabel()  # a narrow panel: a shorter legend rather than a clipped one
         self.legend.setAlignment(Qt.AlignLeft | Qt.AlignVCenter)
@@ -88,7 +91,8 @@ class LandscapePanel(Card):
         self.image = pg.ImageItem(axisOrder="col-major")  # image[i, j] at (a[i], b[j]): x = a, y = b
         self.plot.addItem(self.image)
         # the colour scale, in MSE (the image holds log10 MSE): not draggable, it only reads
-        self.colour_bar = pg.ColorBarItem(width=14, interactive=False, colorMapMenu=False, label="support MSE")
+        self.colour_bar = pg.ColorBarItem(width=14, interactive=False, colorMapMenu=False,
+                                         label=tr("support MSE"))
         self.colour_bar.setImageItem(self.image, insert_in=item)
         self.contours = [pg.IsocurveItem() for _ in CONTOURS]
         for c in self.contours:
@@ -103,10 +107,10 @@ class LandscapePanel(Card):
                                 self.star)):
             it.setZValue(10 + z)
             self.plot.addItem(it)
-        self.plot.setToolTip("Colour: the task's support loss (log scale, see the bar). Line: the path the "
-                             "meta-initialisation took while training. Markers: each inner step from the "
-                             "meta-learned and the random init (stretched, and the readout says so, when they "
-                             "are too short to see). Click anywhere to place the random initialisation there.")
+        self.plot.setToolTip(tr("Colour: the task's support loss (log scale, see the bar). Line: the path the "
+                                "meta-initialisation took while training. Markers: each inner step from the "
+                                "meta-learned and the random init (stretched, and the readout says so, when they "
+                                "are too short to see). Click anywhere to place the random initialisation there."))
         self.stretch = {m: 1 for m in PATHS}  # how much each path is lengthened on screen
         self.plot.viewport().installEventFilter(self)
         self.surface = None  # the loss array on screen
@@ -145,10 +149,10 @@ class LandscapePanel(Card):
         self.star.setBrush(pg.mkBrush(t.support))
         self.replay_dot.setPen(pg.mkPen(t.warn, width=4 * t.scale))
         mark = {m: style.MARKS[m] for m in PATHS}
-        entries = [(t.support, "★", "true"),
-                   (t.trail, f"━<span style='color:{meta}'>{mark['meta'].glyph}</span>", "meta-init, trail"),
+        entries = [(t.support, "★", tr("true")),
+                   (t.trail, f"━<span style='color:{meta}'>{mark['meta'].glyph}</span>", tr("meta-init, trail")),
                    (meta, f"{mark['meta'].glyph}━{mark['meta'].glyph}", "MAML"),
-                   (rand, f"{mark['random'].glyph}╺╸{mark['random'].glyph}", "random")]
+                   (rand, f"{mark['random'].glyph}╺╸{mark['random'].glyph}", tr("random"))]
         items = [f"<span style='color:{c}'>{g}</span> {w}" for c, g, w in entries]
         line = f"<span style='font-size:{t.body_pt}pt'>%s</span>"
         self.legend.set_options((line % "&nbsp;&nbsp;".join(items), line % "&nbsp;".join(items),
@@ -162,8 +166,8 @@ class LandscapePanel(Card):
             return
         self.family = family
         na, nb = PARAM_NAMES.get(family, ("a", "b"))
-        self.plot.getPlotItem().getAxis("bottom").setLabel(na)
-        self.plot.getPlotItem().getAxis("left").setLabel(nb)
+        self.plot.getPlotItem().getAxis("bottom").setLabel(tr(na))
+        self.plot.getPlotItem().getAxis("left").setLabel(tr(nb))
 
     def _resized(self) -> None:
         """The steps' stretch depends on the view's size in pixels: redo it for the new size."""
@@ -206,17 +210,18 @@ class LandscapePanel(Card):
         end = trail[-1]
         (a0, a1), (b0, b1) = self._range
         off = not (a0 <= end[0] <= a1 and b0 <= end[1] <= b1)
-        off_map = f"<span style='color:{t.warn}; font-size:{t.body_pt}pt'>init off the map</span>"
-        replay = f"<span style='color:{t.warn}; font-size:{t.body_pt}pt'>○ replayed init</span>" if land.replay else ""
+        warn = f"<span style='color:{t.warn}; font-size:{t.body_pt}pt'>"
+        off_map = warn + tr("init off the map") + "</span>"
+        replay = warn + "○ " + tr("replayed init") + "</span>" if land.replay else ""
         self.set_readout(off_map if off else replay)
-        grown = [(style.METHOD_SHORT[m].split()[0], k) for m, k in self.stretch.items() if k > 1]
+        grown = [(tr(style.METHOD_SHORT[m]).split()[0], k) for m, k in self.stretch.items() if k > 1]
         span = f"<span style='color:{t.muted}; font-size:{t.body_pt}pt'>"
-        names = [f"{name} ×{k}" for name, k in grown]
-        notes = ((f"{span}Inner steps too short to see at this α: drawn longer ({', '.join(names)})</span>",
-                  f"{span}Steps drawn longer to be seen: {', '.join(names)}</span>",
-                  f"{span}Steps drawn longer: {', '.join(names)}</span>",
-                  f"{span}Steps {', '.join(f'×{k} {name}' for name, k in grown)}</span>") if grown
-                 else ("&nbsp;",))  # always one line high: the note never resizes the map
+        names = ", ".join(f"{name} ×{k}" for name, k in grown)
+        notes = ((span + tr("Inner steps too short to see at this α: drawn longer ({0})").format(names) + "</span>",
+                  span + tr("Steps drawn longer to be seen: {0}").format(names) + "</span>",
+                  span + tr("Steps drawn longer: {0}").format(names) + "</span>",
+                  span + tr("Steps {0}").format(", ".join(f"×{k} {name}" for name, k in grown)) + "</span>")
+                 if grown else ("&nbsp;",))  # always one line high: the note never resizes the map
         if notes != self.note.options:
             self.note.set_options(notes)
 

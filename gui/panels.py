@@ -16,11 +16,18 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPalette, QPen,
 from PySide6.QtWidgets import QFrame, QGraphicsItem, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout
 
 from core.display import off_origin
+from core.words import QT_TR_NOOP
 from gui import style
+from gui.i18n import tr
 
 
 def steps_text(i: int) -> str:
-    return "before" if i == 0 else f"after {i} step" + ("" if i == 1 else "s")
+    return tr("before") if i == 0 else (tr("after {0} step") if i == 1 else tr("after {0} steps")).format(i)
+
+
+def step_count(i: int) -> str:
+    """'1 step', '5 steps': the legend's count, without the 'after'."""
+    return (tr("{0} step") if i == 1 else tr("{0} steps")).format(i)
 
 
 def every_step(schedule: tuple[int, ...]) -> bool:
@@ -252,7 +259,7 @@ class InitPanel(Card):
         self.plot.setMouseEnabled(False, False)
         for name, text in (("bottom", "x"), ("left", "y")):
             ax = self.plot.getPlotItem().getAxis(name)
-            ax.setLabel(text)
+            ax.setLabel(text)  # the coordinates' names: x and y in every language
             ax.setCacheMode(QGraphicsItem.DeviceCoordinateCache)  # axes and grid: a bitmap, repainted on resize only
         self.body.addWidget(self.plot, 1)
         # the true curve changes with the task only: its own layer, kept as a bitmap between changes
@@ -328,29 +335,31 @@ class InitPanel(Card):
                       for j in range(len(schedule))]
         bar = "━" if self.compact else "━━"
         colour = lambda j: t.step_colour(self.method, j, last).name()  # noqa: E731
-        parts = [f"<span style='color:{t.true}'>╍╍</span> {self.truth_name}"] if self.truth_name else []
-        parts += [f"<span style='color:{t.support}'>●</span> support",
-                 f"<span style='color:{t.before}'>{bar}</span> before"]
+        truth, support, before = tr(self.truth_name), tr("support"), tr("before")
+        parts = [f"<span style='color:{t.true}'>╍╍</span> {truth}"] if self.truth_name else []
+        parts += [f"<span style='color:{t.support}'>●</span> {support}",
+                  f"<span style='color:{t.before}'>{bar}</span> {before}"]
         one = len(parts)  # where the "1 step" entry goes: the first to go when the row is narrow
         if not fade:  # the counts drawn, each in its colour: "━1 ━10 ━100 steps"
             counts = [f"<span style='color:{colour(j)}'>━</span>{'<b>' if j == last else ''}{s:,}"
                       f"{'</b>' if j == last else ''}" for j, s in enumerate(schedule) if j]
-            parts.append("&nbsp;".join(counts) + " steps")
+            parts.append(tr("{0} steps").format("&nbsp;".join(counts)))
         elif last >= 1 and not self.compact:
-            parts.append(f"<span style='color:{colour(1)}'>{bar}</span> {steps_text(self._steps[1])[6:]}")
+            parts.append(f"<span style='color:{colour(1)}'>{bar}</span> {step_count(self._steps[1])}")
         if fade and (last >= 2 or (last == 1 and self.compact)):
             first = 1 if self.compact else 2
             picks = sorted(set(np.linspace(first, last - 1, 4).round().astype(int))) if last - 1 >= first else []
             mids = "".join(f"<span style='color:{colour(j)}'>━</span>" for j in picks)  # a short fade
-            parts.append(f"{mids}<span style='color:{colour(last)}'>{bar}</span> <b>{steps_text(n)[6:]}</b>")
+            parts.append(f"{mids}<span style='color:{colour(last)}'>{bar}</span> <b>{step_count(n)}</b>")
         size, gap = (t.body_pt, "&nbsp;") if self.compact else (t.body_pt + 1, "&nbsp;&nbsp;")
         fewer = parts[:one] + parts[one + 1:] if fade and len(parts) > one + 1 else parts  # a schedule keeps its counts
         self.legend.set_options(tuple(f"<span style='font-size:{pt}pt'>" + g.join(p) + "</span>" for pt, g, p in (
             (size, gap, parts), (size, "&nbsp;", parts), (size, "&nbsp;", fewer), (t.body_pt, "&nbsp;", fewer))))
-        drawn = "each inner gradient step" if fade else "the steps named (" + ", ".join(map(str, schedule[1:])) + ")"
-        self.legend.setToolTip(f"Dashed: {TRUTH_TIPS[self.truth_name]} Dots: its support points, the only data "
-                               f"the fit sees. Grey: the prediction before adaptation; then after {drawn}, "
-                               "brighter up to the last.")
+        drawn = (tr("each inner gradient step") if fade
+                 else tr("the steps named ({0})").format(", ".join(map(str, schedule[1:]))))
+        self.legend.setToolTip(tr("Dashed: {0} Dots: its support points, the only data the fit sees. Grey: the "
+                                  "prediction before adaptation; then after {1}, brighter up to the last.")
+                               .format(tr(TRUTH_TIPS[self.truth_name]), drawn))
 
     def show_snapshot(self, snap) -> None:
         self.snapshot = snap
@@ -390,7 +399,7 @@ class InitPanel(Card):
         self._content = content
         self.drawn = (curves, snap.support_x, snap.support_y)  # what is on screen, for tests
         if curves is None:  # the pretrained baseline is still being fitted
-            self.waiting.setText("pretraining the baseline…")
+            self.waiting.setText(tr("pretraining the baseline…"))
             self.set_readout("")
             return
         self.waiting.setText("")
@@ -401,10 +410,10 @@ class InitPanel(Card):
         if mse is None or len(mse) == 0:
             return [""]
         t = self.theme
-        against = {"true": "the true curve", "family's curve": "the family's curve (the points were edited)",
-                   "target": "the target curve", "": "nothing"}[self.truth_name]
-        self.readout.setToolTip(f"Mean squared error against {against}: {_num(mse[0])} before adaptation, "
-                                f"{_num(mse[-1])} {steps_text(n)}")
+        against = {"true": tr("the true curve"), "family's curve": tr("the family's curve (the points were edited)"),
+                   "target": tr("the target curve"), "": tr("nothing")}[self.truth_name]
+        self.readout.setToolTip(tr("Mean squared error against {0}: {1} before adaptation, {2} {3}")
+                                .format(against, _num(mse[0]), _num(mse[-1]), steps_text(n)))
         colour = t.methods[self.method] if np.isfinite(mse[-1]) else t.warn
         result = lambda pt: (f"<span style='color:{colour}; font-size:{pt}pt; font-weight:bold'>"  # noqa: E731
                              f"{_num(mse[-1])}</span>")
@@ -422,29 +431,31 @@ def points_text(snap) -> str:
     when an edit made them differ, so the headline and the slider never disagree unexplained."""
     shown = len(snap.support_x)
     if snap.shots is None or shown == snap.shots:
-        return f"<b>K = {shown}</b> points"
-    return f"<b>{shown}</b> point{'' if shown == 1 else 's'} (meta-training's <b>K = {snap.shots}</b>)"
+        return tr("{0} points").format(f"<b>K = {shown}</b>")
+    return (tr("{0} point (meta-training's {1})") if shown == 1 else tr("{0} points (meta-training's {1})")).format(
+        f"<b>{shown}</b>", f"<b>K = {snap.shots}</b>")
 
 
-TRUTH_TIPS = {"true": "the task's true curve.",
-              "family's curve": "the curve of the family task you edited: the edited points do not lie on "
-                                "it, so it is no longer their truth; the MSE still measures against it.",
-              "target": "the curve you drew, the MSE's target.", "": "none: only points were placed."}
+TRUTH_TIPS = {"true": QT_TR_NOOP("the task's true curve."),
+              "family's curve": QT_TR_NOOP("the curve of the family task you edited: the edited points do not lie "
+                                           "on it, so it is no longer their truth; the MSE still measures against it."),
+              "target": QT_TR_NOOP("the curve you drew, the MSE's target."),
+              "": QT_TR_NOOP("none: only points were placed.")}  # shown through tr()
 
 
 def truth_name(task) -> str:
     """What the dashed curve is for this task: the family task's truth, the family's curve that
     edited points left, or a drawn target."""
     if task is None or not task.is_user:
-        return "true"
+        return QT_TR_NOOP("true")
     if task.origin is not None:
-        return "family's curve" if off_origin(task) else "true"
-    return "target" if task.target_x is not None else ""
+        return QT_TR_NOOP("family's curve") if off_origin(task) else QT_TR_NOOP("true")
+    return QT_TR_NOOP("target") if task.target_x is not None else ""
 
 
 def _num(v: float) -> str:
     if not np.isfinite(v):
-        return "diverged"
+        return tr("diverged")
     if v >= 1000:  # a diverging fit: short enough for the readout
         return f"{v:.1e}".replace("e+0", "e").replace("e+", "e")
     return f"{v:.2f}" if v >= 0.01 else f"{v:.2g}"
@@ -500,14 +511,14 @@ class LossPanel(Card):
     BINS = 500
 
     def __init__(self):
-        super().__init__("Meta-training loss")
+        super().__init__(tr("Meta-training loss"))
         self.legend = _legend_label()
         self.body.addWidget(self.legend)
         self.plot = _plot()
         item = self.plot.getPlotItem()
         item.setMouseEnabled(False, False)
         item.disableAutoRange()
-        item.getAxis("bottom").setLabel("meta-iteration")
+        item.getAxis("bottom").setLabel(tr("meta-iteration"))
         for name in ("left", "bottom"):
             item.getAxis(name).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
         self.body.addWidget(self.plot, 1)
@@ -529,15 +540,16 @@ class LossPanel(Card):
         self.raw.setPen(pg.mkPen(faint, width=1))
         self.smooth.setPen(pg.mkPen(t.accent, width=3 * t.scale))
         self.rival.setPen(pg.mkPen(t.methods["compare"], width=3 * t.scale, style=style.MARKS["compare"].dash))
-        self.legend.setText(f"<span style='font-size:{t.body_pt + 1}pt; color:{t.accent}'>━━ smoothed"
-                            f"&nbsp;&nbsp;&nbsp;<span style='color:{faint.name()}'>━━</span> per iteration</span>"
+        smoothed, each, query = tr("smoothed"), tr("per iteration"), tr("query MSE after adaptation")
+        self.legend.setText(f"<span style='font-size:{t.body_pt + 1}pt; color:{t.accent}'>━━ {smoothed}"
+                            f"&nbsp;&nbsp;&nbsp;<span style='color:{faint.name()}'>━━</span> {each}</span>"
                             f"<span style='color:{t.muted}; font-size:{t.body_pt}pt'>&nbsp;&nbsp;&nbsp;"
-                            f"query MSE after adaptation</span>")
+                            f"{query}</span>")
         self._iteration = -2  # the readout is rebuilt below
         if self.snapshot is not None:
             self.show_snapshot(self.snapshot)
         elif self._n <= 0:
-            self.set_readout(f"<span style='color:{t.muted}'>press Play to meta-train</span>")
+            self.set_readout(f"<span style='color:{t.muted}'>" + tr("press Play to meta-train") + "</span>")
 
     def _set_range(self, xmax: float, ylog: tuple[float, float]) -> None:
         if self._range != (xmax, ylog):
@@ -561,7 +573,7 @@ class LossPanel(Card):
             self.raw.setData([], [])
             self.smooth.setData([], [])
             self._set_range(100.0, (-1.0, 1.0))
-            self.set_readout(f"<span style='color:{t.muted}'>press Play to meta-train</span>")
+            self.set_readout(f"<span style='color:{t.muted}'>" + tr("press Play to meta-train") + "</span>")
             return
         raw = np.log10(np.maximum(snap.loss_raw, 1e-12))  # plain curve items: the log is ours
         x, y = peak_decimate(snap.loss_iters, raw, self.BINS)
@@ -583,12 +595,12 @@ class LossPanel(Card):
         if rival is not None and len(rival):  # the compared algorithm, in its own colour and dash
             name, value = style.algorithm_label(snap.compare), _num(rival[-1])
             rival_span = f"<span style='color:{t.methods['compare']}'>"
-            self.set_readout(f"{size}smoothed {smoothed}&nbsp;&nbsp;{rival_span}{style.MARKS['compare'].bar} "
-                             f"{name} {value}</span></span>",
+            self.set_readout(size + tr("smoothed {0}").format(smoothed) + f"&nbsp;&nbsp;{rival_span}"
+                             f"{style.MARKS['compare'].bar} {name} {value}</span></span>",
                              f"{size}{smoothed}&nbsp;&nbsp;{rival_span}{name} {value}</span></span>",
                              f"<span style='font-size:{t.body_pt}pt'>{smoothed} {rival_span}{value}</span></span>")
         else:
-            self.set_readout(f"{size}smoothed {smoothed}</span>")
+            self.set_readout(size + tr("smoothed {0}").format(smoothed) + "</span>")
 
 
 EVAL_LINEAR = 10  # the held-out panel's x axis is linear up to this many steps, logarithmic past it
@@ -602,7 +614,7 @@ class EvalPanel(Card):
     METHODS = style.METHODS
 
     def __init__(self):
-        super().__init__("Held-out MSE")
+        super().__init__(tr("Held-out MSE"))
         self.algorithm_label = "MAML"
         self.compare_label = None  # the second algorithm's name, when one trains
         self.legend = FitLabel()
@@ -611,7 +623,7 @@ class EvalPanel(Card):
         self.plot = _plot()
         item = self.plot.getPlotItem()
         item.setMouseEnabled(False, False)
-        item.getAxis("bottom").setLabel("inner gradient steps")
+        item.getAxis("bottom").setLabel(tr("inner gradient steps"))
         for name in ("left", "bottom"):
             item.getAxis(name).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
         self.body.addWidget(self.plot, 1)
@@ -653,13 +665,14 @@ class EvalPanel(Card):
             if m == "compare" and not self.compare_label:
                 continue
             v = values.get(m)
-            value = f" <b>{_num(v)}</b>" if v is not None else (" (fitting…)" if values else "")
-            name = {"meta": self.algorithm_label, "compare": self.compare_label}.get(m) or style.METHOD_SHORT[m]
+            fitting = tr(" (fitting…)")
+            value = f" <b>{_num(v)}</b>" if v is not None else (fitting if values else "")
+            name = {"meta": self.algorithm_label, "compare": self.compare_label}.get(m) or tr(style.METHOD_SHORT[m])
             mark, span = style.MARKS[m], f"<span style='color:{t.methods[m]}'>"
-            brief = "random" if m == "random" else name
+            brief = tr("random") if m == "random" else name
             full.append(f"{span}{mark.glyph}{mark.bar} {name}{value}</span>")
             short.append(f"{span}{mark.glyph} {brief}{value}</span>")
-            tiny.append(f"{span}{mark.glyph} {brief}{value.replace(' (fitting…)', ' …')}</span>")
+            tiny.append(f"{span}{mark.glyph} {brief}{value.replace(fitting, ' …')}</span>")
         size = t.body_pt if self.compare_label else t.body_pt + 1
         line = f"<span style='font-size:{size}pt'>%s</span>"
         return (line % "&nbsp;&nbsp;&nbsp;".join(full), line % "&nbsp;".join(full), line % "&nbsp;".join(short),
@@ -672,11 +685,11 @@ class EvalPanel(Card):
         last = int(steps[-1])
         if last <= EVAL_LINEAR:
             axis.setTicks(None)
-            axis.setLabel("inner gradient steps")
+            axis.setLabel(tr("inner gradient steps"))
             return steps.astype(float)
         marks = [s for s in (0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000) if s < last] + [last]
         axis.setTicks([[(float(np.log10(1 + s)), f"{s:g}") for s in marks], []])
-        axis.setLabel("inner gradient steps (log scale)")
+        axis.setLabel(tr("inner gradient steps (log scale)"))
         return np.log10(1 + steps.astype(float))
 
     def show_snapshot(self, snap) -> None:
@@ -719,25 +732,30 @@ class EvalPanel(Card):
         t = self.theme
         worst = {m: int(np.max(d)) for m, d in ev.diverged.items() if len(d) and np.max(d) > 0}
         names = {"meta": self.algorithm_label, "compare": self.compare_label}
-        name = {m: names.get(m) or style.METHOD_SHORT[m] for m in worst}
-        said = [f"{name[m]}: {k} of {ev.n_tasks}" for m, k in worst.items()]
-        self.readout.setToolTip(f"Diverged at some step, and left out of that step's mean and band (MSE "
-                                f"non-finite or above 100): {'; '.join(said)} (the most at any step)"
-                                if worst else f"Mean over {ev.n_tasks} fixed held-out tasks; band: 95% CI")
+        name = {m: names.get(m) or tr(style.METHOD_SHORT[m]) for m in worst}
+        said = [tr("{0}: {1} of {2}").format(name[m], k, ev.n_tasks) for m, k in worst.items()]
+        self.readout.setToolTip(tr("Diverged at some step, and left out of that step's mean and band (MSE "
+                                   "non-finite or above 100): {0} (the most at any step)").format("; ".join(said))
+                                if worst else tr("Mean over {0} fixed held-out tasks; band: 95% CI").format(ev.n_tasks))
         muted = f"<span style='color:{t.muted}; font-size:{t.body_pt}pt'>"
         if not worst:
-            return [f"{muted}after {int(ev.steps[-1])} steps · mean ± 95% CI · {ev.n_tasks} tasks</span>",
-                    f"{muted}mean ± 95% CI · {ev.n_tasks} tasks</span>", f"{muted}{ev.n_tasks} tasks</span>"]
+            return [muted + tr("after {0} steps · mean ± 95% CI · {1} tasks").format(int(ev.steps[-1]), ev.n_tasks)
+                    + "</span>",
+                    muted + tr("mean ± 95% CI · {0} tasks").format(ev.n_tasks) + "</span>",
+                    muted + tr("{0} tasks").format(ev.n_tasks) + "</span>"]
         warn = f"<span style='color:{t.warn}; font-size:{t.body_pt}pt'>"
-        brief = ", ".join(f"{'random' if m == 'random' else name[m]} {k}" for m, k in worst.items())
-        most = max(worst.values())
-        upto = "up to " if len(worst) > 1 else ""
-        return [f"{muted}mean ± 95% CI · </span>{warn}{'; '.join(said)} diverged, excluded</span>",
-                f"{warn}{'; '.join(said)} diverged, excluded</span>",
-                f"{warn}diverged, excluded: {brief} of {ev.n_tasks}</span>",
-                f"{warn}{brief} of {ev.n_tasks} diverged</span>",
-                f"{warn}{upto}{most} of {ev.n_tasks} diverged, excluded</span>",
-                f"{warn}{upto}{most}/{ev.n_tasks} diverged</span>"]
+        random = tr("random")
+        brief = ", ".join(f"{random if m == 'random' else name[m]} {k}" for m, k in worst.items())
+        most, said = max(worst.values()), "; ".join(said)
+        upto = tr("up to {0} of {1} diverged, excluded") if len(worst) > 1 else tr("{0} of {1} diverged, excluded")
+        upto_short = tr("up to {0}/{1} diverged") if len(worst) > 1 else tr("{0}/{1} diverged")
+        excluded = tr("{0} diverged, excluded").format(said)
+        return [muted + tr("mean ± 95% CI") + f" · </span>{warn}{excluded}</span>",
+                f"{warn}{excluded}</span>",
+                warn + tr("diverged, excluded: {0} of {1}").format(brief, ev.n_tasks) + "</span>",
+                warn + tr("{0} of {1} diverged").format(brief, ev.n_tasks) + "</span>",
+                f"{warn}{upto.format(most, ev.n_tasks)}</span>",
+                f"{warn}{upto_short.format(most, ev.n_tasks)}</span>"]
 
 
 def _legend_label() -> QLabel:

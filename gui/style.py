@@ -14,10 +14,14 @@ from dataclasses import dataclass, replace
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPalette
 
+from core.words import QT_TR_NOOP
+from gui.i18n import tr
+
 # The GUI's method keys. "meta" is whichever meta-learned initialisation is training (MAML,
 # Reptile, ...); "compare" the second algorithm training beside it.
 METHODS = ("meta", "random", "pretrained", "compare")
-METHOD_SHORT = {"meta": "MAML", "random": "random init", "pretrained": "pretrained", "compare": "compared"}
+METHOD_SHORT = {"meta": "MAML", "random": QT_TR_NOOP("random init"), "pretrained": QT_TR_NOOP("pretrained"),
+                "compare": QT_TR_NOOP("compared")}  # shown through tr()
 
 
 @dataclass(frozen=True)
@@ -44,11 +48,11 @@ def method_title(method: str, algorithm_label: str = "MAML", compact: bool = Fal
     """Panel titles: the meta-learned init (and the compared one) after their algorithm, behind
     the method's marker (the same shape its line carries in the shared plots)."""
     if method in ("meta", "compare"):
-        name = f"{algorithm_label} init" if compact else f"{algorithm_label} initialisation"
+        name = (tr("{0} init") if compact else tr("{0} initialisation")).format(algorithm_label)
     elif method == "random":
-        name = "Random init" if compact else "Random initialisation"
+        name = tr("Random init") if compact else tr("Random initialisation")
     else:
-        name = "Pretrained" if compact else "Pretrained baseline"
+        name = tr("Pretrained") if compact else tr("Pretrained baseline")
     return f"{MARKS[method].glyph} {name}"
 
 

@@ -24,6 +24,7 @@ from core.controls import DisplayTask, SharedControls
 from core.display import as_user_task, new_display_task, stroke_to_target, with_support
 from core.settings import MAX_POINTS
 from gui import style
+from gui.i18n import tr
 
 HIT_PX = 12  # how close (in pixels) a press must be to a point to grab it
 
@@ -51,8 +52,8 @@ class TaskEditor(QObject):
             p.plot.viewport().installEventFilter(self)
             p.plot.installEventFilter(self)
             p.plot.setFocusPolicy(Qt.ClickFocus)
-            p.plot.setToolTip("Click: add a support point · drag a point: move it · right-click: remove it "
-                              "(or select it and press Delete) · ✎ Draw: sketch the true curve")
+            p.plot.setToolTip(tr("Click: add a support point · drag a point: move it · right-click: remove it "
+                                 "(or select it and press Delete) · ✎ Draw: sketch the true curve"))
             stroke = pg.PlotCurveItem()
             ring = pg.ScatterPlotItem(size=30, brush=None)
             for item in (stroke, ring):
@@ -93,7 +94,7 @@ class TaskEditor(QObject):
         """The new point's index; None at MAX_POINTS (what a session can hold)."""
         t = self.task()
         if len(t.xs) >= MAX_POINTS:
-            self.message.emit(f"At most {MAX_POINTS} support points (what a saved session can hold)")
+            self.message.emit(tr("At most {0} support points (what a saved session can hold)").format(MAX_POINTS))
             return None
         self.selected = len(t.xs)
         self._write(replace(t, xs=(*t.xs, float(x)), ys=(*t.ys, float(y))))
@@ -125,7 +126,7 @@ class TaskEditor(QObject):
         c = self.shared.get()
         t = self.task()
         if t.target_x is None:
-            self.message.emit("Nothing to sample from: draw a target curve first (✎ Draw)")
+            self.message.emit(tr("Nothing to sample from: draw a target curve first (✎ Draw)"))
             return
         self.selected = None
         self._write(with_support(t, c.shots, self.rng))
@@ -142,7 +143,7 @@ class TaskEditor(QObject):
             self.draw_mode = bool(on)
             self.drawModeChanged.emit(self.draw_mode)
             if on:
-                self.message.emit("Draw mode: drag across a panel to sketch the true curve")
+                self.message.emit(tr("Draw mode: drag across a panel to sketch the true curve"))
 
     def set_target(self, tx, ty) -> None:
         """The sketched curve becomes the user task's ground truth, with K points sampled from it."""
@@ -251,7 +252,7 @@ class TaskEditor(QObject):
             self._show_stroke()
             target = stroke_to_target(*zip(*stroke)) if len(stroke) > 1 else None
             if target is None:
-                self.message.emit("Drag left to right across the panel to draw a curve")
+                self.message.emit(tr("Drag left to right across the panel to draw a curve"))
             else:
                 self.set_target(*target)
                 self.set_draw_mode(False)
@@ -282,16 +283,16 @@ class TaskTools(QWidget):
     def __init__(self, editor: TaskEditor):
         super().__init__()
         self.editor = editor
-        self.draw = QPushButton("✎ Draw")
+        self.draw = QPushButton("✎ " + tr("Draw"))
         self.draw.setCheckable(True)
-        self.draw.setToolTip("Draw mode: drag across a panel to sketch the task's true curve "
-                             "(K support points are then sampled from it)")
-        self.sample = QPushButton("Sample K")
-        self.sample.setToolTip("K new support points from the true curve (drawn or the family's)")
-        self.clear = QPushButton("Clear")
-        self.clear.setToolTip("Remove every support point; click on a panel to place your own")
-        self.reset = QPushButton("Reset task")
-        self.reset.setToolTip("Back to a fresh random task from the training family")
+        self.draw.setToolTip(tr("Draw mode: drag across a panel to sketch the task's true curve "
+                                "(K support points are then sampled from it)"))
+        self.sample = QPushButton(tr("Sample K"))
+        self.sample.setToolTip(tr("K new support points from the true curve (drawn or the family's)"))
+        self.clear = QPushButton(tr("Clear"))
+        self.clear.setToolTip(tr("Remove every support point; click on a panel to place your own"))
+        self.reset = QPushButton(tr("Reset task"))
+        self.reset.setToolTip(tr("Back to a fresh random task from the training family"))
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(4)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
 from superqt.utils import qthrottled, signals_blocked
 
 from gui import style
+from gui.i18n import tr
 
 ASK_MS = 80  # a drag asks the trainer at most this often (each replay costs it an evaluation)
 STALE_S = 1.0  # after asking, snapshots that do not show the answer yet leave the slider alone this long
@@ -25,7 +26,7 @@ TEXT_S = 0.125  # while training, the timeline's end and numbers move 8 times a 
 
 
 def replay_text(showing: int, latest: int) -> str:
-    return f"Replay: iteration {showing:,} of {latest:,}"
+    return tr("Replay: iteration {0:,} of {1:,}").format(showing, latest)
 
 
 class Timeline(QWidget):
@@ -37,12 +38,12 @@ class Timeline(QWidget):
         self.shared = shared
         self.slider = QSlider(Qt.Horizontal)
         self.slider.setRange(0, 0)
-        self.slider.setToolTip("Drag back to replay the meta-initialisation of an earlier iteration on "
-                               "the current task; Live (or Play) returns to the training init")
+        self.slider.setToolTip(tr("Drag back to replay the meta-initialisation of an earlier iteration on "
+                                  "the current task; Live (or Play) returns to the training init"))
         self.readout = QLabel("")
         self.readout.setTextFormat(Qt.RichText)
-        self.live = QPushButton("Live")
-        self.live.setToolTip("Back to the init training has now")
+        self.live = QPushButton(tr("Live"))
+        self.live.setToolTip(tr("Back to the init training has now"))
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 2, 0, 0)
         lay.addWidget(self.slider, 1)
@@ -134,11 +135,12 @@ class Timeline(QWidget):
                 self.slider.setValue(self.slider.maximum() if state.showing is None else state.showing)
         self.live.setEnabled(state.replaying)
         self.line.setVisible(state.replaying)
-        self.setToolTip(f"{len(state.kept)} past initialisations kept, {state.nbytes / 2**20:.1f} MB "
-                        f"(at most {state.bound_bytes / 2**20:.1f} MB)")
+        self.setToolTip(tr("{0} past initialisations kept, {1:.1f} MB (at most {2:.1f} MB)")
+                        .format(len(state.kept), state.nbytes / 2**20, state.bound_bytes / 2**20))
         if not state.replaying:
             self._fitted.clear()
-            self.readout.setText(f"<span style='color:{t.muted}'>live · iteration {state.latest:,}</span>")
+            self.readout.setText(f"<span style='color:{t.muted}'>" + tr("live · iteration {0:,}").format(state.latest)
+                                 + "</span>")
             for badge in self.badges:
                 badge.hide()
             return
@@ -151,7 +153,8 @@ class Timeline(QWidget):
                 continue
             self._fitted[id(badge)] = (text, plot.width(), t)
             x = plot.getPlotItem().getAxis("left").width() + 10
-            for words in (text, f"Replay: iteration {state.showing:,}"):  # the short one when a panel is narrow
+            short = tr("Replay: iteration {0:,}").format(state.showing)
+            for words in (text, short):  # the short one when a panel is narrow
                 badge.setText(f"<span style='font-size:{t.body_pt}pt; font-weight:bold'>{words}</span>")
                 badge.ensurePolished()  # its stylesheet's padding first, then its size
                 badge.adjustSize()

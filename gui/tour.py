@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QFrame, QHBoxLayout, QL
 from core.controls import RESET_KEYS, Controls
 from core.tour import Scene, TourError, load_tour, pace
 from gui import style
+from gui.i18n import tr
 from gui.presets import RESOURCES
 
 TOUR = RESOURCES / "tour"
@@ -125,7 +126,7 @@ class Tour(QObject):
         if column is not None:  # under the plots, beside the controls: the controls keep their height
             column.addWidget(self.bar)
         else:  # a window laid out otherwise: a bar along its bottom edge
-            self.frame = QDockWidget("Tour", window)
+            self.frame = QDockWidget(tr("Tour"), window)
             self.frame.setObjectName("tour-dock")
             self.frame.setFeatures(QDockWidget.NoDockWidgetFeatures)
             self.frame.setTitleBarWidget(QWidget())
@@ -144,7 +145,7 @@ class Tour(QObject):
             scenes = load_tour(self.folder, RESOURCES)
         except TourError as e:
             self.error = str(e)
-            self.window.demo.notice(self.tr("Tour: {0}").format(e), error=True)
+            self.window.demo.notice(tr("Tour: {0}").format(e), error=True)
             return False
         if not self.active:
             self._saved = self._user_state()
@@ -199,7 +200,15 @@ class Tour(QObject):
         scene, w = self.scenes[index], self.window
         self.index = index
         self._held = scene.controls()
-        w.demo.documents.apply(self._held, scene.checkpoint, reset=scene.reset)
+        loaded = None
+        if scene.checkpoint is not None:  # Documents.apply takes a loaded, validated checkpoint, not a path
+            from core.checkpoint import CheckpointError, load
+
+            try:
+                loaded = load(scene.checkpoint)
+            except CheckpointError as e:
+                w.demo.notice(tr("Tour: {0}").format(e), error=True)
+        w.demo.documents.apply(self._held, loaded, reset=scene.reset)
         for name, on in scene.panels.items():
             switch = self._switches()[name]
             if switch.isChecked() != on:
@@ -293,9 +302,9 @@ class Tour(QObject):
             switch = self._switches()[name]
             if switch.isChecked() != on:
                 switch.setChecked(on)
-        w.demo.notice(self.tr("Tour ended: your settings, task and meta-initialisation are back")
+        w.demo.notice(tr("Tour ended: your settings, task and meta-initialisation are back")
                       if loaded is not None else
-                      self.tr("Tour ended: your settings and task are back (meta-training restarts)"))
+                      tr("Tour ended: your settings and task are back (meta-training restarts)"))
 
 
 def _plot_column(window):

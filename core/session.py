@@ -3,7 +3,8 @@
     {"format": "maml-playground-session/1",
      "controls": {every Controls field but the task},
      "task": {"family", "a", "b", "xs", "ys", "target_x", "target_y", optional "origin"} or null,
-     "checkpoint": optional path of meta-parameters to load with it}
+     "checkpoint": optional path of meta-parameters to load with it,
+     "language": optional, the window's language when it was saved (core.words.LANGUAGES)}
 
 The learned weights are a checkpoint (core/checkpoint.py), not part of a session. Reading
 checks everything before returning, so a corrupt or foreign file changes nothing.
@@ -19,6 +20,7 @@ from core import safeio
 from core.controls import Controls, DisplayTask
 from core.settings import MAX_POINTS, check_controls
 from core.tasks import FAMILIES
+from core.words import LANGUAGES
 
 FORMAT = "maml-playground-session/1"
 MAX_TARGET = 10_000  # samples of a drawn target
@@ -28,12 +30,14 @@ class SessionError(ValueError):
     """A file that is not a usable session; the message says why."""
 
 
-def to_dict(c: Controls, checkpoint: str | None = None) -> dict:
+def to_dict(c: Controls, checkpoint: str | None = None, language: str | None = None) -> dict:
     settings = {f.name: getattr(c, f.name) for f in fields(Controls) if f.name != "task"}
     settings["hidden"] = list(c.hidden)
     data = {"format": FORMAT, "controls": settings, "task": None if c.task is None else _task_dict(c.task)}
     if checkpoint:
         data["checkpoint"] = checkpoint
+    if language:
+        data["language"] = language
     return data
 
 
@@ -44,14 +48,14 @@ def _task_dict(t: DisplayTask) -> dict:
     return d
 
 
-def dumps(c: Controls, checkpoint: str | None = None) -> str:
-    return json.dumps(to_dict(c, checkpoint), indent=1) + "\n"
+def dumps(c: Controls, checkpoint: str | None = None, language: str | None = None) -> str:
+    return json.dumps(to_dict(c, checkpoint, language), indent=1) + "\n"
 
 
-def write(path, c: Controls, checkpoint: str | None = None) -> None:
+def write(path, c: Controls, checkpoint: str | None = None, language: str | None = None) -> None:
     """Atomic (core.safeio): a fresh exclusive temporary file, fsynced, renamed over the target.
     safeio.FileRefused (a ValueError) for a target that is a folder or a special file."""
-    safeio.write_text(path, dumps(c, checkpoint), "session")
+    safeio.write_text(path, dumps(c, checkpoint, language), "session")
 
 
 def loads(text: str, where: str = "session",
@@ -66,7 +70,7 @@ def loads(text: str, where: str = "session",
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         found = data.get("format") if isinstance(data, dict) else None
         raise SessionError(f"{where}: not a MAML Playground session (format {found!r}, expected {FORMAT!r})")
-    unknown = set(data) - {"format", "controls", "task", "checkpoint"}
+    unknown = set(data) - {"format", "controls", "task", "checkpoint", "language"}
     if unknown:
         raise SessionError(f"{where}: unknown entries {sorted(unknown)}")
     settings = data.get("controls")
@@ -87,16 +91,27 @@ def loads(text: str, where: str = "session",
     checkpoint = data.get("checkpoint")
     if checkpoint is not None and (not isinstance(checkpoint, str) or not checkpoint or "\0" in checkpoint):
         raise SessionError(f"{where}: checkpoint must be a path, not {checkpoint!r}")
+    language = data.get("language")
+    if language is not None and language not in LANGUAGES:
+        raise SessionError(f"{where}: language must be one of {sorted(LANGUAGES)}, not {language!r}")
     return replace(c, task=task), checkpoint
 
 
-def read(path, check_settings=None) -> tuple[Controls, str | None]:
-    """A FIFO, a device, a huge file or a NUL in the path is refused before a byte is read."""
+def language_of(text: str) -> str | None:
+    """The language a valid session (already read with `loads`) was saved in, if it says."""
+    data = json.loads(text)
+    return data.get("language") if isinstance(data, dict) else None
+
+
+def read(path, check_settings=None, with_language: bool = False):
+    """(controls, checkpoint), and the saved language when `with_language`. A FIFO, a device, a
+    huge file or a NUL in the path is refused before a byte is read."""
     try:
         text = safeio.read_text(path, "session")
     except safeio.FileRefused as e:
         raise SessionError(str(e)) from None
-    return loads(text, str(path), check_settings)
+    c, checkpoint = loads(text, str(path), check_settings)
+    return (c, checkpoint, language_of(text)) if with_language else (c, checkpoint)
 
 
 def _numbers(v, name: str, where: str, limit: int) -> tuple[float, ...]:

@@ -1,4 +1,4 @@
-"""A marker for user-visible text in the Qt-free engine.
+"""The window's languages, and a marker for user-visible text in the Qt-free engine.
 
 `QT_TR_NOOP("text")` returns the text unchanged; the name is the one `pyside6-lupdate` looks for,
 so labels and help written here land in the translation catalogue, and the window shows
@@ -8,3 +8,7 @@ so labels and help written here land in the translation catalogue, and the windo
 
 def QT_TR_NOOP(text: str) -> str:  # noqa: N802 (the name lupdate recognises)
     return text
+
+
+# Each in its own language, as View > Language shows them; sessions remember one of these.
+LANGUAGES = {"en": "English", "zh_CN": "简体中文"}

@@ -253,7 +253,10 @@ def main(argv: list[str]) -> int:
     window = create_window(controls, host, args.lang or i18n.system_language())
     window.started_at = started
     window.demo.start_as(presenter=args.presenter, explain=args.explain, light=args.theme == "light")
-    window.show_preset(description)
+    if args.preset:  # its description in the window's language (read_preset's is English)
+        from gui.presets import description as describe
+
+        window.show_preset(describe(args.preset, controls) or description, args.preset)
     if checkpoint:
         window.demo.load_checkpoint_from(checkpoint)
     # View > Language builds a new window around the same trainer: what follows acts on the current one

@@ -99,7 +99,7 @@ class ControlsPanel(QWidget):
         lay.addWidget(run)
 
         # --- what is learned -------------------------------------------------------------------
-        box, form = _group("Setup (changes reset)")
+        box, form = _group(tr("Setup (changes reset)"))
         self.algorithm = QComboBox()
         for name, cls in REGISTRY.items():
             self.algorithm.addItem(tr(cls.label), name)
@@ -133,7 +133,7 @@ class ControlsPanel(QWidget):
         lay.addWidget(box)
 
         # --- live hyperparameters ----------------------------------------------------------------
-        box, form = _group("Hyperparameters (live)")
+        box, form = _group(tr("Hyperparameters (live)"))
         self.alpha = LogSlider(*validation.FLOAT_LIMITS["inner_lr"], c.inner_lr, tr("inner lr α"))
         self.alpha.setToolTip(tr("α: step size of the inner SGD steps that adapt to each task "
                                  "(log scale; type a value and press Enter)"))
@@ -165,7 +165,7 @@ class ControlsPanel(QWidget):
         lay.addWidget(box)
 
         # --- the displayed task ----------------------------------------------------------------
-        box, form = _group("Displayed task")
+        box, form = _group(tr("Displayed task"))
         self.task_form = form  # the window adds the task editor's buttons here
         self.new_task = QPushButton(tr("New task"))
         self.new_task.setToolTip(tr("Draw a new random task and new support points (N)"))

@@ -37,21 +37,22 @@ class Documents(QObject):
         from core.checkpoint import load
 
         try:  # everything read and checked first: a refused preset or checkpoint changes nothing
-            c, checkpoint, text = presets.read_preset(path, playing=self.window.shared.get().playing)
+            c, checkpoint, _ = presets.read_preset(path, playing=self.window.shared.get().playing)
             loaded = load(checkpoint) if checkpoint else None
-        except ValueError as e:  # PresetError, CheckpointError
-            self.notice(str(e), error=True)
+        except ValueError as e:  # PresetError (its words in the window's language), CheckpointError
+            self.notice(e.shown(tr) if hasattr(e, "shown") else str(e), error=True)
             return False
         self.apply(c, loaded)
+        text = presets.description(path, c)
         self.notice(tr("Preset: {0}").format(text))
-        self.window.show_preset(text)
+        self.window.show_preset(text, path)
         return True
 
     def open_session(self, path) -> bool:
         from core.session import SessionError
 
         try:
-            c, checkpoint = presets.read_session(path)
+            c, checkpoint, language = presets.read_session(path, with_language=True)
             if checkpoint:
                 from core.checkpoint import load
 
@@ -62,14 +63,21 @@ class Documents(QObject):
         self.apply(c, loaded if checkpoint else None, reset=True)
         self.window.saved_task = self.window.shared.get().task
         self.window.show_preset("")  # a session is not the preset any more
-        self.notice(tr("Opened session {0}").format(Path(path).name))
+        window = self.window
+        if language is not None:  # the session's language: the window is rebuilt in it (gui/language.py)
+            from gui.language import switch
+
+            window = switch(window, language)
+        window.demo.notice(tr("Opened session {0}").format(Path(path).name))
         return True
 
     def save_session(self, path) -> bool:
         from core import session
 
         try:
-            session.write(path, self.window.shared.get())
+            from gui.i18n import current
+
+            session.write(path, self.window.shared.get(), language=current())
         except OSError as e:
             self.notice(tr("Could not save {0}: {1}").format(path, e.strerror or e), error=True)
             return False

@@ -18,10 +18,11 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 
+from core.words import LANGUAGES
+
 ROOT = Path(__file__).resolve().parent.parent
 I18N = ROOT / "resources" / "i18n"
 CATALOGUE = "maml_playground"
-LANGUAGES = {"en": "English", "zh_CN": "简体中文"}  # each in its own language, as menus show them
 SOURCE_LANGUAGE = "en"
 
 _translator: QTranslator | None = None
@@ -95,6 +96,7 @@ def tool(name: str) -> str:
 
 def update(lang: str = "zh_CN") -> None:
     rel = [str(p.relative_to(ROOT)) for p in sources()]
+    ts_path(lang).parent.mkdir(parents=True, exist_ok=True)
     ts = str(ts_path(lang).relative_to(ROOT))
     subprocess.run([tool("lupdate"), *rel, "-no-obsolete", "-locations", "none", "-ts", ts], cwd=ROOT, check=True)
     compile_qm(lang)

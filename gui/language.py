@@ -69,7 +69,10 @@ def rebuild(old):
     for attr in ("started_at", "ask_before_close", "screenshot_path", "saved_task", "errors", "stats",
                  "first_frame_s", "shown_s"):
         setattr(new, attr, getattr(old, attr))
-    new.show_preset(old.preset_line.toolTip())
+    if old.preset_path is not None:  # the preset's own words, in the new language
+        from gui.presets import description
+
+        new.show_preset(description(old.preset_path, old.shared.get()), old.preset_path)
     new.demo.presenter.text_steps = demo.presenter.text_steps  # the theme (and its scale) is global already
     for name in ("light", "explain", "sidebar"):
         getattr(new.demo, name).setChecked(getattr(demo, name).isChecked())

@@ -90,6 +90,7 @@ class MainWindow(QMainWindow):
         self.snapshot = None
         self._family = None
         self._message_id = 0
+        self.preset_path = None  # the preset whose line shows (show_preset)
         self.errors: list[str] = []  # every error notice shown, in order (main.py --stats)
         self._notice_until = 0.0
         self._error_shown = False
@@ -397,8 +398,10 @@ class MainWindow(QMainWindow):
                               doc.idealWidth() <= self.headline.contentsRect().width())
         return self._measured[1]
 
-    def show_preset(self, text: str) -> None:
-        """The loaded preset's description and claim, in a line under the headline (none: hidden)."""
+    def show_preset(self, text: str, path=None) -> None:
+        """The loaded preset's description and claim, in a line under the headline (none: hidden);
+        `path` lets a window rebuilt in another language say it again in that language."""
+        self.preset_path = path if text else None
         self.preset_line.setText(tr("Preset: {0}").format(text) if text else "")
         self.preset_line.setToolTip(text)
         self.preset_line.setVisible(bool(text))
@@ -559,6 +562,15 @@ class MainWindow(QMainWindow):
         self.timer.stop()
         self.demo.recorder.finish()  # a recording in progress is written, not lost
         self.host.stop()
+
+    def release(self) -> None:
+        """Let a new window (View > Language) take the trainer over: this one stops drawing and
+        asking, and its shutdown no longer stops the host, which carries on training."""
+        self._closed = True
+        self.timer.stop()
+        self.ask_before_close, self.screenshot_path = False, None
+        if self.host.on_snapshot == self._arrived.emit:
+            self.host.on_snapshot = None
 
     def has_unsaved_task(self) -> bool:
         """Points the user placed or a curve they drew, not saved in a session since."""

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QMessageBox, QToolBar
 from superqt.utils import signals_blocked
 
 from core.words import QT_TR_NOOP
-from gui import presets, style
+from gui import language, presets, style
 from gui.documents import Documents
 from gui.explain import Explainer
 from gui.export import Exports
@@ -116,6 +116,7 @@ class Demo(QObject):
         self.sidebar.setChecked(True)
         for a in (self.present, self.light, self.explain, self.sidebar):
             view.addAction(a)
+        language.add_menu(self, view)
         size = view.addMenu(tr("&Text size"))
         for text, step, keys in ((tr("&Larger"), 1, ("Ctrl+=", "Ctrl++")), (tr("&Smaller"), -1, "Ctrl+-"),
                                  (tr("&Normal"), 0, "Ctrl+0")):

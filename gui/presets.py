@@ -16,16 +16,43 @@ PRESETS = RESOURCES / "presets"
 TRAINED = RESOURCES / "checkpoints" / "maml-sinusoid-mlp.pt"  # MAML, the paper's sinusoid, 70,000 iterations
 
 
+def localized(meta: dict, key: str, lang: str):
+    """A preset's own words in `lang` ("name_zh_CN", "description_zh_CN"), else its English ones."""
+    return meta.get(f"{key}_{lang}") or meta.get(key)
+
+
 def shipped() -> list[tuple[str, Path]]:
-    """(title, path) of every shipped preset, sorted by file name."""
+    """(title, path) of every shipped preset, sorted by file name, titled in the window's language."""
+    from gui.i18n import current
+
     out = []
     for path in sorted(PRESETS.glob("*.json")):
         try:
-            title = json.loads(path.read_text(encoding="utf-8")).get("name") or path.stem
+            title = localized(json.loads(path.read_text(encoding="utf-8")), "name", current()) or path.stem
         except (OSError, ValueError, AttributeError):
             title = path.stem
         out.append((str(title), path))
     return out
+
+
+def description(path, c) -> str:
+    """The preset's description and claim in the window's language (read_preset's text is
+    English, for the command line and the claim tests); "" when the file cannot be read now."""
+    from core import safeio
+    from core.algorithms import get_algorithm
+    from core.claims import parse_claim
+    from gui.i18n import current, tr
+
+    try:
+        meta = json.loads(safeio.read_text(path, "preset"))
+    except (ValueError, OSError):
+        return ""
+    text = str(localized(meta, "description", current()) or localized(meta, "name", current()) or Path(path).stem)
+    if meta.get("claim") is not None:
+        names = [get_algorithm(a).label for a in (c.algorithm, c.compare) if a]
+        trained = tr("{0} and {1}").format(*names) if len(names) == 2 else names[0]
+        text += " " + parse_claim(meta["claim"]).text(trained, tr=tr)
+    return text
 
 
 def read_preset(path, playing: bool = False):
@@ -81,9 +108,9 @@ def resource(name: str, where: str) -> Path:
     return path
 
 
-def read_session(path):
-    """(Controls, checkpoint path or None); core.session.SessionError if bad."""
+def read_session(path, with_language: bool = False):
+    """(Controls, checkpoint path or None[, saved language or None]); core.session.SessionError if bad."""
     from core import session
     from gui.validation import parse_preset
 
-    return session.read(path, parse_preset)
+    return session.read(path, parse_preset, with_language)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QEvent, QLocale, QObject, QRect, Qt, QTimer, Slot
+from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer, Slot
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QApplication, QDockWidget, QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -32,8 +32,10 @@ LAST_CALL_S = 3.0  # autoplay with a deadline starts this long before it, even w
 
 
 def language() -> str:
-    """The captions' language: Simplified Chinese for a Chinese locale, else English."""
-    return "zh_CN" if QLocale().name().startswith("zh") else "en"
+    """The captions' language: the window's (gui.i18n: --lang, View > Language, else the system's)."""
+    from gui import i18n
+
+    return i18n.current()
 
 
 class CaptionBar(QFrame):
@@ -192,6 +194,32 @@ class Tour(QObject):
         self.frame.hide()
         self._restore(self._saved)
         self._saved = None
+
+    # ---- a new window (View > Language) carries the tour on ------------------------------------
+    def handover(self) -> dict:
+        """End the tour here without putting anything back; `take_over` goes on in another window."""
+        state = dict(scenes=self.scenes, index=self.index, saved=self._saved, shown=self.shown,
+                     autoplay=self._autoplay, until=self._until, times=self._times, held=self._held)
+        self.active, self._saved = False, None
+        self.timer.stop()
+        QApplication.instance().removeEventFilter(self)
+        self.frame.hide()
+        return state
+
+    def take_over(self, state: dict) -> None:
+        """Show the scene another window's tour was on, in the current language, without applying
+        it again (the trainer already has it); Esc still puts back what the user had before."""
+        self.scenes, self.index, self._saved, self.shown = (state[k] for k in ("scenes", "index", "saved", "shown"))
+        self._autoplay, self._until, self._times, self._held = (state[k] for k in ("autoplay", "until", "times",
+                                                                                  "held"))
+        self.active = True
+        QApplication.instance().installEventFilter(self)
+        lang = language()
+        self.bar.texts = [s.text(lang)[1] for s in self.scenes]
+        title, caption = self.scenes[self.index].text(lang)
+        self.bar.set_scene(self.index + 1, len(self.scenes), title, caption, self.HINT.get(lang, self.HINT["en"]))
+        self.frame.show()
+        self._arm()
 
     # ---- moving -----------------------------------------------------------------------------
     def go(self, index: int) -> None:

@@ -39,7 +39,8 @@ def check_combination(algorithm: str, model: str) -> str | None:
 
 # A preset's own description, not settings: a title, a line of text, and a checkpoint (a path
 # relative to resources/) to load at start.
-PRESET_META = ("name", "description", "checkpoint")
+# Its name and description may come in other languages too ("name_zh_CN"), like the tour's captions.
+PRESET_META = ("name", "description", "checkpoint", "name_zh_CN", "description_zh_CN")
 
 
 class PresetError(ValueError):

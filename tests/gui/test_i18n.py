@@ -22,6 +22,8 @@ KEEP = {"MAML", "FOMAML", "iMAML", "ANIL", "CAVIA", "Reptile", "Meta-SGD", "Alph
 
 
 def needs_translation(text: str) -> bool:
+    if re.fullmatch(r"[\w.-]+\.\w{2,5}", text):  # a file name, e.g. a dialog's suggested demo.maml.json
+        return False
     words = re.findall(r"[A-Za-z][A-Za-z-]+", re.sub(r"<[^>]+>|&\w+;", " ", text))
     return any(w not in KEEP for w in words)
 
@@ -119,3 +121,82 @@ def test_install_and_back(qapp):
         i18n.install("en")
     with pytest.raises(ValueError, match="zh_CN"):
         i18n.check_language("fr")
+
+
+# A visible text in Chinese may keep these (names, symbols, units, keys); any other Latin word is a miss.
+LATIN_OK = KEEP | {"Meta", "SGD", "Alpha", "Playground", "lr", "Ctrl", "F1", "F11", "F9", "Esc", "Shift", "Delete",
+                   "Enter", "Home", "End", "PageDown", "PageUp", "log", "cpu", "cuda", "auto", "mlp", "two-param",
+                   "sinusoid", "sine-ab", "linear", "adam", "sgd", "maml", "fomaml", "reptile", "metasgd", "anil",
+                   "alpha", "imaml", "cavia", "English", "nan", "inf", "e", "SVG",
+                   "Finn", "Ti", "loss"}  # the last three: Algorithm 1's citation and symbols (T_i, loss_i)
+
+
+def english_left(window) -> list[str]:
+    """Visible texts of the window that still hold an English word."""
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLabel, QMenu
+
+    texts = []
+    for cls, get in ((QLabel, "text"), (QAbstractButton, "text"), (QGroupBox, "title"), (QMenu, "title")):
+        for wdg in window.findChildren(cls):
+            if wdg.isVisibleTo(window) or cls is QMenu:
+                texts.append(getattr(wdg, get)())
+    # pyqtgraph's own plot menus (its "Export...") are the library's, not ours
+    texts += [a.text() for a in window.findChildren(QAction) if not type(a.parent()).__module__.startswith("pyqtgraph")]
+    left = []
+    for text in texts:
+        plain = re.sub(r"<[^>]+>|&\w+;|&", " ", text)
+        words = [w for w in re.findall(r"[A-Za-z][A-Za-z-]+", plain) if w not in LATIN_OK]
+        if words:
+            left.append(f"{text[:70]!r}: {words}")
+    return left
+
+
+def test_view_language_rebuilds_the_window_in_chinese_around_the_same_trainer(qtbot, open_window, wait_snapshot):
+    from gui import i18n
+    from gui.language import WINDOWS
+
+    w = open_window(playing=True)
+    w.demo.explain.setChecked(True)
+    host = w.host
+    wait_snapshot(w, lambda s: s.iteration > 0)
+    zh = next(a for a in w.demo.languages.actions() if a.text() == i18n.LANGUAGES["zh_CN"])
+    try:
+        zh.trigger()
+        new = WINDOWS.current
+        assert new is not w and new.host is host and host.alive() and not w.isVisible()
+        assert new.demo.explain.isChecked()  # what the user set up carries over
+        assert new.menuBar().actions()[0].text() == "文件(&F)"
+        before = host.iterations
+        qtbot.waitUntil(lambda: new.snapshot is not None and new.snapshot.iteration > before + 5, timeout=30_000)
+        try:
+            qtbot.waitUntil(lambda: english_left(new) == [], timeout=10_000)
+        except Exception:
+            raise AssertionError("English left in the Chinese window:\n" + "\n".join(english_left(new))) from None
+        en = next(a for a in new.demo.languages.actions() if a.text() == "English")
+        en.trigger()
+        back = WINDOWS.current
+        assert back is not new and back.menuBar().actions()[0].text() == "&File" and host.alive()
+        back.close()  # the last window stops the trainer
+    finally:
+        i18n.install("en")
+    assert not host.alive()
+
+
+def test_a_session_remembers_its_language(qtbot, open_window, tmp_path):
+    from gui import i18n
+    from gui.language import WINDOWS
+
+    w = open_window()
+    path = tmp_path / "zh.maml.json"
+    try:
+        assert i18n.install("zh_CN")
+        assert w.demo.documents.save_session(str(path))
+        assert '"language": "zh_CN"' in path.read_text(encoding="utf-8")
+        i18n.install("en")
+        assert w.demo.documents.open_session(str(path))  # the window comes back in Chinese
+        new = WINDOWS.current
+        assert new is not w and i18n.current() == "zh_CN" and new.menuBar().actions()[0].text() == "文件(&F)"
+        new.close()
+    finally:
+        i18n.install("en")

@@ -32,6 +32,7 @@ class Publisher:
         self._job_steps: tuple[int, ...] = ()
         self._job_cost = 0.0
         self._state_sent = -math.inf
+        self._state_iteration = -1  # the iteration of the last state sent
         self._replayed: int | None = None  # the iteration the last snapshot replayed (None: live)
         self._owed_since: float | None = None  # when the replay last moved, until its evaluation is sent
 
@@ -126,8 +127,11 @@ class Publisher:
         if landscape is not None and rewind.replaying:
             landscape.replay = (float(shown["a"]), float(shown["b"]))
         state = None
-        if t0 - self._state_sent >= STATE_EVERY_S:  # the process host keeps the latest for a restart
-            self._state_sent, state = t0, trainer.start_state()
+        # the process host keeps the latest for a restart: about once a second, and at once when
+        # training stops with parameters it has not sent (a pause is when the user looks at them)
+        stopped_unsent = not c.playing and trainer.iteration != self._state_iteration
+        if t0 - self._state_sent >= STATE_EVERY_S or stopped_unsent:
+            self._state_sent, self._state_iteration, state = t0, trainer.iteration, trainer.start_state()
         return Snapshot(
             iteration=trainer.iteration, state=trainer.state, device=str(trainer.device),
             algorithm=c.algorithm, family=c.family, model=c.model,

@@ -4,7 +4,6 @@ state back; a bad scene file is a notice; Chinese captions for a Chinese locale.
 import json
 
 import pytest
-
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication

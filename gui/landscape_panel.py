@@ -79,6 +79,8 @@ class LandscapePanel(Card):
         self.body.addWidget(self.legend)
         self.plot = _plot()
         self.plot.getPlotItem().getViewBox().sigResized.connect(self._resized)
+        self.plot.getPlotItem().getViewBox().sigRangeChanged.connect(self._resized)  # a re-frame, too
+        self._redrawing = False
         self.plot.setMouseEnabled(False, False)
         item = self.plot.getPlotItem()
         item.showGrid(x=False, y=False)
@@ -169,10 +171,14 @@ class LandscapePanel(Card):
         self.plot.getPlotItem().getAxis("bottom").setLabel(tr(na))
         self.plot.getPlotItem().getAxis("left").setLabel(tr(nb))
 
-    def _resized(self) -> None:
-        """The steps' stretch depends on the view's size in pixels: redo it for the new size."""
-        if self.snapshot is not None:
-            self.show_snapshot(self.snapshot)
+    def _resized(self, *_) -> None:
+        """The steps' stretch depends on the view's size and range: redo it when either changes."""
+        if self.snapshot is not None and not self._redrawing:
+            self._redrawing = True
+            try:
+                self.show_snapshot(self.snapshot)
+            finally:
+                self._redrawing = False
 
     def show_snapshot(self, snap) -> None:
         self.snapshot = snap
@@ -188,7 +194,8 @@ class LandscapePanel(Card):
         self._follow(land)
         t = self.theme
         vb = self.plot.getPlotItem().getViewBox()
-        view, size_px = vb.viewRange(), (max(vb.width(), 1.0), max(vb.height(), 1.0))
+        view, (px, py) = vb.viewRange(), vb.viewPixelSize()  # the mapping as drawn (aspect and all)
+        size_px = (max((view[0][1] - view[0][0]) / px, 1.0), max((view[1][1] - view[1][0]) / py, 1.0))
         for m, item in self.paths.items():
             p = land.paths.get(m)
             if p is None:

@@ -10,21 +10,16 @@ is complete and playable) and the notice says so.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QActionGroup
 
 from gui import i18n
 from gui.i18n import tr
 
 
-class Windows(QObject):
+class Windows:
     """The window now showing (main.py's quit timer, Ctrl+C and --stats follow it across rebuilds)."""
 
-    replaced = Signal(object)  # the new window
-
-    def __init__(self, window=None):
-        super().__init__()
-        self.current = window
+    current = None
 
 
 WINDOWS = Windows()
@@ -89,5 +84,4 @@ def rebuild(old):
     if tour is not None:
         new.demo.tour.take_over(tour)
     WINDOWS.current = new
-    WINDOWS.replaced.emit(new)
     return new

@@ -13,21 +13,12 @@ from typing import ClassVar
 
 import numpy as np
 
-from core.words import QT_TR_NOOP
+from core.words import QT_TR_NOOP, TranslatableError
 
 
-class RecordTargetError(ValueError):
-    """A path a recording cannot be written to, with the reason in words. The words are kept as a
-    template and its values, so the window shows them in its language (`shown(tr)`) while the
-    message itself, which the CLI prints, stays English."""
-
-    def __init__(self, template: str, **values):
-        super().__init__(template.format(**values) if values else template)
-        self.template, self.values = template, values
-
-    def shown(self, translate=str) -> str:
-        text = translate(self.template)
-        return text.format(**self.values) if self.values else text
+class RecordTargetError(TranslatableError):
+    """A path a recording cannot be written to, with the reason in words (in the window's language
+    through `shown(tr)`)."""
 
 
 def check_target(path) -> Path:

@@ -13,7 +13,7 @@ from core.controls import Controls
 from core.safeio import loads_json
 from core.settings import CPU_META_BATCH, SETTINGS, check_controls, setup_error
 from core.tasks import FAMILIES
-from core.words import QT_TR_NOOP
+from core.words import QT_TR_NOOP, TranslatableError
 
 __all__ = ["CPU_META_BATCH", "CHOICES", "FLOAT_LIMITS", "INT_LIMITS", "NAMES", "PresetError", "check",
            "check_combination", "parse_preset"]
@@ -43,19 +43,9 @@ def check_combination(algorithm: str, model: str) -> str | None:
 PRESET_META = ("name", "description", "checkpoint", "name_zh_CN", "description_zh_CN")
 
 
-class PresetError(ValueError):
-    """A preset file that cannot be used; the message says which field and why. This module's own
-    messages keep their template and values, so the window shows them in its language
-    (`shown(tr)`) while the message itself, which the CLI prints, stays English; a message passed
-    on from elsewhere is shown as it is."""
-
-    def __init__(self, template: str, **values):
-        super().__init__(template.format(**values) if values else template)
-        self.template, self.values = template, values
-
-    def shown(self, translate=str) -> str:
-        text = translate(self.template)
-        return text.format(**self.values) if self.values else text
+class PresetError(TranslatableError):
+    """A preset file that cannot be used; the message says which field and why (in the window's
+    language through `shown(tr)`; a message passed on from elsewhere is shown as it is)."""
 
 
 def check(name: str, value) -> str | None:

@@ -60,7 +60,10 @@ def test_a_killed_trainer_shows_a_banner_and_restart_carries_on(open_window, qtb
     os.kill(pid, signal.SIGKILL)
     qtbot.waitUntil(lambda: w.notice.isVisible() and w.notice.button.isVisible(), timeout=GUI_WAIT_MS)
     assert "stopped unexpectedly" in w.notice.text() and w.notice.button.text() == "Restart training"
-    assert w.snapshot is before and not running(pid)  # the last picture stays
+    kept = w.snapshot  # the last picture stays: the one shown at the kill, or one the trainer wrote just before it
+    assert kept is not None and kept.iteration >= before.iteration and not running(pid)
+    qtbot.wait(300)
+    assert w.snapshot is kept  # and nothing replaces it while the trainer is down
     qtbot.mouseClick(w.notice.button, Qt.LeftButton)
     snap = wait_snapshot(w, lambda s: s.iteration > last and "Restarted" in s.message)
     assert w.host.pid not in (None, pid) and running(w.host.pid)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -78,6 +78,14 @@ class Controls:
         return tuple(getattr(self, k) for k in RESET_KEYS)
 
 
+class Command(NamedTuple):
+    """A queued one-off command, and the control fields the GUI wrote after posting it."""
+
+    name: str
+    payload: object
+    later: frozenset[str] = frozenset()
+
+
 class SharedControls:
     """Lock-guarded controls plus a small command queue (step, reset, load, save)."""
 
@@ -86,7 +94,8 @@ class SharedControls:
         self._changed = threading.Condition(self._lock)
         self._controls = controls or Controls()
         self._version = 0
-        self._commands: list[tuple[str, object]] = []
+        self._commands: list[tuple[str, object, int]] = []  # with the version they were posted at
+        self._written: dict[str, int] = {}  # each field's latest write (a load must not undo a later one)
 
     def get(self) -> Controls:
         with self._lock:
@@ -97,20 +106,25 @@ class SharedControls:
         with self._lock:
             self._controls = replace(self._controls, **changes)
             self._version += 1
+            self._written.update(dict.fromkeys(changes, self._version))
             self._changed.notify_all()
             return self._controls
 
     def post(self, command: str, payload: object = None) -> None:
         """Queue a one-off command: 'step', 'reset', 'load' (dict), 'save' (path)."""
         with self._lock:
-            self._commands.append((command, payload))
             self._version += 1
+            self._commands.append((command, payload, self._version))
             self._changed.notify_all()
 
-    def read(self) -> tuple[Controls, int, list[tuple[str, object]]]:
-        """The trainer's once-per-step read: controls, version, and the queued commands."""
+    def read(self) -> tuple[Controls, int, list[Command]]:
+        """The trainer's once-per-step read: controls, version, and the queued commands, each with
+        the fields written after it was posted (the controls read already hold those writes, so a
+        command applied now must not undo them)."""
         with self._lock:
-            commands, self._commands = self._commands, []
+            commands = [Command(name, payload, frozenset(k for k, v in self._written.items() if v > posted))
+                        for name, payload, posted in self._commands]
+            self._commands = []
             return self._controls, self._version, commands
 
     def wait(self, version: int, timeout: float) -> None:

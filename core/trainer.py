@@ -199,7 +199,7 @@ class Trainer:
         """Run one-off commands; returns how many single steps were asked for, and the controls
         as they are after them (a loaded checkpoint brings its own algorithm and model)."""
         steps = 0
-        for name, payload in commands:
+        for name, payload, later in commands:
             if name == "step":
                 steps += 1
             elif name == "reset":
@@ -207,7 +207,7 @@ class Trainer:
                 self._say(QT_TR_NOOP("Reset"))  # constant: the window shows tr(message)
                 self._publish(c, force_eval=True)
             elif name == "load":
-                c = self._load(c, payload)
+                c = self._load(c, payload, later)
             elif name == "save":
                 self._save(c, payload)
             elif name == "random_init":  # place the random init at given parameters
@@ -345,13 +345,20 @@ class Trainer:
         except Exception as e:
             self._say(f"Could not save {path}: {e}")
 
-    def _load(self, c: Controls, loaded: ckpt.Checkpoint) -> Controls:
+    def _load(self, c: Controls, loaded: ckpt.Checkpoint, later: frozenset[str] = frozenset()) -> Controls:
         """Adopt a checkpoint (already read and validated by core.checkpoint.load). If it still
-        cannot be built, say so and carry on exactly as before. Returns the controls now."""
+        cannot be built, say so and carry on exactly as before. Returns the controls now.
+
+        `later`: the fields the GUI wrote after asking for the load (the commands are read in a
+        batch). If one of them gave the setup a value other than the checkpoint's, the load came
+        before a change of setup that would have replaced it anyway: the later setup stands."""
         cfg = loaded.config
         changes = {"algorithm": cfg["algorithm"], "family": cfg["task"], "model": cfg["model"]}
         if "hidden" in cfg:
             changes["hidden"] = tuple(cfg["hidden"])
+        if any(k in later and getattr(c, k) != v for k, v in changes.items()):
+            self._say(QT_TR_NOOP("The checkpoint was not loaded: the setup was changed after it was asked for"))
+            return c
         before = {k: getattr(c, k) for k in changes}
         state, kept = self.learner.state(), (self.history, self.trail, self.telemetry, self.iteration)
         try:

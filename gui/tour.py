@@ -265,11 +265,11 @@ class Tour(QObject):
 
     @Slot(object, float)
     def _hold(self, snap, _painted: float) -> None:
-        """The trainer reads its commands in a batch, so a checkpoint an earlier scene asked for
-        can land after a later scene's settings and bring back its own algorithm, family and model
-        (and a task of that family): put the current scene's setup and task (or, after the tour,
-        the user's) back. So a scene's setup is held while it shows; its live settings (α, K,
-        steps, the task's points) stay free to change."""
+        """A second guard on the scene's setup: the trainer already lets a later setup win over a
+        checkpoint an earlier scene asked for (core.controls.Command.later), and if anything still
+        brings back another algorithm, family or model, put the current scene's setup and task (or,
+        after the tour, the user's) back. Its live settings (α, K, steps, the task's points) stay
+        free to change."""
         want = self._held
         if want is None:
             return

@@ -11,6 +11,7 @@ import torch
 
 from core import checkpoint as ckpt
 from core.controls import Controls, SharedControls
+from core.display import new_display_task
 from core.models import TwoParam
 from core.tasks import get_family
 from core.trainer import Trainer
@@ -20,8 +21,10 @@ TIMEOUT = 20.0
 
 
 class Running:
-    def __init__(self, controls: Controls):
+    def __init__(self, controls: Controls, before=None):
         self.shared = SharedControls(controls)
+        if before is not None:  # writes the trainer finds queued at its first read
+            before(self.shared)
         self.mailbox = reading_mailbox()
         self.trainer = Trainer(self.shared, self.mailbox)
         self.stop = threading.Event()
@@ -60,8 +63,8 @@ def start():
     torch.set_num_threads(1)
     runs = []
 
-    def _start(**controls):
-        run = Running(Controls(**controls))
+    def _start(before=None, **controls):
+        run = Running(Controls(**controls), before)
         runs.append(run)
         return run
 
@@ -241,6 +244,42 @@ def test_save_and_load_commands(start, tmp_path):
     assert snap.inner_lrs["min"] == pytest.approx(0.02) and snap.inner_lrs["max"] == pytest.approx(0.03)
     time.sleep(0.3)
     assert run.trainer.iteration == 77  # loading did not reset, nor start training
+
+
+def _two_scalar_checkpoint(path):
+    cfg = ckpt.config_from_controls(Controls(algorithm="maml", family="sine-ab", model="two-param"), 40)
+    ckpt.save(path, TwoParam(get_family("sine-ab")), {"a": torch.tensor(1.25), "b": torch.tensor(0.5)}, cfg)
+    return ckpt.load(path)
+
+
+def test_a_load_asked_for_before_a_change_of_setup_does_not_undo_it(start, tmp_path):
+    """A tour steps from a scene that loads a checkpoint to one with another family faster than
+    the trainer reads: the commands come in a batch with the later controls, and the later setup
+    (and its task) must win, as if they had been read one by one."""
+    loaded = _two_scalar_checkpoint(tmp_path / "two.pt")
+    task = new_display_task("linear", 5, np.random.default_rng(9))
+
+    def load_then_change(shared):
+        shared.post("load", loaded)
+        shared.update(family="linear", task=task)
+
+    run = start(before=load_then_change)
+    snap = run.wait_for("a snapshot after the batch", lambda s: "not loaded" in s.message)
+    assert (snap.family, snap.model, snap.iteration) == ("linear", "mlp", 0)
+    assert run.shared.get().task == task  # not replaced by a random task of the checkpoint's family
+
+
+def test_a_load_after_an_unrelated_change_still_loads(start, tmp_path):
+    loaded = _two_scalar_checkpoint(tmp_path / "two.pt")
+
+    def load_then_tweak(shared):
+        shared.post("load", loaded)
+        shared.update(inner_lr=0.02, family="sine-ab")  # written later, but what the checkpoint wants anyway
+
+    run = start(before=load_then_tweak)
+    snap = run.wait_for("the loaded checkpoint", lambda s: s.model == "two-param")
+    assert snap.family == "sine-ab" and snap.iteration == 40 and run.shared.get().inner_lr == 0.02
+    assert snap.meta_params["a"] == pytest.approx(1.25)
 
 
 def test_stop_event_joins_promptly(start):

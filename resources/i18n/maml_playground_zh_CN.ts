@@ -1,7 +1,8 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
-    <name />
+    <name></name>
     <message>
         <source>Alpha MAML hypergradient lr</source>
         <translation>Alpha MAML 超梯度学习率</translation>
@@ -15,7 +16,7 @@
         <translation>用超梯度下降在线调整标量的内循环和外循环学习率</translation>
     </message>
     <message>
-        <source>MAML adapting only the network's last layer in the inner loop</source>
+        <source>MAML adapting only the network&apos;s last layer in the inner loop</source>
         <translation>内循环中只适应网络最后一层的 MAML</translation>
     </message>
     <message>
@@ -59,7 +60,7 @@
         <translation>iMAML λ</translation>
     </message>
     <message>
-        <source>iMAML's λ: how strongly each task's solution is pulled back to the initialisation</source>
+        <source>iMAML&apos;s λ: how strongly each task&apos;s solution is pulled back to the initialisation</source>
         <translation>iMAML 的 λ：每个任务的解被拉回初始化的强度</translation>
     </message>
     <message>
@@ -75,7 +76,7 @@
         <translation>把初始化移向适应后的权重；不用查询集梯度</translation>
     </message>
     <message>
-        <source>Claim: {when}, the held-out MSE of {algorithm} after {steps} is ≥ {factor:g}x below the {against} init's{fitted}.</source>
+        <source>Claim: {when}, the held-out MSE of {algorithm} after {steps} is ≥ {factor:g}x below the {against} init&apos;s{fitted}.</source>
         <translation>声明：{when}，{algorithm} 在 {steps}后的留出 MSE 比{against}初始化的至少低 {factor:g} 倍{fitted}。</translation>
     </message>
     <message>
@@ -135,7 +136,7 @@
         <translation>模型</translation>
     </message>
     <message>
-        <source>the paper's MLP or the article's two scalars</source>
+        <source>the paper&apos;s MLP or the article&apos;s two scalars</source>
         <translation>论文中的 MLP，或文章中的两个标量</translation>
     </message>
     <message>
@@ -283,6 +284,10 @@
         <translation>重置</translation>
     </message>
     <message>
+        <source>The checkpoint was not loaded: the setup was changed after it was asked for</source>
+        <translation>未加载检查点：请求加载之后设置已被更改</translation>
+    </message>
+    <message>
         <source>amplitude A</source>
         <translation>振幅 A</translation>
     </message>
@@ -375,7 +380,7 @@
         <translation>自定义任务：在面板上点击添加点或绘制曲线；元训练继续使用原来的任务族。</translation>
     </message>
     <message>
-        <source>The network adapted to each task: the paper's MLP, or the article's model with just two scalars (the family's own formula).</source>
+        <source>The network adapted to each task: the paper&apos;s MLP, or the article&apos;s model with just two scalars (the family&apos;s own formula).</source>
         <translation>适应每个任务的网络：论文中的 MLP，或文章中只有两个标量的模型（即任务族自身的公式）。</translation>
     </message>
     <message>
@@ -435,7 +440,7 @@
         <translation>超梯度学习率</translation>
     </message>
     <message>
-        <source>α's lr</source>
+        <source>α&apos;s lr</source>
         <translation>α 的学习率</translation>
     </message>
     <message>
@@ -503,7 +508,7 @@
         <translation>本机没有可用的 CUDA</translation>
     </message>
     <message>
-        <source>The displayed task's {0} ({1}); the support points follow</source>
+        <source>The displayed task&apos;s {0} ({1}); the support points follow</source>
         <translation>所显示任务的{0}（{1}）；支持点随之变化</translation>
     </message>
     <message>
@@ -583,7 +588,7 @@
         <translation>无法录制到 {path}：{reason}</translation>
     </message>
     <message>
-        <source>The same new task, fitted from {alg}'s learned starting point: grey before, then after each inner step. As meta-training runs, one step already lands close.</source>
+        <source>The same new task, fitted from {alg}&apos;s learned starting point: grey before, then after each inner step. As meta-training runs, one step already lands close.</source>
         <translation>同一个新任务，从 {alg} 学到的起点开始拟合：灰色为适应前，之后是每个内循环步之后的结果。随着元训练进行，一步就已接近目标。</translation>
     </message>
     <message>
@@ -599,11 +604,11 @@
         <translation>第二个算法，与第一个算法在相同的任务批次上并排元训练。</translation>
     </message>
     <message>
-        <source>The meta-loss: error on each task's query points after adapting, averaged over the batch. Falling means the starting point adapts better.</source>
+        <source>The meta-loss: error on each task&apos;s query points after adapting, averaged over the batch. Falling means the starting point adapts better.</source>
         <translation>元损失：适应后每个任务查询点上的误差，在批次上取平均。下降说明起点的适应能力更好。</translation>
     </message>
     <message>
-        <source>The paper's Figure 3: error on held-out tasks after 0, 1, ... inner steps, mean and 95% band.</source>
+        <source>The paper&apos;s Figure 3: error on held-out tasks after 0, 1, ... inner steps, mean and 95% band.</source>
         <translation>论文的图 3：在留出任务上经过 0、1、… 个内循环步后的误差，均值及 95% 区间。</translation>
     </message>
     <message>
@@ -627,12 +632,12 @@
         <translation>&lt;b&gt;对每个&lt;/b&gt; T&lt;sub&gt;i&lt;/sub&gt;：</translation>
     </message>
     <message>
-        <source>θ'&lt;sub&gt;i&lt;/sub&gt; = θ − α∇L&lt;sub&gt;Ti&lt;/sub&gt;(θ) on K support points</source>
-        <translation>θ'&lt;sub&gt;i&lt;/sub&gt; = θ − α∇L&lt;sub&gt;Ti&lt;/sub&gt;(θ)，在 K 个支持点上</translation>
+        <source>θ&apos;&lt;sub&gt;i&lt;/sub&gt; = θ − α∇L&lt;sub&gt;Ti&lt;/sub&gt;(θ) on K support points</source>
+        <translation>θ&apos;&lt;sub&gt;i&lt;/sub&gt; = θ − α∇L&lt;sub&gt;Ti&lt;/sub&gt;(θ)，在 K 个支持点上</translation>
     </message>
     <message>
-        <source>loss&lt;sub&gt;i&lt;/sub&gt; = L&lt;sub&gt;Ti&lt;/sub&gt;(θ'&lt;sub&gt;i&lt;/sub&gt;) on query points</source>
-        <translation>loss&lt;sub&gt;i&lt;/sub&gt; = L&lt;sub&gt;Ti&lt;/sub&gt;(θ'&lt;sub&gt;i&lt;/sub&gt;)，在查询点上</translation>
+        <source>loss&lt;sub&gt;i&lt;/sub&gt; = L&lt;sub&gt;Ti&lt;/sub&gt;(θ&apos;&lt;sub&gt;i&lt;/sub&gt;) on query points</source>
+        <translation>loss&lt;sub&gt;i&lt;/sub&gt; = L&lt;sub&gt;Ti&lt;/sub&gt;(θ&apos;&lt;sub&gt;i&lt;/sub&gt;)，在查询点上</translation>
     </message>
     <message>
         <source>θ ← θ − β∇&lt;sub&gt;θ&lt;/sub&gt; Σ&lt;sub&gt;i&lt;/sub&gt; loss&lt;sub&gt;i&lt;/sub&gt;&amp;nbsp;&amp;nbsp;(meta-update)</source>
@@ -727,7 +732,7 @@
         <translation>支持点 MSE</translation>
     </message>
     <message>
-        <source>Colour: the task's support loss (log scale, see the bar). Line: the path the meta-initialisation took while training. Markers: each inner step from the meta-learned and the random init (stretched, and the readout says so, when they are too short to see). Click anywhere to place the random initialisation there.</source>
+        <source>Colour: the task&apos;s support loss (log scale, see the bar). Line: the path the meta-initialisation took while training. Markers: each inner step from the meta-learned and the random init (stretched, and the readout says so, when they are too short to see). Click anywhere to place the random initialisation there.</source>
         <translation>颜色：任务在支持点上的损失（对数刻度，见色条）。线条：元初始化在训练中走过的路径。标记：从元学习初始化和随机初始化出发的每个内循环步（步子太短看不清时会拉长显示，读数会注明）。点击任意位置可把随机初始化放到那里。</translation>
     </message>
     <message>
@@ -1035,7 +1040,7 @@
         <translation>加载训练好的模型(&amp;T)</translation>
     </message>
     <message>
-        <source>MAML meta-trained for 70,000 iterations on the paper's sinusoids: the finished result at once</source>
+        <source>MAML meta-trained for 70,000 iterations on the paper&apos;s sinusoids: the finished result at once</source>
         <translation>在论文的正弦任务上元训练了 70,000 次迭代的 MAML：立即查看最终结果</translation>
     </message>
     <message>
@@ -1127,7 +1132,7 @@
         <translation>导览(&amp;T)</translation>
     </message>
     <message>
-        <source>The article's story told with the live app: → / PageDown next, ← / PageUp back, Esc leaves</source>
+        <source>The article&apos;s story told with the live app: → / PageDown next, ← / PageUp back, Esc leaves</source>
         <translation>用实时运行的应用讲述文章的内容：→ / PageDown 下一步，← / PageUp 上一步，Esc 退出</translation>
     </message>
     <message>
@@ -1183,7 +1188,7 @@
         <translation>真实曲线</translation>
     </message>
     <message>
-        <source>the family's curve (the points were edited)</source>
+        <source>the family&apos;s curve (the points were edited)</source>
         <translation>任务族的曲线（支持点已被编辑）</translation>
     </message>
     <message>
@@ -1203,15 +1208,15 @@
         <translation>{0} 个点</translation>
     </message>
     <message>
-        <source>{0} point (meta-training's {1})</source>
+        <source>{0} point (meta-training&apos;s {1})</source>
         <translation>{0} 个点（元训练的 {1}）</translation>
     </message>
     <message>
-        <source>{0} points (meta-training's {1})</source>
+        <source>{0} points (meta-training&apos;s {1})</source>
         <translation>{0} 个点（元训练的 {1}）</translation>
     </message>
     <message>
-        <source>the task's true curve.</source>
+        <source>the task&apos;s true curve.</source>
         <translation>任务的真实曲线。</translation>
     </message>
     <message>
@@ -1219,7 +1224,7 @@
         <translation>你所编辑的任务族任务的曲线：编辑后的点不在这条曲线上，因此它已不再是这些点的真实曲线；但 MSE 仍以它为准计算。</translation>
     </message>
     <message>
-        <source>the curve you drew, the MSE's target.</source>
+        <source>the curve you drew, the MSE&apos;s target.</source>
         <translation>你绘制的曲线，即 MSE 的目标。</translation>
     </message>
     <message>
@@ -1227,7 +1232,7 @@
         <translation>无：只放置了点。</translation>
     </message>
     <message>
-        <source>family's curve</source>
+        <source>family&apos;s curve</source>
         <translation>任务族曲线</translation>
     </message>
     <message>
@@ -1275,7 +1280,7 @@
         <translation>{0}：{2} 个中 {1} 个</translation>
     </message>
     <message>
-        <source>Diverged at some step, and left out of that step's mean and band (MSE non-finite or above 100): {0} (the most at any step)</source>
+        <source>Diverged at some step, and left out of that step&apos;s mean and band (MSE non-finite or above 100): {0} (the most at any step)</source>
         <translation>在某一步发散，已从该步的均值和置信带中剔除（MSE 非有限或大于 100）：{0}（取各步中的最大数）</translation>
     </message>
     <message>
@@ -1407,7 +1412,7 @@
         <translation>绘制</translation>
     </message>
     <message>
-        <source>Draw mode: drag across a panel to sketch the task's true curve (K support points are then sampled from it)</source>
+        <source>Draw mode: drag across a panel to sketch the task&apos;s true curve (K support points are then sampled from it)</source>
         <translation>绘制模式：在面板上拖动以画出任务的真实曲线（随后从中采样 K 个支持点）</translation>
     </message>
     <message>
@@ -1415,7 +1420,7 @@
         <translation>采样 K 个</translation>
     </message>
     <message>
-        <source>K new support points from the true curve (drawn or the family's)</source>
+        <source>K new support points from the true curve (drawn or the family&apos;s)</source>
         <translation>从真实曲线（绘制的或任务族的）采样 K 个新支持点</translation>
     </message>
     <message>
@@ -1479,16 +1484,16 @@
         <translation>导览结束：你的设置和任务已恢复（元训练重新开始）</translation>
     </message>
     <message>
-        <source>{where}: must be a JSON object of settings, e.g. {{"inner_lr": 0.01}}</source>
-        <translation>{where}：必须是由设置组成的 JSON 对象，例如 {{"inner_lr": 0.01}}</translation>
+        <source>{where}: must be a JSON object of settings, e.g. {{&quot;inner_lr&quot;: 0.01}}</source>
+        <translation>{where}：必须是由设置组成的 JSON 对象，例如 {{&quot;inner_lr&quot;: 0.01}}</translation>
     </message>
     <message>
         <source>{where}: {key} must be a string, not {value!r}</source>
         <translation>{where}：{key} 必须是字符串，而不是 {value!r}</translation>
     </message>
     <message>
-        <source>{where}: task must be {{"a": number, "b": number}}, not {task!r}</source>
-        <translation>{where}：task 必须是 {{"a": 数值, "b": 数值}}，而不是 {task!r}</translation>
+        <source>{where}: task must be {{&quot;a&quot;: number, &quot;b&quot;: number}}, not {task!r}</source>
+        <translation>{where}：task 必须是 {{&quot;a&quot;: 数值, &quot;b&quot;: 数值}}，而不是 {task!r}</translation>
     </message>
     <message>
         <source>{where}: task {key} must be a number in [{lo:g}, {hi:g}] for the {family} family (got {value!r})</source>
@@ -1499,7 +1504,7 @@
         <translation>{0}：请输入 {1:g} 到 {2:g} 之间的数，例如 {3}</translation>
     </message>
     <message>
-        <source>{0} must be between {1:g} and {2:g}; '{3}' refused, kept {4}</source>
+        <source>{0} must be between {1:g} and {2:g}; &apos;{3}&apos; refused, kept {4}</source>
         <translation>{0} 必须在 {1:g} 到 {2:g} 之间；已拒绝“{3}”，保留 {4}</translation>
     </message>
     <message>

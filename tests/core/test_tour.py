@@ -38,7 +38,7 @@ def test_the_shipped_tour_tells_the_articles_story():
     assert any(s.controls().playing for s in scenes)  # meta-training live
     assert any(s.checkpoint is not None for s in scenes)  # after meta-training: the shipped model
     steps = [s.controls().display_steps for s in scenes if s.checkpoint is not None]
-    assert 1 in steps and max(steps) >= 10  # after 1 step, after more
+    assert 1 in steps and 10 <= max(steps) and any(n >= 100 for n in steps)  # after 1 step, 10, 100 (the article's)
     assert any(s.panels["explain"] for s in by.values())
 
 

@@ -47,14 +47,15 @@ def style_plot(plot: pg.PlotWidget, t: style.Theme) -> None:
     """Background, axes and their labels in theme `t`."""
     plot.setBackground(t.panel)
     item = plot.getPlotItem()
+    font = t.axis_font()
     for name in ("left", "bottom"):
         ax = item.getAxis(name)
         ax.setPen(pg.mkPen(t.grid))
         ax.setTextPen(pg.mkPen(t.text))
-        ax.setTickFont(t.axis_font())
-        ax.label.setFont(t.axis_font())
+        if ax.style["tickFont"] != font:  # a theme switch keeps the size: no new geometry, no relayout
+            ax.setTickFont(font)
+            ax.label.setFont(font)
         ax.label.setDefaultTextColor(QColor(t.text))
-        ax.update()
 
 
 class Card(QFrame):
@@ -512,7 +513,8 @@ class LossPanel(Card):
 
     def __init__(self):
         super().__init__(tr("Meta-training loss"))
-        self.legend = _legend_label()
+        self.legend = FitLabel()  # one line, the longest version that fits (a wrapped one took the plot's room)
+        self.legend.setAlignment(Qt.AlignLeft | Qt.AlignVCenter)
         self.body.addWidget(self.legend)
         self.plot = _plot()
         item = self.plot.getPlotItem()
@@ -541,10 +543,15 @@ class LossPanel(Card):
         self.smooth.setPen(pg.mkPen(t.accent, width=3 * t.scale))
         self.rival.setPen(pg.mkPen(t.methods["compare"], width=3 * t.scale, style=style.MARKS["compare"].dash))
         smoothed, each, query = tr("smoothed"), tr("per iteration"), tr("query MSE after adaptation")
-        self.legend.setText(f"<span style='font-size:{t.body_pt + 1}pt; color:{t.accent}'>━━ {smoothed}"
-                            f"&nbsp;&nbsp;&nbsp;<span style='color:{faint.name()}'>━━</span> {each}</span>"
-                            f"<span style='color:{t.muted}; font-size:{t.body_pt}pt'>&nbsp;&nbsp;&nbsp;"
-                            f"{query}</span>")
+        line, faint_bar = f"<span style='font-size:{t.body_pt + 1}pt; color:{t.accent}'>", \
+            f"<span style='color:{faint.name()}'>━━</span>"
+        pair = f"━━ {smoothed}&nbsp;&nbsp;&nbsp;{faint_bar} {each}</span>"
+        self.legend.set_options((line + pair + f"<span style='color:{t.muted}; font-size:{t.body_pt}pt'>"
+                                 f"&nbsp;&nbsp;&nbsp;{query}</span>",
+                                 line + pair,  # one line always: the plot below keeps its height
+                                 f"<span style='font-size:{t.body_pt}pt; color:{t.accent}'>━ {smoothed} "
+                                 f"<span style='color:{faint.name()}'>━</span> {each}</span>"))
+        self.legend.setToolTip(query)
         self._iteration = -2  # the readout is rebuilt below
         if self.snapshot is not None:
             self.show_snapshot(self.snapshot)
@@ -599,8 +606,8 @@ class LossPanel(Card):
                              f"{style.MARKS['compare'].bar} {name} {value}</span></span>",
                              f"{size}{smoothed}&nbsp;&nbsp;{rival_span}{name} {value}</span></span>",
                              f"<span style='font-size:{t.body_pt}pt'>{smoothed} {rival_span}{value}</span></span>")
-        else:
-            self.set_readout(size + tr("smoothed {0}").format(smoothed) + "</span>")
+        else:  # the bare value when the title leaves little room: the header stays one line
+            self.set_readout(size + tr("smoothed {0}").format(smoothed) + "</span>", f"{size}{smoothed}</span>")
 
 
 EVAL_LINEAR = 10  # the held-out panel's x axis is linear up to this many steps, logarithmic past it
@@ -658,9 +665,10 @@ class EvalPanel(Card):
             self.show_snapshot(self.snapshot)
 
     def _legend(self, values: dict) -> tuple[str, ...]:
-        """Long to short: marker and dash, name and value; then tighter; then without the dash."""
+        """Long to short: marker and dash, name and value; then tighter; then without the dash;
+        last the markers and values only (the panel titles carry the same markers)."""
         t = self.theme
-        full, short, tiny = [], [], []
+        full, short, tiny, marks = [], [], [], []
         for m in self.METHODS:
             if m == "compare" and not self.compare_label:
                 continue
@@ -673,10 +681,12 @@ class EvalPanel(Card):
             full.append(f"{span}{mark.glyph}{mark.bar} {name}{value}</span>")
             short.append(f"{span}{mark.glyph} {brief}{value}</span>")
             tiny.append(f"{span}{mark.glyph} {brief}{value.replace(fitting, ' …')}</span>")
+            marks.append(f"{span}{mark.glyph}{value.replace(fitting, ' …')}</span>")  # the marker names it
         size = t.body_pt if self.compare_label else t.body_pt + 1
         line = f"<span style='font-size:{size}pt'>%s</span>"
         return (line % "&nbsp;&nbsp;&nbsp;".join(full), line % "&nbsp;".join(full), line % "&nbsp;".join(short),
-                f"<span style='font-size:{t.body_pt - 1}pt'>{'&nbsp;'.join(tiny)}</span>")
+                f"<span style='font-size:{t.body_pt - 1}pt'>{'&nbsp;'.join(tiny)}</span>",
+                f"<span style='font-size:{t.body_pt - 1}pt'>{'&nbsp;'.join(marks)}</span>")
 
     def _x(self, steps: np.ndarray) -> np.ndarray:
         """Where the steps sit on the x axis: as they are up to 10, on log10(1 + steps) past 10
@@ -757,9 +767,3 @@ class EvalPanel(Card):
                 f"{warn}{upto.format(most, ev.n_tasks)}</span>",
                 f"{warn}{upto_short.format(most, ev.n_tasks)}</span>"]
 
-
-def _legend_label() -> QLabel:
-    label = QLabel("")
-    label.setTextFormat(Qt.RichText)
-    label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
-    return label

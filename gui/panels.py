@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPalette, QPen, QTextDocument
 from PySide6.QtWidgets import QFrame, QGraphicsItem, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout
 
@@ -79,6 +79,7 @@ class Card(QFrame):
         self.body.setSpacing(4)
         self.body.addLayout(head)
         self._readout_text = ""
+        self._pending, self._themed = None, False  # a switch seen while hidden (follow_theme)
 
     def set_readout(self, html: str, *shorter: str) -> None:
         """The readout, or the first of the shorter versions that fits beside the title."""
@@ -104,6 +105,24 @@ class Card(QFrame):
         if hasattr(self, "plot"):
             style_plot(self.plot, t)
         self.update()
+
+    def follow_theme(self) -> None:
+        """`apply_theme` now and on every switch, but a hidden card (the pretrained or compared
+        panel, most of the time) only when next shown: a switch costs what is on screen."""
+        style.themes.follow(self._theme_changed)
+
+    def _theme_changed(self, t: style.Theme) -> None:
+        if self.isHidden() and self._themed:
+            self._pending = t
+        else:
+            self._pending, self._themed = None, True
+            self.apply_theme(t)
+
+    def showEvent(self, event) -> None:
+        if self._pending is not None:
+            t, self._pending = self._pending, None
+            self.apply_theme(t)
+        super().showEvent(event)
 
     def paintEvent(self, event) -> None:
         """The rounded panel, painted: a stylesheet would re-polish every child on a switch."""
@@ -133,6 +152,7 @@ class FitLabel(QLabel):
         self.options: tuple[str, ...] = ("",)
         self._widths: dict[str, float] = {}
         self._shape, self._choice = None, 0  # the last fit: (width, option lengths) -> chosen option
+        self._refit_queued = False
 
     def set_options(self, options: tuple[str, ...]) -> None:
         self.options = options
@@ -173,12 +193,20 @@ class FitLabel(QLabel):
         if len(self.options) > 1:
             self._fit()
 
-    def changeEvent(self, event) -> None:  # a new font (a theme or presenter switch) measures anew
+    def changeEvent(self, event) -> None:
+        """A new font (a presenter switch) measures anew, after the switch: its panel sets new
+        options at the new sizes in the same switch, and measuring the old ones first is wasted."""
         super().changeEvent(event)
         if event.type() == QEvent.FontChange:
             self._widths.clear()
             self._shape = None
-            self._fit()
+            if not self._refit_queued:
+                self._refit_queued = True
+                QTimer.singleShot(0, self, self._refit)
+
+    def _refit(self) -> None:
+        self._refit_queued = False
+        self._fit()
 
 
 class CurveBundle(QGraphicsItem):
@@ -281,7 +309,7 @@ class InitPanel(Card):
         self.truth_name = "true"  # what the dashed curve is, in the legend (see truth_name)
         self._truth_task = None
         self.snapshot = None  # the last one shown, redrawn after a theme switch
-        style.themes.follow(self.apply_theme)
+        self.follow_theme()
 
     def apply_theme(self, t: style.Theme) -> None:
         super().apply_theme(t)
@@ -650,19 +678,17 @@ class EvalPanel(Card):
 
     def apply_theme(self, t: style.Theme) -> None:
         super().apply_theme(t)
-        for m, line in self.lines.items():
+        for m, line in self.lines.items():  # the data stays: one setData per line takes the new look
             colour = QColor(t.methods[m])
-            line.setPen(pg.mkPen(colour, width=3 * t.scale, style=style.MARKS[m].dash))
-            line.setSymbolBrush(colour)
-            line.setSymbolPen(pg.mkPen(t.panel, width=1))
-            line.setSymbolSize(9 * t.scale)
+            x, y = (line.xData, line.yData) if line.xData is not None else ([], [])
+            line.setData(x, y, pen=pg.mkPen(colour, width=3 * t.scale, style=style.MARKS[m].dash),
+                         symbolBrush=colour, symbolPen=pg.mkPen(t.panel, width=1), symbolSize=9 * t.scale)
             band = QColor(colour)
             band.setAlpha(55)
             self.fills[m][0].setBrush(pg.mkBrush(band))
-        self._shown = None
         self.legend.set_options(self._legend(self._values))
-        if self.snapshot is not None:
-            self.show_snapshot(self.snapshot)
+        if self._shown is not None:
+            self.set_readout(*self._readout(self._shown))
 
     def _legend(self, values: dict) -> tuple[str, ...]:
         """Long to short: marker and dash, name and value; then tighter; then without the dash;

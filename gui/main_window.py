@@ -50,6 +50,7 @@ TASK_SHARE = 0.5  # the init panels keep at least this share of the window's hei
 SIDEBAR_W = (300, 390)  # the controls column's width: narrowest, widest (before presenter mode's scale)
 TITLE_SLACK = 48  # a card's margins and the title label's own around its text (px)
 PLOT_MIN_H = 32  # the loss and evaluation plots' least height (the window's minimum size still fits)
+TRAIN_ROOM_H = 260  # the training row's height, when the window leaves it that much above the init panels' half
 PLOT_ROOM_H = 150  # the height they keep, axes included, before the timeline and captions give way
 DOCK_W, DOCK_SHARE = (240, 360), 0.22  # Explain's pseudo-code column: narrowest, widest, share of the width
 STATUS_SLACK, STATUS_GAP = 30, 8  # the status bar's size grip and margins; its gap between labels (px)
@@ -481,13 +482,17 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self._fit_text)
 
     def _fit_rows(self) -> None:
-        """The row below may have only what the init panels leave."""
+        """The row below may have only what the init panels leave, and keeps up to TRAIN_ROOM_H of it."""
         margins = self.centralWidget().layout().contentsMargins()
         preset = self.preset_line.height() + self._right.spacing() if self.preset_line.isVisible() else 0
-        room = (self.centralWidget().height() - margins.top() - margins.bottom() - self.headline.height()
+        headline = self.headline.heightForWidth(self.headline.width())  # its text now, laid out or not yet
+        room = (self.centralWidget().height() - margins.top() - margins.bottom() - headline
                 - 2 * self._right.spacing() - self.task_area.minimumHeight() - preset)
         if self.train_area.maximumHeight() != max(room, 0):
             self.train_area.setMaximumHeight(max(room, 0))
+        least = min(max(room, 0), TRAIN_ROOM_H)  # on a short window the init panels' size hints would take it
+        if self.train_area.minimumHeight() != least:
+            self.train_area.setMinimumHeight(least)
 
     def _fit_plots(self) -> None:
         """The loss and evaluation plots keep PLOT_ROOM_H, or all their card can give without its
@@ -541,6 +546,7 @@ class MainWindow(QMainWindow):
                     head.setDirection(direction)
         if self.snapshot is not None:
             self._headline(self.snapshot)
+            self._fit_rows()  # the headline may have changed its number of lines
         self._fit_plots()
         self.demo.explainer.fit_captions()
         room = self.statusBar().width() - STATUS_SLACK

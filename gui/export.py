@@ -41,24 +41,26 @@ class Exports(QObject):
         return problem is None
 
     def export_panel(self, name: str, path) -> bool:
-        """One plot as PNG (pyqtgraph's ImageExporter, at least 1200 px wide) or as vector SVG."""
+        """One plot as PNG (pyqtgraph's ImageExporter, at least 1200 px wide) or as vector SVG,
+        encoded in memory and written like every file (gui.imagefile): whole or not at all."""
+        from gui.imagefile import save_bytes, save_pixmap
+
         panel = self.panel_widget(name)
         path = str(path)
         try:
             if path.lower().endswith(".svg"):
-                svg_of_plot(panel.plot, path, panel.title.text())
+                problem = save_bytes(svg_of_plot(panel.plot, panel.title.text()), path)
             else:
                 import pyqtgraph.exporters as ex
 
                 exporter = ex.ImageExporter(panel.plot.getPlotItem())
                 exporter.parameters()["width"] = max(1200, int(panel.plot.width() * 2))
-                exporter.export(path)
-        except Exception as e:  # pyqtgraph raises plain Exceptions for odd sizes and paths
-            self.notice(tr("Could not export {0}: {1}").format(path, e), error=True)
-            return False
-        ok = Path(path).is_file()
-        self.notice(tr("Saved {0}").format(path) if ok else tr("Could not write {0}").format(path), error=not ok)
-        return ok
+                problem = save_pixmap(exporter.export(toBytes=True), path, "PNG")
+        except Exception as e:  # pyqtgraph raises plain Exceptions for odd sizes
+            problem = f"{path}: {e}"
+        self.notice(tr("Could not write {0}").format(problem) if problem else tr("Saved {0}").format(path),
+                    error=bool(problem))
+        return problem is None
 
     def toggle_record(self, on: bool) -> bool:
         """Start (asking where to) or stop a recording; True while one runs."""
@@ -99,10 +101,10 @@ class Exports(QObject):
             self.export_panel(name, path)
 
 
-def svg_of_plot(view, path: str, title: str = "") -> None:
-    """The plot's scene through Qt's SVG painter, item caches off so axes and text stay vectors.
-    (pyqtgraph 0.14's SVGExporter cannot parse the paths Qt 6.11 writes.)"""
-    from PySide6.QtCore import QRect, QRectF
+def svg_of_plot(view, title: str = "") -> bytes:
+    """The plot's scene through Qt's SVG painter into memory, item caches off so axes and text
+    stay vectors. (pyqtgraph 0.14's SVGExporter cannot parse the paths Qt 6.11 writes.)"""
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QRectF
     from PySide6.QtGui import QPainter
     from PySide6.QtSvg import QSvgGenerator
     from PySide6.QtWidgets import QGraphicsItem
@@ -111,8 +113,11 @@ def svg_of_plot(view, path: str, title: str = "") -> None:
     modes = [i.cacheMode() for i in items]
     for i in items:
         i.setCacheMode(QGraphicsItem.NoCache)
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.WriteOnly)
     gen = QSvgGenerator()
-    gen.setFileName(path)
+    gen.setOutputDevice(buffer)
     gen.setSize(view.size())
     gen.setViewBox(QRect(0, 0, view.width(), view.height()))
     gen.setTitle(title)
@@ -124,3 +129,5 @@ def svg_of_plot(view, path: str, title: str = "") -> None:
         painter.end()
         for i, m in zip(items, modes):
             i.setCacheMode(m)
+    buffer.close()
+    return bytes(data)

@@ -44,13 +44,14 @@ from gui.task_editor import TaskEditor, TaskTools
 from gui.timeline import Timeline
 from gui.widgets import EntryKeys
 
-TIMELINE_FROM_HEIGHT = 700  # below this the loss panel has no room for the rewind timeline
 MIN_SIZE = (960, 660)  # fits a 1024x768 or 1280x720 projector with room for a desktop bar and a title bar
 FIRST_SIZE = (1600, 900)  # the window's size at start, where the screen has room
 TASK_SHARE = 0.5  # the init panels keep at least this share of the window's height
 SIDEBAR_W = (300, 390)  # the controls column's width: narrowest, widest (before presenter mode's scale)
 TITLE_SLACK = 48  # a card's margins and the title label's own around its text (px)
-PLOT_MIN_H = 32  # the loss and evaluation plots' least height
+PLOT_MIN_H = 32  # the loss and evaluation plots' least height (the window's minimum size still fits)
+TRAIN_ROOM_H = 260  # the training row's height, when the window leaves it that much above the init panels' half
+PLOT_ROOM_H = 150  # the height they keep, axes included, before the timeline and captions give way
 DOCK_W, DOCK_SHARE = (240, 360), 0.22  # Explain's pseudo-code column: narrowest, widest, share of the width
 STATUS_SLACK, STATUS_GAP = 30, 8  # the status bar's size grip and margins; its gap between labels (px)
 HEAD_GAP = 16  # least room between a card's title and its readout (px)
@@ -471,10 +472,6 @@ class MainWindow(QMainWindow):
         width = round(min(max(DOCK_SHARE * self.width(), DOCK_W[0]), DOCK_W[1]))
         if dock.width() != width:
             dock.setFixedWidth(width)
-        # the timeline gives way on the shortest windows (a replay in progress keeps it)
-        tall = self.height() >= TIMELINE_FROM_HEIGHT or self.timeline.replaying()
-        if self.timeline.isHidden() == tall:
-            self.timeline.setVisible(tall)
         share = round(TASK_SHARE * self.height())
         if self.task_area.minimumHeight() != share:
             self.task_area.setMinimumHeight(share)
@@ -485,13 +482,37 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self._fit_text)
 
     def _fit_rows(self) -> None:
-        """The row below may have only what the init panels leave."""
+        """The row below may have only what the init panels leave, and keeps up to TRAIN_ROOM_H of it."""
         margins = self.centralWidget().layout().contentsMargins()
         preset = self.preset_line.height() + self._right.spacing() if self.preset_line.isVisible() else 0
-        room = (self.centralWidget().height() - margins.top() - margins.bottom() - self.headline.height()
+        headline = self.headline.heightForWidth(self.headline.width())  # its text now, laid out or not yet
+        room = (self.centralWidget().height() - margins.top() - margins.bottom() - headline
                 - 2 * self._right.spacing() - self.task_area.minimumHeight() - preset)
         if self.train_area.maximumHeight() != max(room, 0):
             self.train_area.setMaximumHeight(max(room, 0))
+        least = min(max(room, 0), TRAIN_ROOM_H)  # on a short window the init panels' size hints would take it
+        if self.train_area.minimumHeight() != least:
+            self.train_area.setMinimumHeight(least)
+
+    def _fit_plots(self) -> None:
+        """The loss and evaluation plots keep PLOT_ROOM_H, or all their card can give without its
+        optional rows: the rewind timeline shows only where the loss plot keeps that height beside
+        it (a replay in progress keeps it), and the captions give way next (Explainer.fit_captions)."""
+        for card in (self.loss, self.eval):
+            m, body = card.body.contentsMargins(), card.body
+            inner = card.width() - m.left() - m.right()
+            kept = [_height(body.itemAt(0).layout(), inner), _height(card.legend, inner)]
+            if card is self.loss and self.alpha_strip.isVisible():
+                kept.append(_height(self.alpha_strip, inner))
+            room = card.height() - m.top() - m.bottom() - sum(kept) - len(kept) * body.spacing()
+            floor = min(PLOT_ROOM_H, max(PLOT_MIN_H, room))
+            if card.plot.minimumHeight() != floor:
+                card.plot.setMinimumHeight(floor)
+            if card is self.loss:
+                line = self.timeline
+                show = line.replaying() or room >= PLOT_ROOM_H + line.sizeHint().height() + body.spacing()
+                if line.isHidden() == show:
+                    line.setVisible(show)
 
     @Slot()
     def _fit_text(self) -> None:
@@ -514,8 +535,10 @@ class MainWindow(QMainWindow):
                 for p in self.panels.values():
                     if not p.isHidden():
                         p.show_snapshot(self.snapshot)
-        for row in ([p for p in self.panels.values() if not p.isHidden()], [self.loss, self.eval]):
-            stacked = any(_head_too_wide(card) for card in row)  # one row, one arrangement: titles line up
+        # the init panels' row has one arrangement (their titles line up); a training card stacks
+        # alone: a line saved there is the plot's, on the short screens that need it
+        for row in ([p for p in self.panels.values() if not p.isHidden()], [self.loss], [self.eval]):
+            stacked = any(_head_too_wide(card) for card in row)
             for card in row:
                 head = card.body.itemAt(0).layout()
                 direction = QBoxLayout.TopToBottom if stacked else QBoxLayout.LeftToRight
@@ -523,6 +546,8 @@ class MainWindow(QMainWindow):
                     head.setDirection(direction)
         if self.snapshot is not None:
             self._headline(self.snapshot)
+            self._fit_rows()  # the headline may have changed its number of lines
+        self._fit_plots()
         self.demo.explainer.fit_captions()
         room = self.statusBar().width() - STATUS_SLACK
         for k in STATUS_ORDER:  # most needed first
@@ -663,10 +688,17 @@ class Toast(QFrame):
         self.hide()
 
 
+def _height(part, width: int) -> int:
+    """The height a widget or layout takes at this width (wrapped text: its wrapped height)."""
+    return part.heightForWidth(width) if part.hasHeightForWidth() else part.sizeHint().height()
+
+
 def _head_too_wide(card) -> bool:
-    """A card's title and readout do not fit side by side."""
+    """A card's title and readout do not fit side by side, even with the readout's shortest
+    version (the one shown is chosen for the room it has, which is wider once stacked)."""
     margins = card.body.contentsMargins()
-    need = card.title.sizeHint().width() + card.readout.sizeHint().width() + HEAD_GAP
+    readout = min(card.readout.text_width(html) for html in card.readout.options)
+    need = card.title.sizeHint().width() + readout + HEAD_GAP
     return need > card.width() - margins.left() - margins.right()
 
 

@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPalette, QPen, QTextDocument
 from PySide6.QtWidgets import QFrame, QGraphicsItem, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout
 
@@ -47,14 +47,15 @@ def style_plot(plot: pg.PlotWidget, t: style.Theme) -> None:
     """Background, axes and their labels in theme `t`."""
     plot.setBackground(t.panel)
     item = plot.getPlotItem()
+    font = t.axis_font()
     for name in ("left", "bottom"):
         ax = item.getAxis(name)
         ax.setPen(pg.mkPen(t.grid))
         ax.setTextPen(pg.mkPen(t.text))
-        ax.setTickFont(t.axis_font())
-        ax.label.setFont(t.axis_font())
+        if ax.style["tickFont"] != font:  # a theme switch keeps the size: no new geometry, no relayout
+            ax.setTickFont(font)
+            ax.label.setFont(font)
         ax.label.setDefaultTextColor(QColor(t.text))
-        ax.update()
 
 
 class Card(QFrame):
@@ -78,6 +79,7 @@ class Card(QFrame):
         self.body.setSpacing(4)
         self.body.addLayout(head)
         self._readout_text = ""
+        self._pending, self._themed = None, False  # a switch seen while hidden (follow_theme)
 
     def set_readout(self, html: str, *shorter: str) -> None:
         """The readout, or the first of the shorter versions that fits beside the title."""
@@ -103,6 +105,24 @@ class Card(QFrame):
         if hasattr(self, "plot"):
             style_plot(self.plot, t)
         self.update()
+
+    def follow_theme(self) -> None:
+        """`apply_theme` now and on every switch, but a hidden card (the pretrained or compared
+        panel, most of the time) only when next shown: a switch costs what is on screen."""
+        style.themes.follow(self._theme_changed)
+
+    def _theme_changed(self, t: style.Theme) -> None:
+        if self.isHidden() and self._themed:
+            self._pending = t
+        else:
+            self._pending, self._themed = None, True
+            self.apply_theme(t)
+
+    def showEvent(self, event) -> None:
+        if self._pending is not None:
+            t, self._pending = self._pending, None
+            self.apply_theme(t)
+        super().showEvent(event)
 
     def paintEvent(self, event) -> None:
         """The rounded panel, painted: a stylesheet would re-polish every child on a switch."""
@@ -132,6 +152,7 @@ class FitLabel(QLabel):
         self.options: tuple[str, ...] = ("",)
         self._widths: dict[str, float] = {}
         self._shape, self._choice = None, 0  # the last fit: (width, option lengths) -> chosen option
+        self._refit_queued = False
 
     def set_options(self, options: tuple[str, ...]) -> None:
         self.options = options
@@ -172,12 +193,20 @@ class FitLabel(QLabel):
         if len(self.options) > 1:
             self._fit()
 
-    def changeEvent(self, event) -> None:  # a new font (a theme or presenter switch) measures anew
+    def changeEvent(self, event) -> None:
+        """A new font (a presenter switch) measures anew, after the switch: its panel sets new
+        options at the new sizes in the same switch, and measuring the old ones first is wasted."""
         super().changeEvent(event)
         if event.type() == QEvent.FontChange:
             self._widths.clear()
             self._shape = None
-            self._fit()
+            if not self._refit_queued:
+                self._refit_queued = True
+                QTimer.singleShot(0, self, self._refit)
+
+    def _refit(self) -> None:
+        self._refit_queued = False
+        self._fit()
 
 
 class CurveBundle(QGraphicsItem):
@@ -280,7 +309,7 @@ class InitPanel(Card):
         self.truth_name = "true"  # what the dashed curve is, in the legend (see truth_name)
         self._truth_task = None
         self.snapshot = None  # the last one shown, redrawn after a theme switch
-        style.themes.follow(self.apply_theme)
+        self.follow_theme()
 
     def apply_theme(self, t: style.Theme) -> None:
         super().apply_theme(t)
@@ -512,7 +541,8 @@ class LossPanel(Card):
 
     def __init__(self):
         super().__init__(tr("Meta-training loss"))
-        self.legend = _legend_label()
+        self.legend = FitLabel()  # one line, the longest version that fits (a wrapped one took the plot's room)
+        self.legend.setAlignment(Qt.AlignLeft | Qt.AlignVCenter)
         self.body.addWidget(self.legend)
         self.plot = _plot()
         item = self.plot.getPlotItem()
@@ -541,10 +571,15 @@ class LossPanel(Card):
         self.smooth.setPen(pg.mkPen(t.accent, width=3 * t.scale))
         self.rival.setPen(pg.mkPen(t.methods["compare"], width=3 * t.scale, style=style.MARKS["compare"].dash))
         smoothed, each, query = tr("smoothed"), tr("per iteration"), tr("query MSE after adaptation")
-        self.legend.setText(f"<span style='font-size:{t.body_pt + 1}pt; color:{t.accent}'>━━ {smoothed}"
-                            f"&nbsp;&nbsp;&nbsp;<span style='color:{faint.name()}'>━━</span> {each}</span>"
-                            f"<span style='color:{t.muted}; font-size:{t.body_pt}pt'>&nbsp;&nbsp;&nbsp;"
-                            f"{query}</span>")
+        line, faint_bar = f"<span style='font-size:{t.body_pt + 1}pt; color:{t.accent}'>", \
+            f"<span style='color:{faint.name()}'>━━</span>"
+        pair = f"━━ {smoothed}&nbsp;&nbsp;&nbsp;{faint_bar} {each}</span>"
+        self.legend.set_options((line + pair + f"<span style='color:{t.muted}; font-size:{t.body_pt}pt'>"
+                                 f"&nbsp;&nbsp;&nbsp;{query}</span>",
+                                 line + pair,  # one line always: the plot below keeps its height
+                                 f"<span style='font-size:{t.body_pt}pt; color:{t.accent}'>━ {smoothed} "
+                                 f"<span style='color:{faint.name()}'>━</span> {each}</span>"))
+        self.legend.setToolTip(query)
         self._iteration = -2  # the readout is rebuilt below
         if self.snapshot is not None:
             self.show_snapshot(self.snapshot)
@@ -599,8 +634,8 @@ class LossPanel(Card):
                              f"{style.MARKS['compare'].bar} {name} {value}</span></span>",
                              f"{size}{smoothed}&nbsp;&nbsp;{rival_span}{name} {value}</span></span>",
                              f"<span style='font-size:{t.body_pt}pt'>{smoothed} {rival_span}{value}</span></span>")
-        else:
-            self.set_readout(size + tr("smoothed {0}").format(smoothed) + "</span>")
+        else:  # the bare value when the title leaves little room: the header stays one line
+            self.set_readout(size + tr("smoothed {0}").format(smoothed) + "</span>", f"{size}{smoothed}</span>")
 
 
 EVAL_LINEAR = 10  # the held-out panel's x axis is linear up to this many steps, logarithmic past it
@@ -643,24 +678,23 @@ class EvalPanel(Card):
 
     def apply_theme(self, t: style.Theme) -> None:
         super().apply_theme(t)
-        for m, line in self.lines.items():
+        for m, line in self.lines.items():  # the data stays: one setData per line takes the new look
             colour = QColor(t.methods[m])
-            line.setPen(pg.mkPen(colour, width=3 * t.scale, style=style.MARKS[m].dash))
-            line.setSymbolBrush(colour)
-            line.setSymbolPen(pg.mkPen(t.panel, width=1))
-            line.setSymbolSize(9 * t.scale)
+            x, y = (line.xData, line.yData) if line.xData is not None else ([], [])
+            line.setData(x, y, pen=pg.mkPen(colour, width=3 * t.scale, style=style.MARKS[m].dash),
+                         symbolBrush=colour, symbolPen=pg.mkPen(t.panel, width=1), symbolSize=9 * t.scale)
             band = QColor(colour)
             band.setAlpha(55)
             self.fills[m][0].setBrush(pg.mkBrush(band))
-        self._shown = None
         self.legend.set_options(self._legend(self._values))
-        if self.snapshot is not None:
-            self.show_snapshot(self.snapshot)
+        if self._shown is not None:
+            self.set_readout(*self._readout(self._shown))
 
     def _legend(self, values: dict) -> tuple[str, ...]:
-        """Long to short: marker and dash, name and value; then tighter; then without the dash."""
+        """Long to short: marker and dash, name and value; then tighter; then without the dash;
+        last the markers and values only (the panel titles carry the same markers)."""
         t = self.theme
-        full, short, tiny = [], [], []
+        full, short, tiny, marks = [], [], [], []
         for m in self.METHODS:
             if m == "compare" and not self.compare_label:
                 continue
@@ -673,10 +707,12 @@ class EvalPanel(Card):
             full.append(f"{span}{mark.glyph}{mark.bar} {name}{value}</span>")
             short.append(f"{span}{mark.glyph} {brief}{value}</span>")
             tiny.append(f"{span}{mark.glyph} {brief}{value.replace(fitting, ' …')}</span>")
+            marks.append(f"{span}{mark.glyph}{value.replace(fitting, ' …')}</span>")  # the marker names it
         size = t.body_pt if self.compare_label else t.body_pt + 1
         line = f"<span style='font-size:{size}pt'>%s</span>"
         return (line % "&nbsp;&nbsp;&nbsp;".join(full), line % "&nbsp;".join(full), line % "&nbsp;".join(short),
-                f"<span style='font-size:{t.body_pt - 1}pt'>{'&nbsp;'.join(tiny)}</span>")
+                f"<span style='font-size:{t.body_pt - 1}pt'>{'&nbsp;'.join(tiny)}</span>",
+                f"<span style='font-size:{t.body_pt - 1}pt'>{'&nbsp;'.join(marks)}</span>")
 
     def _x(self, steps: np.ndarray) -> np.ndarray:
         """Where the steps sit on the x axis: as they are up to 10, on log10(1 + steps) past 10
@@ -757,9 +793,3 @@ class EvalPanel(Card):
                 f"{warn}{upto.format(most, ev.n_tasks)}</span>",
                 f"{warn}{upto_short.format(most, ev.n_tasks)}</span>"]
 
-
-def _legend_label() -> QLabel:
-    label = QLabel("")
-    label.setTextFormat(Qt.RichText)
-    label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
-    return label

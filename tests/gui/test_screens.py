@@ -101,3 +101,47 @@ def test_flags_start_the_window_as_asked(qtbot, open_window):
 
     with pytest.raises(StartError, match="--theme"):  # one line and exit 2, as every refused flag
         parse_args(["--theme", "blue"])
+
+
+PLOT_MIN_PX = 70  # the least height of a plot's data area (px): its curve and three ticks read from the back
+
+
+def plot_heights(w) -> dict[str, int]:
+    """The height of each shown plot's data area (its view box), in pixels."""
+    cards = {**{m: p for m, p in w.panels.items() if not p.isHidden()}, "loss": w.loss, "eval": w.eval}
+    return {name: round(card.plot.getPlotItem().getViewBox().sceneBoundingRect().height())
+            for name, card in cards.items()}
+
+
+@pytest.fixture
+def language(request):
+    from gui import i18n
+
+    assert i18n.install(request.param)
+    yield request.param
+    i18n.install("en")
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"], indirect=True)
+def test_every_plot_keeps_a_usable_height(qtbot, open_window, language):
+    """1024x768, 1280x720 and 1920x1080 with Explain on, presenter off and on, both themes, in
+    English and Chinese: every plot keeps PLOT_MIN_PX, the task panels half the window, and
+    nothing is cut."""
+    w = open_window()
+    assert (w.demo.explain.text() == "E&xplain") == (language == "en")  # the window speaks it
+    w.demo.explain.setChecked(True)
+    for presenter in (False, True):
+        w.demo.present.setChecked(presenter)
+        w.showNormal()  # presenter mode's fonts and controls, at the sizes below
+        for light in (False, True):
+            w.demo.presenter.set_light(light)
+            for size in ((1024, 768), (1280, 720), (1920, 1080)):
+                w.resize(*size)
+
+                def settled(s=size, case=(presenter, light)):
+                    assert (w.width(), w.height()) == s
+                    assert fits(w) == []
+                    low = {k: h for k, h in plot_heights(w).items() if h < PLOT_MIN_PX}
+                    assert not low, f"plots squeezed at {s}, (presenter, light) {case}: {low}"
+
+                qtbot.waitUntil(settled, timeout=10_000)

@@ -1,0 +1,46 @@
+"""What a theme or presenter switch restyles: only what is on screen now (a hidden card takes
+the theme when shown), and a font change refits FitLabels once, with the new font."""
+import pytest
+from PySide6.QtGui import QFont, QPalette
+
+from gui import style
+from gui.panels import FitLabel
+
+
+@pytest.fixture(autouse=True)
+def dark_again():
+    yield  # the app has one theme: leave it as found
+    style.themes.set(style.DARK)
+
+
+def test_a_hidden_panel_takes_the_theme_when_shown(qtbot, open_window):
+    w = open_window()
+    hidden = w.panels["pretrained"]
+    assert hidden.isHidden()
+    w.demo.light.trigger()
+    assert w.panels["meta"].plot.backgroundBrush().color().name() == style.LIGHT.panel
+    assert hidden.plot.backgroundBrush().color().name() == style.DARK.panel  # not restyled while hidden
+    hidden.setVisible(True)
+    assert hidden.plot.backgroundBrush().color().name() == style.LIGHT.panel
+    assert hidden.title.palette().color(QPalette.WindowText).name() == style.LIGHT.methods["pretrained"]
+    hidden.setVisible(False)
+    w.demo.light.trigger()  # and back, hidden again: dark when shown next
+    hidden.setVisible(True)
+    assert hidden.plot.backgroundBrush().color().name() == style.DARK.panel
+
+
+def test_a_fit_label_refits_after_a_font_change(qtbot):
+    label = FitLabel()
+    qtbot.addWidget(label)
+    long, short = "a rather long readout that needs room", "short"
+    font = QFont(label.font())
+    font.setPointSize(10)
+    label.setFont(font)
+    label.resize(round(label.text_width(long)) + 4, 30)
+    label.show()
+    label.set_options((long, short))
+    assert label.text() == long and label.fits()
+    font.setPointSize(20)  # the same width no longer holds the long one
+    label.setFont(font)
+    qtbot.waitUntil(lambda: label.text() == short)
+    assert label.fits()

@@ -127,11 +127,14 @@ class XcbCheck:
 
 
 def _xcb_plugin() -> str | None:
-    try:
-        import PySide6
-    except ImportError:
+    """Found without importing PySide6: importing it replaces `__import__` with a hook that reads the
+    source of every module imported after it (torch's ~800 cost ~0.3 s), so torch comes first."""
+    from importlib.util import find_spec
+
+    spec = find_spec("PySide6")
+    if spec is None or not spec.submodule_search_locations:
         return None
-    plugin = os.path.join(os.path.dirname(PySide6.__file__), "Qt", "plugins", "platforms", "libqxcb.so")
+    plugin = os.path.join(spec.submodule_search_locations[0], "Qt", "plugins", "platforms", "libqxcb.so")
     return plugin if os.path.isfile(plugin) else None
 
 
@@ -223,7 +226,7 @@ def main(argv: list[str]) -> int:
 
     # The trainer's process first: it imports torch on the other core while this one builds the window.
     host = ProcessHost.spawn()
-    import torch
+    import torch  # before any Qt module (see _xcb_plugin); so is everything up to QApplication below
 
     torch.set_num_threads(1)  # the GUI's own torch work (loading files, task curves) is tiny
     from gui.validation import PresetError

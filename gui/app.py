@@ -255,6 +255,8 @@ def main(argv: list[str]) -> int:
 
     window = create_window(controls, host, args.lang or i18n.system_language())
     window.started_at = started
+    cpu: dict[str, float] = {}  # this process's CPU seconds at the first frame: a figure a busy machine skews less
+    window.snapshotDrawn.connect(lambda *_: cpu.setdefault("first_frame_cpu_s", round(time.process_time(), 3)))
     window.demo.start_as(presenter=args.presenter, explain=args.explain, light=args.theme == "light")
     if args.preset:  # its description in the window's language (read_preset's is English)
         from gui.presets import description as describe
@@ -301,7 +303,7 @@ def main(argv: list[str]) -> int:
         from core import safeio
 
         try:
-            safeio.write_text(args.stats, safeio.dumps_json(run_stats(window), indent=2), "statistics")
+            safeio.write_text(args.stats, safeio.dumps_json(run_stats(window, **cpu), indent=2), "statistics")
         except (OSError, ValueError) as e:
             print(f"main.py: could not write --stats {args.stats}: {getattr(e, 'strerror', None) or e}",
                   file=sys.stderr)
@@ -309,7 +311,7 @@ def main(argv: list[str]) -> int:
     return code
 
 
-def run_stats(window) -> dict:
+def run_stats(window, first_frame_cpu_s: float | None = None) -> dict:
     """--stats: what the viewer got (draws, repaint times, ticks), what the trainer did, every
     error notice the window showed (in order) and the trainer's state at exit."""
     snap, host = window.snapshot, window.host
@@ -321,5 +323,6 @@ def run_stats(window) -> dict:
                 trainer_timing_s={k: round(v, 3) for k, v in timing.items()},
                 host=type(host).__name__, device=snap.device if snap else "unknown",
                 first_frame_s=window.first_frame_s, window_shown_s=window.shown_s,
+                first_frame_cpu_s=first_frame_cpu_s,
                 tour_scenes=list(window.demo.tour.shown), errors=list(window.errors),
                 state=snap.state if snap else "unknown")

@@ -212,6 +212,9 @@ def since_process_start() -> float:
 
 def main(argv: list[str]) -> int:
     started = time.perf_counter() - since_process_start()
+    # No collections while starting: torch's and Qt's imports set off ~500 of them (0.4-0.8 s here), and
+    # what start-up builds lives as long as the window anyway (show_window freezes it, then they resume).
+    gc.disable()
     try:
         args = parse_args(argv)
         problem = display_problem()
@@ -254,6 +257,7 @@ def main(argv: list[str]) -> int:
     from gui.language import WINDOWS
 
     window = create_window(controls, host, args.lang or i18n.system_language())
+    gc.enable()
     window.started_at = started
     cpu: dict[str, float] = {}  # this process's CPU seconds at the first frame: a figure a busy machine skews less
     window.snapshotDrawn.connect(lambda *_: cpu.setdefault("first_frame_cpu_s", round(time.process_time(), 3)))

@@ -127,11 +127,14 @@ class XcbCheck:
 
 
 def _xcb_plugin() -> str | None:
-    try:
-        import PySide6
-    except ImportError:
+    """Found without importing PySide6: importing it replaces `__import__` with a hook that reads the
+    source of every module imported after it (torch's ~800 cost ~0.3 s), so torch comes first."""
+    from importlib.util import find_spec
+
+    spec = find_spec("PySide6")
+    if spec is None or not spec.submodule_search_locations:
         return None
-    plugin = os.path.join(os.path.dirname(PySide6.__file__), "Qt", "plugins", "platforms", "libqxcb.so")
+    plugin = os.path.join(spec.submodule_search_locations[0], "Qt", "plugins", "platforms", "libqxcb.so")
     return plugin if os.path.isfile(plugin) else None
 
 
@@ -209,6 +212,9 @@ def since_process_start() -> float:
 
 def main(argv: list[str]) -> int:
     started = time.perf_counter() - since_process_start()
+    # No collections while starting: torch's and Qt's imports set off ~500 of them (0.4-0.8 s here), and
+    # what start-up builds lives as long as the window anyway (show_window freezes it, then they resume).
+    gc.disable()
     try:
         args = parse_args(argv)
         problem = display_problem()
@@ -223,7 +229,7 @@ def main(argv: list[str]) -> int:
 
     # The trainer's process first: it imports torch on the other core while this one builds the window.
     host = ProcessHost.spawn()
-    import torch
+    import torch  # before any Qt module (see _xcb_plugin); so is everything up to QApplication below
 
     torch.set_num_threads(1)  # the GUI's own torch work (loading files, task curves) is tiny
     from gui.validation import PresetError
@@ -251,7 +257,10 @@ def main(argv: list[str]) -> int:
     from gui.language import WINDOWS
 
     window = create_window(controls, host, args.lang or i18n.system_language())
+    gc.enable()
     window.started_at = started
+    cpu: dict[str, float] = {}  # this process's CPU seconds at the first frame: a figure a busy machine skews less
+    window.snapshotDrawn.connect(lambda *_: cpu.setdefault("first_frame_cpu_s", round(time.process_time(), 3)))
     window.demo.start_as(presenter=args.presenter, explain=args.explain, light=args.theme == "light")
     if args.preset:  # its description in the window's language (read_preset's is English)
         from gui.presets import description as describe
@@ -298,7 +307,7 @@ def main(argv: list[str]) -> int:
         from core import safeio
 
         try:
-            safeio.write_text(args.stats, safeio.dumps_json(run_stats(window), indent=2), "statistics")
+            safeio.write_text(args.stats, safeio.dumps_json(run_stats(window, **cpu), indent=2), "statistics")
         except (OSError, ValueError) as e:
             print(f"main.py: could not write --stats {args.stats}: {getattr(e, 'strerror', None) or e}",
                   file=sys.stderr)
@@ -306,7 +315,7 @@ def main(argv: list[str]) -> int:
     return code
 
 
-def run_stats(window) -> dict:
+def run_stats(window, first_frame_cpu_s: float | None = None) -> dict:
     """--stats: what the viewer got (draws, repaint times, ticks), what the trainer did, every
     error notice the window showed (in order) and the trainer's state at exit."""
     snap, host = window.snapshot, window.host
@@ -318,5 +327,6 @@ def run_stats(window) -> dict:
                 trainer_timing_s={k: round(v, 3) for k, v in timing.items()},
                 host=type(host).__name__, device=snap.device if snap else "unknown",
                 first_frame_s=window.first_frame_s, window_shown_s=window.shown_s,
+                first_frame_cpu_s=first_frame_cpu_s,
                 tour_scenes=list(window.demo.tour.shown), errors=list(window.errors),
                 state=snap.state if snap else "unknown")

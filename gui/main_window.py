@@ -119,8 +119,7 @@ class MainWindow(QMainWindow):
         self.panels["compare"].setVisible(False)  # shown while a second algorithm trains beside the first
         self.loss = LossPanel()
         self.eval = EvalPanel()
-        self.landscape = LandscapePanel(shared)  # beside the init panels, for the two-scalar model
-        self.landscape.setVisible(False)
+        self._landscape: LandscapePanel | None = None  # built on first use (the `landscape` property)
         self.alpha_strip = AlphaStrip()  # Alpha MAML's learned α, under the loss curve
         self.alpha_strip.setVisible(False)
         self.loss.body.addWidget(self.alpha_strip)
@@ -148,7 +147,6 @@ class MainWindow(QMainWindow):
         inits.setContentsMargins(0, 0, 0, 0)
         for p in self.panels.values():
             inits.addWidget(p, 1)
-        inits.addWidget(self.landscape, 1)
         for card in (*self.panels.values(), self.loss, self.eval):
             card.legend.setWordWrap(True)  # a narrow panel reflows its legend and readout instead of cutting them
             card.readout.setWordWrap(True)
@@ -193,6 +191,16 @@ class MainWindow(QMainWindow):
         self.entry_keys = EntryKeys(self.focus_plots, self)  # Enter / Esc in a number box, then the shortcuts
         self.entry_keys.watch(self)
         self.setMinimumSize(*MIN_SIZE)  # explicit, so changing label texts never re-propagate size hints
+
+    @property
+    def landscape(self) -> LandscapePanel:
+        """The two-scalar model's parameter space, beside the init panels: built when first needed,
+        which most sessions never do (its plot and colour bar are ~75 ms of the start-up)."""
+        if self._landscape is None:
+            self._landscape = LandscapePanel(self.shared)
+            self._landscape.setVisible(False)
+            self.task_area.layout().addWidget(self._landscape, 1)
+        return self._landscape
 
     def apply_theme(self, t: style.Theme) -> None:
         """The stylesheet goes on the parts with buttons and inputs, not on the plots: a switch
@@ -327,9 +335,10 @@ class MainWindow(QMainWindow):
         self.loss.show_snapshot(snap)
         self.eval.show_snapshot(snap)
         two = snap.landscape is not None
-        if self.landscape.isHidden() == two:
-            self.landscape.setVisible(two)
-        self.landscape.show_snapshot(snap)
+        if two or self._landscape is not None:
+            if self.landscape.isHidden() == two:
+                self.landscape.setVisible(two)
+            self.landscape.show_snapshot(snap)
         self.alpha_strip.show_snapshot(snap)
         self.timeline.show_snapshot(snap)
         self._status(snap)

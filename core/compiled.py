@@ -1,0 +1,132 @@
+"""core.analytic's meta-gradient under torch.compile (inductor) on the CPU, compiled in the background.
+
+At 25 tasks the hand-derived step is about 130 small tensor ops: dispatch and memory traffic,
+not arithmetic, set its time. Inductor fuses the elementwise ops around the batched matmuls into
+a few C++ loops, the same mathematics with fewer passes (about 1.7x per call on one core).
+Compiling takes tens of seconds (a few with inductor's warm on-disk cache), so it never blocks:
+the first request for a shape starts a daemon thread that compiles and warms that shape and
+returns None, and the caller carries on eagerly; later requests get the compiled function once
+it is ready. Any failure (no C++ compiler, an op inductor cannot take) marks the shape failed and
+the eager path goes on, silently: the reason is kept in `Compiler.failures`.
+
+Off until `enable()` (the CLI's training, the trainer and the benchmark turn it on): tests and
+one-off calls never pay for a compile. Rates go in as tensors, so moving the inner-lr slider
+does not recompile; a new shape (meta-batch, K, inner steps) does, up to MAX_SHAPES of them.
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import torch
+
+from core import fused
+from core.models import MLP
+
+# Shapes compiled per process (each costs a compile and a few MB); past it, new shapes stay eager.
+MAX_SHAPES = 4
+
+Key = tuple
+
+
+def _kernel(steps: int, first_order: bool) -> Callable:
+    """core.fused.meta_grad with the static settings bound (the rate is a 0-d tensor)."""
+    def meta_grad(ws, bs, xs, ys, xq, yq, lr):
+        return fused.meta_grad(ws, bs, xs, ys, xq, yq, lr, steps, first_order)
+    return meta_grad
+
+
+def _example(model: MLP, key: Key):
+    """Inputs of the key's shapes (values do not matter to the compile)."""
+    _, xs_shape, xq_shape, dtype, _, _ = key
+    gen = torch.Generator().manual_seed(0)
+    params = {k: v.to(dtype) for k, v in model.init(gen).items()}
+    xs = torch.rand(xs_shape, generator=gen, dtype=dtype)
+    xq = torch.rand(xq_shape, generator=gen, dtype=dtype)
+    return (*_layers(model, params), xs, xs.clone(), xq, xq.clone(), torch.tensor(0.01, dtype=dtype))
+
+
+def _layers(model: MLP, params):
+    return [params[w] for w, _ in model.names], [params[b] for _, b in model.names]
+
+
+def _torch_compile(fn: Callable) -> Callable:
+    """inductor, static shapes, in this process (no pool of compile workers to outlive it)."""
+    import torch._inductor.config as inductor_config
+    inductor_config.compile_threads = 1
+    return torch.compile(fn, dynamic=False, fullgraph=True)
+
+
+class Compiler:
+    """Compiled meta-gradients by key, each compiled once in its own background thread."""
+
+    def __init__(self, compile_fn: Callable[[Callable], Callable] = _torch_compile):
+        self.compile_fn = compile_fn
+        self.enabled = False
+        self.ready: dict[Key, Callable] = {}
+        self.failures: dict[Key, str] = {}
+        self.threads: dict[Key, threading.Thread] = {}
+        self.calls = 0  # compiled calls made (benchmarks and tests ask which path ran)
+        self._lock = threading.Lock()
+
+    def key(self, model, xs, xq, lr, steps: int, first_order: bool) -> Key | None:
+        """The compile key of a call, or None when this path does not take it: a CPU MLP with
+        one rate for all entries, as a Python number (a tensor rate belongs to a CUDA graph, and
+        per-entry rates go through core.analytic)."""
+        if not isinstance(model, MLP) or xs.device.type != "cpu" or not isinstance(lr, (int, float)):
+            return None
+        return (tuple(model.sizes), tuple(xs.shape), tuple(xq.shape), xs.dtype, steps, first_order)
+
+    def get(self, model, key: Key) -> Callable | None:
+        """The compiled function for key if ready; else start compiling it (once) and return None."""
+        fn = self.ready.get(key)
+        if fn is not None or not self.enabled:
+            return fn
+        with self._lock:
+            if key in self.threads or key in self.failures or len(self.threads) >= MAX_SHAPES:
+                return None
+            thread = threading.Thread(target=self._build, args=(model, key), daemon=True,
+                                      name=f"compile {key[1]}")
+            self.threads[key] = thread
+        thread.start()
+        return None
+
+    def _build(self, model: MLP, key: Key) -> None:
+        try:
+            fn = self.compile_fn(_kernel(key[4], key[5]))
+            fn(*_example(model, key))  # the compile itself happens at the first call
+        except Exception as e:  # no compiler, an unsupported op: the eager path carries on
+            self.failures[key] = f"{type(e).__name__}: {e}"
+            return
+        self.ready[key] = fn
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until every started compile has finished (benchmarks); True if none is pending."""
+        for thread in list(self.threads.values()):
+            thread.join(timeout)
+        return not any(t.is_alive() for t in self.threads.values())
+
+
+COMPILER = Compiler()
+
+
+def enable(on: bool = True) -> None:
+    """Let meta_grad compile its shapes in the background (the CLI, the trainer, the benchmark)."""
+    COMPILER.enabled = on
+
+
+def meta_grad(model, params, xs, ys, xq, yq, lr, steps: int, first_order: bool = False):
+    """As core.analytic.meta_grad (float rate), compiled when its shape is ready; else None and
+    the caller goes eager (the first call for a shape starts its compile)."""
+    key = COMPILER.key(model, xs, xq, lr, steps, first_order)
+    if key is None:
+        return None
+    fn = COMPILER.get(model, key)
+    if fn is None:
+        return None
+    COMPILER.calls += 1
+    loss, vw, vb = fn(*_layers(model, params), xs, ys, xq, yq, torch.tensor(float(lr), dtype=xs.dtype))
+    grads = {}
+    for (w, b), gw, gb in zip(model.names, vw, vb):
+        grads[w], grads[b] = gw, gb
+    return loss, grads, None

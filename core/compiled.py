@@ -94,7 +94,8 @@ class Compiler:
     def _build(self, model: MLP, key: Key) -> None:
         try:
             fn = self.compile_fn(_kernel(key[4], key[5]))
-            fn(*_example(model, key))  # the compile itself happens at the first call
+            with torch.no_grad():  # as meta_grad calls it: the same guards, no recompile there
+                fn(*_example(model, key))  # the compile itself happens at the first call
         except Exception as e:  # no compiler, an unsupported op: the eager path carries on
             self.failures[key] = f"{type(e).__name__}: {e}"
             return
@@ -125,7 +126,8 @@ def meta_grad(model, params, xs, ys, xq, yq, lr, steps: int, first_order: bool =
     if fn is None:
         return None
     COMPILER.calls += 1
-    loss, vw, vb = fn(*_layers(model, params), xs, ys, xq, yq, torch.tensor(float(lr), dtype=xs.dtype))
+    with torch.no_grad():
+        loss, vw, vb = fn(*_layers(model, params), xs, ys, xq, yq, torch.tensor(float(lr), dtype=xs.dtype))
     grads = {}
     for (w, b), gw, gb in zip(model.names, vw, vb):
         grads[w], grads[b] = gw, gb

@@ -16,6 +16,7 @@ does not recompile; a new shape (meta-batch, K, inner steps) does, up to MAX_SHA
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 
 import torch
@@ -109,6 +110,23 @@ class Compiler:
 
 
 COMPILER = Compiler()
+
+
+def prepare(model, meta_batch: int, shots: int, steps: int, first_order: bool = False,
+            dtype=torch.float32, timeout: float | None = None) -> float | None:
+    """Compile the step of this shape now and wait for it (a benchmark that reports the compile
+    apart, or a caller that would rather wait than train slowly meanwhile): the seconds it took,
+    or None when the shape is not compiled (disabled, failed, capped, or not this path's)."""
+    shape = torch.empty(meta_batch, shots, dtype=dtype)
+    key = COMPILER.key(model, shape, shape, 0.0, steps, first_order)
+    if key is None:
+        return None
+    t0 = time.perf_counter()
+    COMPILER.get(model, key)
+    thread = COMPILER.threads.get(key)
+    if thread is not None:
+        thread.join(timeout)
+    return time.perf_counter() - t0 if key in COMPILER.ready else None
 
 
 def enable(on: bool = True) -> None:

@@ -121,3 +121,13 @@ def test_inductor_step_equals_reference_float64(compiler):
     ref_loss, _, _ = analytic.meta_grad(model, params, batch.xs, batch.ys, batch.xq, batch.yq, 0.05, 2,
                                         first_order=first_order)
     assert float(loss) == pytest.approx(float(ref_loss), rel=1e-12)
+
+
+def test_prepare_compiles_and_waits(compiler):
+    compiler.compile_fn = lambda fn: fn
+    seconds = compiled.prepare(MLP(), 30, 10, 1, dtype=torch.float64)
+    assert seconds is not None and len(compiler.ready) == 1
+    batch = _batch(n=30)
+    assert compiled.meta_grad(MLP(), _params(MLP()), batch.xs, batch.ys, batch.xq, batch.yq, 0.01, 1) is not None
+    compiler.enabled = False
+    assert compiled.prepare(MLP(), 31, 10, 1) is None

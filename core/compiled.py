@@ -1,17 +1,19 @@
-"""core.analytic's meta-gradient under torch.compile (inductor) on the CPU, compiled in the background.
+"""The MLP's MAML step (core.fused) compiled by inductor on the CPU, in the background.
 
 At 25 tasks the hand-derived step is about 130 small tensor ops: dispatch and memory traffic,
-not arithmetic, set its time. Inductor fuses the elementwise ops around the batched matmuls into
-a few C++ loops, the same mathematics with fewer passes (about 1.7x per call on one core).
-Compiling takes tens of seconds (a few with inductor's warm on-disk cache), so it never blocks:
-the first request for a shape starts a daemon thread that compiles and warms that shape and
-returns None, and the caller carries on eagerly; later requests get the compiled function once
-it is ready. Any failure (no C++ compiler, an op inductor cannot take) marks the shape failed and
-the eager path goes on, silently: the reason is kept in `Compiler.failures`.
+not arithmetic, set its time. Inductor fuses the elementwise ops around the matmuls into a few
+C++ loops. The program is traced with make_fx and compiled without TorchDynamo (no per-call
+frame evaluation or guards; this module's key pins the shapes instead). Compiling takes 10 to
+40 seconds (less with inductor's warm on-disk cache), so it never blocks: the first request for
+a shape starts a daemon thread that compiles it and returns None, and the caller carries on
+eagerly; later requests get the compiled program once it is ready. Any failure (no C++
+compiler, an op inductor cannot take) marks the shape failed and the eager path goes on,
+silently: the reason is kept in `Compiler.failures`.
 
-Off until `enable()` (the CLI's training, the trainer and the benchmark turn it on): tests and
-one-off calls never pay for a compile. Rates go in as tensors, so moving the inner-lr slider
-does not recompile; a new shape (meta-batch, K, inner steps) does, up to MAX_SHAPES of them.
+Off until `enable()` (the benchmark turns it on; the CLI's training and the trainer should):
+tests and one-off calls never pay for a compile. The rate goes in as a 0-d tensor, so moving
+the inner-lr slider does not recompile; a new shape (meta-batch, K, inner steps, order) does,
+up to MAX_SHAPES of them. Per-entry rates (Meta-SGD, ANIL, Alpha MAML) stay on core.analytic.
 """
 from __future__ import annotations
 
@@ -51,17 +53,34 @@ def _layers(model: MLP, params):
     return [params[w] for w, _ in model.names], [params[b] for _, b in model.names]
 
 
-def _torch_compile(fn: Callable) -> Callable:
-    """inductor, static shapes, in this process (no pool of compile workers to outlive it)."""
+def _torch_compile(fn: Callable, example: tuple) -> Callable:
+    """Trace fn once into an FX graph (make_fx, no autograd) and compile that with inductor,
+    static shapes, in this process (no pool of compile workers to outlive it). No TorchDynamo:
+    its per-call frame evaluation and guards cost about a quarter of the step here; the key
+    (core.compiled.Compiler.key) already pins every shape and dtype the program assumes."""
     import torch._inductor.config as inductor_config
+    from torch.fx.experimental.proxy_tensor import make_fx
     inductor_config.compile_threads = 1
-    return torch.compile(fn, dynamic=False, fullgraph=True)
+    ws, bs, *rest = example
+    n = len(ws)
+
+    def flat(*args):  # make_fx and inductor take and return flat tuples of tensors
+        loss, vw, vb = fn(list(args[:n]), list(args[n:2 * n]), *args[2 * n:])
+        return (loss, *vw, *vb)
+
+    inputs = [*ws, *bs, *rest]
+    program = torch._inductor.compile(make_fx(flat)(*inputs), inputs)
+
+    def call(ws, bs, *rest):
+        out = program(*ws, *bs, *rest)
+        return out[0], list(out[1:n + 1]), list(out[n + 1:])
+    return call
 
 
 class Compiler:
     """Compiled meta-gradients by key, each compiled once in its own background thread."""
 
-    def __init__(self, compile_fn: Callable[[Callable], Callable] = _torch_compile):
+    def __init__(self, compile_fn: Callable[[Callable, tuple], Callable] = _torch_compile):
         self.compile_fn = compile_fn
         self.enabled = False
         self.ready: dict[Key, Callable] = {}
@@ -94,9 +113,10 @@ class Compiler:
 
     def _build(self, model: MLP, key: Key) -> None:
         try:
-            fn = self.compile_fn(_kernel(key[4], key[5]))
-            with torch.no_grad():  # as meta_grad calls it: the same guards, no recompile there
-                fn(*_example(model, key))  # the compile itself happens at the first call
+            example = _example(model, key)
+            with torch.no_grad():
+                fn = self.compile_fn(_kernel(key[4], key[5]), example)
+                fn(*example)
         except Exception as e:  # no compiler, an unsupported op: the eager path carries on
             self.failures[key] = f"{type(e).__name__}: {e}"
             return
@@ -144,8 +164,12 @@ def meta_grad(model, params, xs, ys, xq, yq, lr, steps: int, first_order: bool =
     if fn is None:
         return None
     COMPILER.calls += 1
+    ws, bs = _layers(model, params)
+    # the program was compiled for contiguous inputs (a no-op for the learner's and the sampler's)
+    ws, bs = [w.contiguous() for w in ws], [b.contiguous() for b in bs]
+    xs, ys, xq, yq = xs.contiguous(), ys.contiguous(), xq.contiguous(), yq.contiguous()
     with torch.no_grad():
-        loss, vw, vb = fn(*_layers(model, params), xs, ys, xq, yq, torch.tensor(float(lr), dtype=xs.dtype))
+        loss, vw, vb = fn(ws, bs, xs, ys, xq, yq, torch.tensor(float(lr), dtype=xs.dtype))
     grads = {}
     for (w, b), gw, gb in zip(model.names, vw, vb):
         grads[w], grads[b] = gw, gb

@@ -164,7 +164,7 @@ def test_rows_are_timed_in_interleaved_rounds_in_their_order():
 
 
 def test_wait_compiled_says_whether_the_step_went_through_the_compiled_path(monkeypatch):
-    c = compiled.Compiler(compile_fn=lambda fn: fn)
+    c = compiled.Compiler(compile_fn=lambda fn, example: fn)
     c.enabled = True
     monkeypatch.setattr(compiled, "COMPILER", c)
     model, family, gen = MLP(), get_family("sinusoid"), torch.Generator().manual_seed(0)

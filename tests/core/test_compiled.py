@@ -50,7 +50,7 @@ def test_off_by_default_starts_nothing():
 def test_learner_trains_eagerly_then_on_the_compiled_step(compiler):
     """The first step starts the compile and runs eagerly; once ready, steps go through it, with
     the same gradient (compile_fn = identity: core.fused run as the compiled program would)."""
-    compiler.compile_fn = lambda fn: fn
+    compiler.compile_fn = lambda fn, example: fn
     learner, batch, hp = _learner(), _batch(), HParams()
     eager_loss, eager = learner.meta_grad(batch, hp)
     assert compiler.calls == 0 and len(compiler.threads) == 1
@@ -65,7 +65,7 @@ def test_learner_trains_eagerly_then_on_the_compiled_step(compiler):
 
 
 def test_failed_compile_falls_back_silently(compiler):
-    def no_compiler(fn):
+    def no_compiler(fn, example):
         raise RuntimeError("no C++ compiler here")
     compiler.compile_fn = no_compiler
     learner, batch, hp = _learner(), _batch(), HParams()
@@ -82,7 +82,7 @@ def test_failed_compile_falls_back_silently(compiler):
 
 
 def test_shapes_are_capped(compiler):
-    compiler.compile_fn = lambda fn: fn
+    compiler.compile_fn = lambda fn, example: fn
     model = MLP()
     for n in range(1, compiled.MAX_SHAPES + 2):
         b = _batch(n=n)
@@ -94,7 +94,7 @@ def test_shapes_are_capped(compiler):
 
 @pytest.mark.parametrize("algorithm", ["metasgd", "anil", "alpha"])
 def test_per_entry_and_tensor_rates_stay_eager(compiler, algorithm):
-    compiler.compile_fn = lambda fn: fn
+    compiler.compile_fn = lambda fn, example: fn
     learner, batch = _learner(algorithm), _batch()
     learner.meta_grad(batch, HParams())
     assert not compiler.threads
@@ -124,7 +124,7 @@ def test_inductor_step_equals_reference_float64(compiler):
 
 
 def test_prepare_compiles_and_waits(compiler):
-    compiler.compile_fn = lambda fn: fn
+    compiler.compile_fn = lambda fn, example: fn
     seconds = compiled.prepare(MLP(), 30, 10, 1, dtype=torch.float64)
     assert seconds is not None and len(compiler.ready) == 1
     batch = _batch(n=30)

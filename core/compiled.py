@@ -13,7 +13,8 @@ silently: the reason is kept in `Compiler.failures`.
 Off until `enable()` (the benchmark turns it on; the CLI's training and the trainer should):
 tests and one-off calls never pay for a compile. The rate goes in as a 0-d tensor, so moving
 the inner-lr slider does not recompile; a new shape (meta-batch, K, inner steps, order) does,
-up to MAX_SHAPES of them. Per-entry rates (Meta-SGD, ANIL, Alpha MAML) stay on core.analytic.
+up to MAX_SHAPES of them. Per-entry rates (Meta-SGD, ANIL, Alpha MAML) are inputs too, and their
+gradients come back as core.analytic returns them.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ import time
 from collections.abc import Callable
 
 import torch
+from torch.utils._pytree import tree_flatten, tree_unflatten
 
 from core import fused
 from core.models import MLP
@@ -32,25 +34,31 @@ MAX_SHAPES = 4
 Key = tuple
 
 
-def _kernel(steps: int, first_order: bool) -> Callable:
-    """core.fused.meta_grad with the static settings bound (the rate is a 0-d tensor)."""
+def _kernel(steps: int, first_order: bool, per_entry: bool) -> Callable:
+    """core.fused.meta_grad with the static settings bound; the rate is a 0-d tensor, or per
+    entry a pair (weight rates, bias rates) of tensor lists."""
     def meta_grad(ws, bs, xs, ys, xq, yq, lr):
+        if per_entry:
+            return fused.meta_grad(ws, bs, xs, ys, xq, yq, None, steps, first_order, rates=lr)
         return fused.meta_grad(ws, bs, xs, ys, xq, yq, lr, steps, first_order)
     return meta_grad
 
 
 def _example(model: MLP, key: Key):
     """Inputs of the key's shapes (values do not matter to the compile)."""
-    _, xs_shape, xq_shape, dtype, _, _ = key
+    _, xs_shape, xq_shape, dtype, _, _, per_entry = key  # see Compiler.key
     gen = torch.Generator().manual_seed(0)
     params = {k: v.to(dtype) for k, v in model.init(gen).items()}
     xs = torch.rand(xs_shape, generator=gen, dtype=dtype)
     xq = torch.rand(xq_shape, generator=gen, dtype=dtype)
-    return (*_layers(model, params), xs, xs.clone(), xq, xq.clone(), torch.tensor(0.01, dtype=dtype))
+    rate = (_layers(model, {k: torch.full_like(v, 0.01) for k, v in params.items()}) if per_entry
+            else torch.tensor(0.01, dtype=dtype))
+    return (*_layers(model, params), xs, xs.clone(), xq, xq.clone(), rate)
 
 
 def _layers(model: MLP, params):
-    return [params[w] for w, _ in model.names], [params[b] for _, b in model.names]
+    """Weights and biases as two lists in layer order, contiguous (as the program was compiled)."""
+    return ([params[w].contiguous() for w, _ in model.names], [params[b].contiguous() for _, b in model.names])
 
 
 def _torch_compile(fn: Callable, example: tuple) -> Callable:
@@ -61,19 +69,18 @@ def _torch_compile(fn: Callable, example: tuple) -> Callable:
     import torch._inductor.config as inductor_config
     from torch.fx.experimental.proxy_tensor import make_fx
     inductor_config.compile_threads = 1
-    ws, bs, *rest = example
-    n = len(ws)
+    inputs, in_spec = tree_flatten(example)
+    out_spec = []
 
-    def flat(*args):  # make_fx and inductor take and return flat tuples of tensors
-        loss, vw, vb = fn(list(args[:n]), list(args[n:2 * n]), *args[2 * n:])
-        return (loss, *vw, *vb)
+    def flat(*args):  # make_fx and inductor take and return flat sequences of tensors
+        out, spec = tree_flatten(fn(*tree_unflatten(list(args), in_spec)))
+        out_spec.append(spec)
+        return tuple(out)
 
-    inputs = [*ws, *bs, *rest]
     program = torch._inductor.compile(make_fx(flat)(*inputs), inputs)
 
-    def call(ws, bs, *rest):
-        out = program(*ws, *bs, *rest)
-        return out[0], list(out[1:n + 1]), list(out[n + 1:])
+    def call(*args):
+        return tree_unflatten(list(program(*tree_flatten(args)[0])), out_spec[0])
     return call
 
 
@@ -91,11 +98,12 @@ class Compiler:
 
     def key(self, model, xs, xq, lr, steps: int, first_order: bool) -> Key | None:
         """The compile key of a call, or None when this path does not take it: a CPU MLP with
-        one rate for all entries, as a Python number (a tensor rate belongs to a CUDA graph, and
-        per-entry rates go through core.analytic)."""
-        if not isinstance(model, MLP) or xs.device.type != "cpu" or not isinstance(lr, (int, float)):
+        a rate given as a Python number or as per-entry rates (a 0-d tensor rate belongs to a
+        CUDA graph)."""
+        per_entry = isinstance(lr, dict)
+        if not isinstance(model, MLP) or xs.device.type != "cpu" or not (per_entry or isinstance(lr, (int, float))):
             return None
-        return (tuple(model.sizes), tuple(xs.shape), tuple(xq.shape), xs.dtype, steps, first_order)
+        return (tuple(model.sizes), tuple(xs.shape), tuple(xq.shape), xs.dtype, steps, first_order, per_entry)
 
     def get(self, model, key: Key) -> Callable | None:
         """The compiled function for key if ready; else start compiling it (once) and return None."""
@@ -115,7 +123,7 @@ class Compiler:
         try:
             example = _example(model, key)
             with torch.no_grad():
-                fn = self.compile_fn(_kernel(key[4], key[5]), example)
+                fn = self.compile_fn(_kernel(*key[4:]), example)
                 fn(*example)
         except Exception as e:  # no compiler, an unsupported op: the eager path carries on
             self.failures[key] = f"{type(e).__name__}: {e}"
@@ -155,8 +163,8 @@ def enable(on: bool = True) -> None:
 
 
 def meta_grad(model, params, xs, ys, xq, yq, lr, steps: int, first_order: bool = False):
-    """As core.analytic.meta_grad (float rate), compiled when its shape is ready; else None and
-    the caller goes eager (the first call for a shape starts its compile)."""
+    """As core.analytic.meta_grad, compiled when its shape is ready; else None and the caller
+    goes eager (the first call for a shape starts its compile)."""
     key = COMPILER.key(model, xs, xq, lr, steps, first_order)
     if key is None:
         return None
@@ -164,13 +172,16 @@ def meta_grad(model, params, xs, ys, xq, yq, lr, steps: int, first_order: bool =
     if fn is None:
         return None
     COMPILER.calls += 1
-    ws, bs = _layers(model, params)
+    rate = _layers(model, lr) if isinstance(lr, dict) else torch.tensor(float(lr), dtype=xs.dtype)
     # the program was compiled for contiguous inputs (a no-op for the learner's and the sampler's)
-    ws, bs = [w.contiguous() for w in ws], [b.contiguous() for b in bs]
     xs, ys, xq, yq = xs.contiguous(), ys.contiguous(), xq.contiguous(), yq.contiguous()
     with torch.no_grad():
-        loss, vw, vb = fn(ws, bs, xs, ys, xq, yq, torch.tensor(float(lr), dtype=xs.dtype))
-    grads = {}
-    for (w, b), gw, gb in zip(model.names, vw, vb):
-        grads[w], grads[b] = gw, gb
-    return loss, grads, None
+        loss, vw, vb, rw, rb = fn(*_layers(model, params), xs, ys, xq, yq, rate)
+    return loss, _named(model, vw, vb), (None if rw is None else _named(model, rw, rb))
+
+
+def _named(model: MLP, weights, biases) -> dict:
+    out = {}
+    for (w, b), gw, gb in zip(model.names, weights, biases):
+        out[w], out[b] = gw, gb
+    return out

@@ -124,34 +124,53 @@ def _hvp(ws, hs, masks, ds, vw, vb, c: float, per_task: bool):
     return hw, hb
 
 
-def meta_grad(ws: list[torch.Tensor], bs: list[torch.Tensor], xs, ys, xq, yq, lr: torch.Tensor,
-              steps: int, first_order: bool = False):
-    """Mean query MSE after `steps` inner SGD steps at rate lr, and its gradient w.r.t. the
-    shared init: (loss, weight grads, bias grads), each list in layer order."""
+def meta_grad(ws: list[torch.Tensor], bs: list[torch.Tensor], xs, ys, xq, yq, lr: torch.Tensor | None,
+              steps: int, first_order: bool = False, rates: tuple[list, list] | None = None):
+    """Mean query MSE after `steps` inner SGD steps, and its gradient w.r.t. the shared init.
+
+    The rate is lr (a 0-d tensor), or `rates`: per-entry (weight, bias) rate lists (Meta-SGD,
+    ANIL, Alpha MAML), whose gradients are then returned too. Returns (loss, weight grads,
+    bias grads, weight-rate grads, bias-rate grads), lists in layer order (the last two None
+    without rates)."""
+    n = len(ws)
     t, k = xs.shape
     c = 2.0 / k
+    per_entry = rates is not None
+    lw, lb = rates if per_entry else ([lr] * n, [lr] * n)
     caches = []
     for _ in range(steps):
         out, hs, masks = _forward(ws, bs, xs)
         d = c * (out - ys.unsqueeze(-1))
         gw, gb, ds = _backward(ws, hs, masks, d, per_task=True)
-        caches.append((ws, hs, masks, ds))
-        ws = [w - lr * g for w, g in zip(ws, gw)]
-        bs = [b - lr * g for b, g in zip(bs, gb)]
+        caches.append((ws, hs, masks, ds, gw, gb))
+        ws = [w - a * g for w, a, g in zip(ws, lw, gw)]
+        bs = [b - a * g for b, a, g in zip(bs, lb, gb)]
     out, hs, masks = _forward(ws, bs, xq)
     r = out - yq.unsqueeze(-1)
     loss = (r * r).mean()
-    second = steps > 0 and not first_order
-    vw, vb, _ = _backward(ws, hs, masks, (2.0 / r.numel()) * r, per_task=second)
-    if second:
-        for s in range(steps - 1, -1, -1):
-            cws, chs, cmasks, cds = caches[s]
-            last = s == 0  # the init is shared: only the sum over the tasks is needed
-            hw, hb = _hvp(cws, chs, cmasks, cds, vw, vb, c, per_task=not last)
-            if last:
-                vw = [v.sum(0) - lr * h for v, h in zip(vw, hw)]
-                vb = [v.sum(0) - lr * h for v, h in zip(vb, hb)]
-            else:
-                vw = [v - lr * h for v, h in zip(vw, hw)]
-                vb = [v - lr * h for v, h in zip(vb, hb)]
-    return loss, vw, vb
+    # per-task directions: to step back through H (second order) or for the rates' gradients
+    per_task = steps > 0 and (per_entry or not first_order)
+    vw, vb, _ = _backward(ws, hs, masks, (2.0 / r.numel()) * r, per_task=per_task)
+    rw = [torch.zeros_like(a) for a in lw] if per_entry else None
+    rb = [torch.zeros_like(a) for a in lb] if per_entry else None
+    for s in range(steps - 1, -1, -1):
+        cws, chs, cmasks, cds, gw, gb = caches[s]
+        if per_entry:  # d loss / d rate = -sum over tasks of g_s * v_{s+1}
+            rw = [acc - (g * v).sum(0) for acc, g, v in zip(rw, gw, vw)]
+            rb = [acc - (g * v).sum(0) for acc, g, v in zip(rb, gb, vb)]
+        if first_order:
+            continue
+        last = s == 0  # the init is shared: only the sum over the tasks is needed
+        # v - H (a v): H is symmetric, so the rate goes into the direction
+        hw, hb = _hvp(cws, chs, cmasks, cds, [a * v for a, v in zip(lw, vw)], [a * v for a, v in zip(lb, vb)],
+                      c, per_task=not last)
+        if last:
+            vw = [v.sum(0) - h for v, h in zip(vw, hw)]
+            vb = [v.sum(0) - h for v, h in zip(vb, hb)]
+            per_task = False
+        else:
+            vw = [v - h for v, h in zip(vw, hw)]
+            vb = [v - h for v, h in zip(vb, hb)]
+    if per_task:  # first order with rates: still per task
+        vw, vb = [v.sum(0) for v in vw], [v.sum(0) for v in vb]
+    return loss, vw, vb, rw, rb

@@ -93,13 +93,23 @@ def test_shapes_are_capped(compiler):
 
 
 @pytest.mark.parametrize("algorithm", ["metasgd", "anil", "alpha"])
-def test_per_entry_and_tensor_rates_stay_eager(compiler, algorithm):
+def test_per_entry_rates_go_through_the_compiled_step_too(compiler, algorithm):
+    """Meta-SGD, ANIL, Alpha MAML: the init's and the extras' gradients as core.analytic gives them."""
     compiler.compile_fn = lambda fn, example: fn
-    learner, batch = _learner(algorithm), _batch()
-    learner.meta_grad(batch, HParams())
-    assert not compiler.threads
-    model = MLP()
-    assert compiler.key(model, batch.xs, batch.xq, torch.tensor(0.01), 1, False) is None
+    learner, batch, hp = _learner(algorithm), _batch(), HParams()
+    eager_loss, eager = learner.meta_grad(batch, hp)
+    assert compiler.wait(60) and compiler.calls == 0
+    loss, grads = learner.meta_grad(batch, hp)
+    assert compiler.calls == 1
+    assert float(loss) == pytest.approx(float(eager_loss), rel=1e-12)
+    assert len(grads) == len(eager)
+    for g, e in zip(grads, eager):
+        assert _rel(g, e) < 1e-10
+
+
+def test_a_tensor_rate_stays_eager(compiler):
+    batch = _batch()
+    assert compiler.key(MLP(), batch.xs, batch.xq, torch.tensor(0.01), 1, False) is None
 
 
 @pytest.mark.skipif(shutil.which("g++") is None and shutil.which("clang++") is None,
@@ -121,6 +131,26 @@ def test_inductor_step_equals_reference_float64(compiler):
     ref_loss, _, _ = analytic.meta_grad(model, params, batch.xs, batch.ys, batch.xq, batch.yq, 0.05, 2,
                                         first_order=first_order)
     assert float(loss) == pytest.approx(float(ref_loss), rel=1e-12)
+
+
+@pytest.mark.skipif(shutil.which("g++") is None and shutil.which("clang++") is None,
+                    reason="inductor needs a C++ compiler on the CPU")
+def test_inductor_step_with_per_entry_rates_equals_analytic_float64(compiler):
+    """Meta-SGD's rates through the real compile: the init's and the rates' gradients, 1e-10."""
+    model, batch = MLP((9, 8)), _batch(6, n=5)
+    params = _params(model, 7)
+    g = torch.Generator().manual_seed(8)
+    rates = {k: torch.rand(v.shape, generator=g, dtype=torch.float64) * 0.1 for k, v in params.items()}
+    args = (model, params, batch.xs, batch.ys, batch.xq, batch.yq, rates, 2)
+    assert compiled.meta_grad(*args) is None
+    assert compiler.wait(600)
+    assert not compiler.failures, compiler.failures
+    loss, grads, rate_grads = compiled.meta_grad(*args)
+    ref_loss, ref, ref_rates = analytic.meta_grad(*args)
+    assert float(loss) == pytest.approx(float(ref_loss), rel=1e-12)
+    for k in params:
+        assert _rel(grads[k], ref[k]) < 1e-10, k
+        assert _rel(rate_grads[k], ref_rates[k]) < 1e-10, k
 
 
 def test_prepare_compiles_and_waits(compiler):

@@ -25,8 +25,8 @@ def _rel(a, b):
 def _grads(model, params, batch, lr, steps, first_order):
     ws = [params[w] for w, _ in model.names]
     bs = [params[b] for _, b in model.names]
-    loss, vw, vb = fused.meta_grad(ws, bs, batch.xs, batch.ys, batch.xq, batch.yq,
-                                   torch.tensor(lr, dtype=torch.float64), steps, first_order)
+    loss, vw, vb, _, _ = fused.meta_grad(ws, bs, batch.xs, batch.ys, batch.xq, batch.yq,
+                                         torch.tensor(lr, dtype=torch.float64), steps, first_order)
     grads = {}
     for (w, b), gw, gb in zip(model.names, vw, vb):
         grads[w], grads[b] = gw, gb
@@ -57,3 +57,27 @@ def test_fused_equals_analytic_at_the_paper_setup():
     _, ref, _ = analytic.meta_grad(model, params, batch.xs, batch.ys, batch.xq, batch.yq, 0.01, 1)
     for k in params:
         assert _rel(grads[k], ref[k]) < 1e-10, k
+
+
+@pytest.mark.parametrize("hidden", [(9, 8), (6,)])
+@pytest.mark.parametrize("steps", [0, 1, 2])
+@pytest.mark.parametrize("first_order", [False, True])
+def test_per_entry_rates_equal_analytic(hidden, steps, first_order):
+    """Meta-SGD's rates: the init's and the rates' gradients, as core.analytic computes them."""
+    model, batch = MLP(hidden), _batch(3)
+    params = _params(model)
+    g = torch.Generator().manual_seed(4)
+    rates = {k: torch.rand(v.shape, generator=g, dtype=torch.float64) * 0.1 for k, v in params.items()}
+    ws, bs = [params[w] for w, _ in model.names], [params[b] for _, b in model.names]
+    rate_lists = ([rates[w] for w, _ in model.names], [rates[b] for _, b in model.names])
+    loss, vw, vb, rw, rb = fused.meta_grad(ws, bs, batch.xs, batch.ys, batch.xq, batch.yq, None, steps,
+                                           first_order, rates=rate_lists)
+    ref_loss, ref, ref_rates = analytic.meta_grad(model, params, batch.xs, batch.ys, batch.xq, batch.yq, rates,
+                                                  steps, first_order=first_order)
+    assert float(loss) == pytest.approx(float(ref_loss), rel=1e-12)
+    for (w, b), gw, gb, r_w, r_b in zip(model.names, vw, vb, rw, rb):
+        assert _rel(gw, ref[w]) < 1e-10 and _rel(gb, ref[b]) < 1e-10, w
+        if steps:
+            assert _rel(r_w, ref_rates[w]) < 1e-10 and _rel(r_b, ref_rates[b]) < 1e-10, w
+        else:
+            assert not r_w.any() and not ref_rates[w].any()

@@ -57,8 +57,7 @@ def _example(model: MLP, key: Key):
 
 
 def _layers(model: MLP, params):
-    """Weights and biases as two lists in layer order, contiguous (as the program was compiled)."""
-    return ([params[w].contiguous() for w, _ in model.names], [params[b].contiguous() for _, b in model.names])
+    return _pair(model.names, params)
 
 
 def _torch_compile(fn: Callable, example: tuple) -> Callable:
@@ -70,17 +69,20 @@ def _torch_compile(fn: Callable, example: tuple) -> Callable:
     from torch.fx.experimental.proxy_tensor import make_fx
     inductor_config.compile_threads = 1
     inputs, in_spec = tree_flatten(example)
-    out_spec = []
 
     def flat(*args):  # make_fx and inductor take and return flat sequences of tensors
-        out, spec = tree_flatten(fn(*tree_unflatten(list(args), in_spec)))
-        out_spec.append(spec)
-        return tuple(out)
+        return tuple(tree_flatten(fn(*tree_unflatten(list(args), in_spec)))[0])
 
     program = torch._inductor.compile(make_fx(flat)(*inputs), inputs)
 
-    def call(*args):
-        return tree_unflatten(list(program(*tree_flatten(args)[0])), out_spec[0])
+    per_entry = not isinstance(example[-1], torch.Tensor)
+
+    def call(ws, bs, xs, ys, xq, yq, rate):  # flattened by hand: pytree costs ~10 us a call here
+        rates = [rate] if isinstance(rate, torch.Tensor) else [*rate[0], *rate[1]]
+        out = program(*ws, *bs, xs, ys, xq, yq, *rates)
+        n = len(ws)
+        return (out[0], out[1:n + 1], out[n + 1:2 * n + 1], out[2 * n + 1:3 * n + 1] if per_entry else None,
+                out[3 * n + 1:] if per_entry else None)
     return call
 
 
@@ -103,7 +105,7 @@ class Compiler:
         per_entry = isinstance(lr, dict)
         if not isinstance(model, MLP) or xs.device.type != "cpu" or not (per_entry or isinstance(lr, (int, float))):
             return None
-        return (tuple(model.sizes), tuple(xs.shape), tuple(xq.shape), xs.dtype, steps, first_order, per_entry)
+        return (tuple(model.hidden), xs.shape, xq.shape, xs.dtype, steps, first_order, per_entry)
 
     def get(self, model, key: Key) -> Callable | None:
         """The compiled function for key if ready; else start compiling it (once) and return None."""
@@ -172,16 +174,35 @@ def meta_grad(model, params, xs, ys, xq, yq, lr, steps: int, first_order: bool =
     if fn is None:
         return None
     COMPILER.calls += 1
-    rate = _layers(model, lr) if isinstance(lr, dict) else torch.tensor(float(lr), dtype=xs.dtype)
-    # the program was compiled for contiguous inputs (a no-op for the learner's and the sampler's)
+    names = model.names
+    rate = _pair(names, lr) if isinstance(lr, dict) else _rate(float(lr), xs.dtype)
+    # the program was compiled for contiguous inputs (a no-op for the sampler's)
     xs, ys, xq, yq = xs.contiguous(), ys.contiguous(), xq.contiguous(), yq.contiguous()
+    ws, bs = _pair(names, params)
     with torch.no_grad():
-        loss, vw, vb, rw, rb = fn(*_layers(model, params), xs, ys, xq, yq, rate)
-    return loss, _named(model, vw, vb), (None if rw is None else _named(model, rw, rb))
+        loss, vw, vb, rw, rb = fn(ws, bs, xs, ys, xq, yq, rate)
+    return loss, _named(names, vw, vb), (None if rw is None else _named(names, rw, rb))
 
 
-def _named(model: MLP, weights, biases) -> dict:
+_RATES: dict[tuple, torch.Tensor] = {}  # 0-d rate tensors by (value, dtype): the slider moves rarely
+
+
+def _rate(value: float, dtype) -> torch.Tensor:
+    t = _RATES.get((value, dtype))
+    if t is None:
+        if len(_RATES) > 64:
+            _RATES.clear()
+        t = _RATES[(value, dtype)] = torch.tensor(value, dtype=dtype)
+    return t
+
+
+def _pair(names, params):
+    """Weights and biases as two lists in layer order, contiguous (as the program was compiled)."""
+    return [params[w].contiguous() for w, _ in names], [params[b].contiguous() for _, b in names]
+
+
+def _named(names, weights, biases) -> dict:
     out = {}
-    for (w, b), gw, gb in zip(model.names, weights, biases):
+    for (w, b), gw, gb in zip(names, weights, biases):
         out[w], out[b] = gw, gb
     return out

@@ -26,12 +26,15 @@ class Adam:
             return
         self.exp_avg = [torch.zeros_like(p, memory_format=torch.preserve_format) for p in self.params]
         self.exp_avg_sq = [torch.zeros_like(p, memory_format=torch.preserve_format) for p in self.params]
-        self.steps = [torch.zeros((), dtype=torch.float32, device=p.device) for p in self.params]
+        # one step count shared by all tensors (they always step together): one add, not a foreach
+        count = torch.zeros((), dtype=torch.float32, device=self.params[0].device) if self.params else None
+        self.steps = [count] * len(self.params)
 
     @torch.no_grad()
     def step(self) -> None:
         grads = [p.grad for p in self.params]
-        torch._foreach_add_(self.steps, 1)
+        if self.steps:
+            self.steps[0].add_(1)
         torch._fused_adam_(self.params, grads, self.exp_avg, self.exp_avg_sq, [], self.steps,
                            lr=self.lr, beta1=self.betas[0], beta2=self.betas[1], weight_decay=0.0,
                            eps=self.eps, amsgrad=False, maximize=False)

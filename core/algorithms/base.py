@@ -15,7 +15,7 @@ from typing import ClassVar
 
 import torch
 
-from core import analytic, engine
+from core import analytic, compiled, engine
 from core.models import MLP, Params, detach, expand, mse
 from core.setting import Setting
 from core.tasks import TaskBatch
@@ -164,13 +164,17 @@ class Algorithm:
         return learner.leaves
 
     def meta_grad(self, learner, batch: TaskBatch, hp: HParams) -> tuple[torch.Tensor, list[torch.Tensor]]:
-        """The meta-loss and a gradient per leaf: the MLP by hand (core.analytic for a small
-        meta-batch, core.engine from engine.MIN_TASKS tasks up, where it is the faster), else autograd."""
+        """The meta-loss and a gradient per leaf: the MLP by hand (core.compiled once its shape is
+        compiled, else core.analytic for a small meta-batch and core.engine from engine.MIN_TASKS
+        tasks up, where it is the faster), else autograd."""
         if isinstance(learner.model, MLP):
-            kernel = engine.meta_grad if len(batch) >= engine.MIN_TASKS else analytic.meta_grad
-            loss, grads, lr_grads = kernel(
-                learner.model, detach(learner.params), batch.xs, batch.ys, batch.xq, batch.yq,
-                self.analytic_lr(learner, hp), hp.inner_steps, first_order=self.first_order)
+            args = (learner.model, detach(learner.params), batch.xs, batch.ys, batch.xq, batch.yq,
+                    self.analytic_lr(learner, hp), hp.inner_steps)
+            out = compiled.meta_grad(*args, first_order=self.first_order)  # None until compiled
+            if out is None:
+                kernel = engine.meta_grad if len(batch) >= engine.MIN_TASKS else analytic.meta_grad
+                out = kernel(*args, first_order=self.first_order)
+            loss, grads, lr_grads = out
             return loss, [grads[k] for k in learner.params] + self.lr_grads(learner, lr_grads)
         loss = self.meta_loss(learner, batch, hp)
         return loss.detach(), list(torch.autograd.grad(loss, self.autograd_leaves(learner)))

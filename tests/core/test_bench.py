@@ -3,8 +3,9 @@ ratio is to the baseline of its own order. No timing is asserted."""
 import pytest
 import torch
 
-from core import analytic, bench
+from core import analytic, bench, compiled
 from core.algorithms import ALGORITHMS, HParams, MetaLearner, get_algorithm
+from core.fast import make_stepper
 from core.models import MLP
 from core.optim import Adam
 from core.reference import loop_meta_grad
@@ -149,3 +150,27 @@ def test_scaling_prints_one_row_per_size_and_kernel(capsys):
     out = capsys.readouterr().out
     assert "tasks/s" in out and "KiB/task" in out
 
+
+
+def test_rows_are_timed_in_interleaved_rounds_in_their_order():
+    """Every round visits every row in order (a load spike hits one round of each row)."""
+    order = []
+    pending = [({"name": n, "against": "loop", "optimiser": "x"}, lambda n=n: order.append(n)) for n in "ab"]
+    rows = bench._time_rows(pending, torch.device("cpu"), seconds=0.003, meta_batch=4, rounds=2)
+    assert [r["name"] for r in rows] == ["a", "b"]
+    assert all(r["tasks_s"] == r["it_s"] * 4 and r["it_s"] > 0 for r in rows)
+    changes = [i for i in range(1, len(order)) if order[i] != order[i - 1]]
+    assert len(changes) == 3  # a, b, a, b
+
+
+def test_wait_compiled_says_whether_the_step_went_through_the_compiled_path(monkeypatch):
+    c = compiled.Compiler(compile_fn=lambda fn, example: fn)
+    c.enabled = True
+    monkeypatch.setattr(compiled, "COMPILER", c)
+    model, family, gen = MLP(), get_family("sinusoid"), torch.Generator().manual_seed(0)
+    hp = HParams(meta_batch=7)
+    maml = MetaLearner("maml", model, model.init(gen), hp.inner_lr)
+    reptile = MetaLearner("reptile", model, model.init(gen), hp.inner_lr)  # its own meta_grad: never compiled
+    cpu = torch.device("cpu")
+    assert bench._wait_compiled(make_stepper(maml, family, hp, gen, cpu)) is not None
+    assert bench._wait_compiled(make_stepper(reptile, family, hp, gen, cpu)) is None

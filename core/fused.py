@@ -1,0 +1,176 @@
+"""The MLP's MAML meta-gradient written for a compiler to fuse (core.compiled runs it under inductor).
+
+The mathematics of core.analytic (forward, backward, Pearlmutter's R-operator for H v, no
+autograd), in plain functional tensor ops arranged so that the compiled program has few,
+big matmuls and everything else folds into the loops around them:
+- where a layer's weights are still the shared init (the first inner step and the last
+  Hessian-vector product), all T*N points go through one 2-D matmul, not T small ones over
+  an expanded copy;
+- a layer with one input or one output (the first and the last here) is elementwise work and
+  a reduction, never a degenerate matmul of depth or width one;
+- what is only summed over the tasks (the first step's H v, a first-order gradient) is one
+  matmul over all points, not per-task products summed afterwards.
+Eagerly this is slower than core.analytic (more, smaller ops); compiled it is the fast path.
+The rate is a 0-d tensor, so that changing it reuses the compiled program. Checked against the
+unrolled autograd reference in float64 in tests/core/test_fused.py.
+"""
+from __future__ import annotations
+
+import torch
+
+
+def _rows(t: torch.Tensor) -> torch.Tensor:
+    return t.reshape(-1, t.shape[-1])
+
+
+def _lin(h, w, b):
+    """h (T, N, in) @ w^T + b; w (out, in) shared by the tasks or (T, out, in) per task."""
+    t, n, fan_in = h.shape
+    shared = w.dim() == 2
+    if fan_in == 1:
+        return h * (w[:, 0] if shared else w[:, None, :, 0]) + (b if shared else b[:, None, :])
+    if w.shape[-2] == 1:
+        return (h * w).sum(-1, keepdim=True) + (b if shared else b[:, None, :])
+    if shared:
+        return torch.addmm(b, _rows(h), w.t()).view(t, n, -1)
+    return torch.baddbmm(b[:, None, :], h, w.transpose(1, 2))
+
+
+def _matmul_w(h, w):
+    """h (T, N, in) @ w^T without a bias (the R-sweep through the weights)."""
+    t, n, fan_in = h.shape
+    shared = w.dim() == 2
+    if fan_in == 1:
+        return h * (w[:, 0] if shared else w[:, None, :, 0])
+    if w.shape[-2] == 1:
+        return (h * w).sum(-1, keepdim=True)
+    if shared:
+        return torch.mm(_rows(h), w.t()).view(t, n, -1)
+    return torch.bmm(h, w.transpose(1, 2))
+
+
+def _back(d, w):
+    """d (T, N, out) @ w: back through a layer to its input."""
+    t, n, fan_out = d.shape
+    if fan_out == 1:
+        return d * w  # (T, N, 1) * (1, in) or (T, 1, in)
+    if w.dim() == 2:
+        return torch.mm(_rows(d), w).view(t, n, -1)
+    return torch.bmm(d, w)
+
+
+def _wgrad(d, h, per_task: bool):
+    """d^T h: per task (T, out, in), or summed over the tasks (out, in)."""
+    fan_out, fan_in = d.shape[-1], h.shape[-1]
+    if per_task:
+        if fan_out == 1 or fan_in == 1:
+            return (d.unsqueeze(-1) * h.unsqueeze(-2)).sum(1)
+        return torch.bmm(d.transpose(1, 2), h)
+    if fan_out == 1 or fan_in == 1:
+        return (d.unsqueeze(-1) * h.unsqueeze(-2)).sum((0, 1))
+    return torch.mm(_rows(d).t(), _rows(h))
+
+
+def _bgrad(d, per_task: bool):
+    return d.sum(1) if per_task else d.sum((0, 1))
+
+
+def _forward(ws, bs, x):
+    """Output (T, N, 1), each layer's input hs[i] (hs[0] = x) and the ReLU masks (float 0/1)."""
+    h = x.unsqueeze(-1)
+    hs, masks = [h], []
+    for i, (w, b) in enumerate(zip(ws, bs)):
+        z = _lin(h, w, b)
+        if i == len(ws) - 1:
+            return z, hs, masks
+        h = torch.relu(z)
+        masks.append((z > 0).to(z.dtype))
+        hs.append(h)
+
+
+def _backward(ws, hs, masks, d, per_task: bool):
+    """Gradients from d = dL/dout, and each layer's output gradient ds[i] (for H v)."""
+    n = len(ws)
+    gw, gb, ds = [None] * n, [None] * n, [None] * n
+    for i in range(n - 1, -1, -1):
+        ds[i] = d
+        gw[i] = _wgrad(d, hs[i], per_task)
+        gb[i] = _bgrad(d, per_task)
+        if i > 0:
+            d = _back(d, ws[i]) * masks[i - 1]
+    return gw, gb, ds
+
+
+def _hvp(ws, hs, masks, ds, vw, vb, c: float, per_task: bool):
+    """H v of the support MSE at the cached point (c = 2 / K) for per-task directions (vw, vb)."""
+    n = len(ws)
+    rhs = [None]
+    rz = None
+    for i in range(n):
+        rz = _lin(hs[i], vw[i], vb[i])
+        if i > 0:
+            rz = rz + _matmul_w(rhs[i], ws[i])
+        if i < n - 1:
+            rhs.append(rz * masks[i])
+    rd = c * rz
+    hw, hb = [None] * n, [None] * n
+    for i in range(n - 1, -1, -1):
+        hw[i] = _wgrad(rd, hs[i], per_task)
+        if i > 0:
+            hw[i] = hw[i] + _wgrad(ds[i], rhs[i], per_task)
+        hb[i] = _bgrad(rd, per_task)
+        if i > 0:
+            rd = (_back(rd, ws[i]) + _back(ds[i], vw[i])) * masks[i - 1]
+    return hw, hb
+
+
+def meta_grad(ws: list[torch.Tensor], bs: list[torch.Tensor], xs, ys, xq, yq, lr: torch.Tensor | None,
+              steps: int, first_order: bool = False, rates: tuple[list, list] | None = None):
+    """Mean query MSE after `steps` inner SGD steps, and its gradient w.r.t. the shared init.
+
+    The rate is lr (a 0-d tensor), or `rates`: per-entry (weight, bias) rate lists (Meta-SGD,
+    ANIL, Alpha MAML), whose gradients are then returned too. Returns (loss, weight grads,
+    bias grads, weight-rate grads, bias-rate grads), lists in layer order (the last two None
+    without rates)."""
+    n = len(ws)
+    t, k = xs.shape
+    c = 2.0 / k
+    per_entry = rates is not None
+    lw, lb = rates if per_entry else ([lr] * n, [lr] * n)
+    caches = []
+    for _ in range(steps):
+        out, hs, masks = _forward(ws, bs, xs)
+        d = c * (out - ys.unsqueeze(-1))
+        gw, gb, ds = _backward(ws, hs, masks, d, per_task=True)
+        caches.append((ws, hs, masks, ds, gw, gb))
+        ws = [w - a * g for w, a, g in zip(ws, lw, gw)]
+        bs = [b - a * g for b, a, g in zip(bs, lb, gb)]
+    out, hs, masks = _forward(ws, bs, xq)
+    r = out - yq.unsqueeze(-1)
+    loss = (r * r).mean()
+    # per-task directions: to step back through H (second order) or for the rates' gradients
+    per_task = steps > 0 and (per_entry or not first_order)
+    vw, vb, _ = _backward(ws, hs, masks, (2.0 / r.numel()) * r, per_task=per_task)
+    rw = [torch.zeros_like(a) for a in lw] if per_entry else None
+    rb = [torch.zeros_like(a) for a in lb] if per_entry else None
+    for s in range(steps - 1, -1, -1):
+        cws, chs, cmasks, cds, gw, gb = caches[s]
+        if per_entry:  # d loss / d rate = -sum over tasks of g_s * v_{s+1}
+            rw = [acc - (g * v).sum(0) for acc, g, v in zip(rw, gw, vw)]
+            rb = [acc - (g * v).sum(0) for acc, g, v in zip(rb, gb, vb)]
+        if first_order:
+            continue
+        last = s == 0  # the init is shared: only the sum over the tasks is needed
+        # v - H (a v): H is symmetric, so the rate goes into the direction
+        hw, hb = _hvp(cws, chs, cmasks, cds, [a * v for a, v in zip(lw, vw)], [a * v for a, v in zip(lb, vb)],
+                      c, per_task=not last)
+        if last:
+            vw = [v.sum(0) - h for v, h in zip(vw, hw)]
+            vb = [v.sum(0) - h for v, h in zip(vb, hb)]
+            per_task = False
+        else:
+            vw = [v - h for v, h in zip(vw, hw)]
+            vb = [v - h for v, h in zip(vb, hb)]
+    if per_task:  # first order with rates: still per task
+        vw, vb = [v.sum(0) for v in vw], [v.sum(0) for v in vb]
+    return loss, vw, vb, rw, rb

@@ -1,0 +1,163 @@
+"""core.compiled: off until enabled, compiles in the background, falls back silently, and the
+inductor-compiled step equals the reference in float64 (1e-10)."""
+import shutil
+
+import pytest
+import torch
+
+from core import analytic, compiled
+from core.algorithms import HParams, MetaLearner
+from core.models import MLP
+from core.reference import loop_meta_grad
+from core.tasks import TaskBatch, get_family, sample_batch
+
+
+def _batch(seed=0, n=25, k=10):
+    b = sample_batch(get_family("sinusoid"), n, k, gen=torch.Generator().manual_seed(seed))
+    return TaskBatch(*(t.double() for t in (b.xs, b.ys, b.xq, b.yq, b.a, b.b)))
+
+
+def _params(model, seed=1):
+    return {k: v.double() for k, v in model.init(torch.Generator().manual_seed(seed)).items()}
+
+
+def _rel(a, b):
+    return float((a - b).norm() / b.norm().clamp_min(1e-300))
+
+
+@pytest.fixture
+def compiler(monkeypatch):
+    """A fresh, enabled Compiler in place of the process's; `.compile_fn` set by the test."""
+    c = compiled.Compiler()
+    c.enabled = True
+    monkeypatch.setattr(compiled, "COMPILER", c)
+    return c
+
+
+def _learner(algorithm="maml"):
+    model = MLP()
+    return MetaLearner(algorithm, model, _params(model), 0.01)
+
+
+def test_off_by_default_starts_nothing():
+    c = compiled.Compiler()
+    model, batch = MLP(), _batch()
+    key = c.key(model, batch.xs, batch.xq, 0.01, 1, False)
+    assert c.get(model, key) is None
+    assert not c.threads
+
+
+def test_learner_trains_eagerly_then_on_the_compiled_step(compiler):
+    """The first step starts the compile and runs eagerly; once ready, steps go through it, with
+    the same gradient (compile_fn = identity: core.fused run as the compiled program would)."""
+    compiler.compile_fn = lambda fn, example: fn
+    learner, batch, hp = _learner(), _batch(), HParams()
+    eager_loss, eager = learner.meta_grad(batch, hp)
+    assert compiler.calls == 0 and len(compiler.threads) == 1
+    assert compiler.wait(60)
+    loss, grads = learner.meta_grad(batch, hp)
+    assert compiler.calls == 1
+    assert float(loss) == pytest.approx(float(eager_loss), rel=1e-12)
+    for g, e in zip(grads, eager):
+        assert _rel(g, e) < 1e-10
+    learner.step(batch, hp)
+    assert compiler.calls == 2
+
+
+def test_failed_compile_falls_back_silently(compiler):
+    def no_compiler(fn, example):
+        raise RuntimeError("no C++ compiler here")
+    compiler.compile_fn = no_compiler
+    learner, batch, hp = _learner(), _batch(), HParams()
+    learner.meta_grad(batch, hp)
+    assert compiler.wait(60)
+    loss, grads = learner.meta_grad(batch, hp)  # eager, no second attempt
+    assert compiler.calls == 0 and len(compiler.threads) == 1
+    assert "no C++ compiler here" in next(iter(compiler.failures.values()))
+    ref_loss, ref, _ = analytic.meta_grad(learner.model, {k: v.detach() for k, v in learner.params.items()},
+                                          batch.xs, batch.ys, batch.xq, batch.yq, 0.01, 1)
+    assert float(loss) == float(ref_loss)
+    for g, k in zip(grads, learner.params):
+        assert torch.equal(g, ref[k])
+
+
+def test_shapes_are_capped(compiler):
+    compiler.compile_fn = lambda fn, example: fn
+    model = MLP()
+    for n in range(1, compiled.MAX_SHAPES + 2):
+        b = _batch(n=n)
+        compiler.get(model, compiler.key(model, b.xs, b.xq, 0.01, 1, False))
+    assert len(compiler.threads) == compiled.MAX_SHAPES
+    compiler.wait(60)
+    assert len(compiler.ready) == compiled.MAX_SHAPES
+
+
+@pytest.mark.parametrize("algorithm", ["metasgd", "anil", "alpha"])
+def test_per_entry_rates_go_through_the_compiled_step_too(compiler, algorithm):
+    """Meta-SGD, ANIL, Alpha MAML: the init's and the extras' gradients as core.analytic gives them."""
+    compiler.compile_fn = lambda fn, example: fn
+    learner, batch, hp = _learner(algorithm), _batch(), HParams()
+    eager_loss, eager = learner.meta_grad(batch, hp)
+    assert compiler.wait(60) and compiler.calls == 0
+    loss, grads = learner.meta_grad(batch, hp)
+    assert compiler.calls == 1
+    assert float(loss) == pytest.approx(float(eager_loss), rel=1e-12)
+    assert len(grads) == len(eager)
+    for g, e in zip(grads, eager):
+        assert _rel(g, e) < 1e-10
+
+
+def test_a_tensor_rate_stays_eager(compiler):
+    batch = _batch()
+    assert compiler.key(MLP(), batch.xs, batch.xq, torch.tensor(0.01), 1, False) is None
+
+
+@pytest.mark.skipif(shutil.which("g++") is None and shutil.which("clang++") is None,
+                    reason="inductor needs a C++ compiler on the CPU")
+def test_inductor_step_equals_reference_float64(compiler):
+    """The real compile (tens of seconds, less with inductor's warm cache): 1e-10 in float64."""
+    model, batch, first_order = MLP(), _batch(4, n=6), False
+    params = _params(model, 5)
+    assert compiled.meta_grad(model, params, batch.xs, batch.ys, batch.xq, batch.yq, 0.05, 2, first_order) is None
+    assert compiler.wait(600)
+    assert not compiler.failures, compiler.failures
+    loss, grads, rate_grads = compiled.meta_grad(model, params, batch.xs, batch.ys, batch.xq, batch.yq, 0.05, 2,
+                                                 first_order)
+    assert rate_grads is None and compiler.calls == 1
+    ref = loop_meta_grad(model, params, batch, 0.05, 2, first_order=first_order)
+    for k in params:
+        assert grads[k].dtype == torch.float64
+        assert _rel(grads[k], ref[k]) < 1e-10, k
+    ref_loss, _, _ = analytic.meta_grad(model, params, batch.xs, batch.ys, batch.xq, batch.yq, 0.05, 2,
+                                        first_order=first_order)
+    assert float(loss) == pytest.approx(float(ref_loss), rel=1e-12)
+
+
+@pytest.mark.skipif(shutil.which("g++") is None and shutil.which("clang++") is None,
+                    reason="inductor needs a C++ compiler on the CPU")
+def test_inductor_step_with_per_entry_rates_equals_analytic_float64(compiler):
+    """Meta-SGD's rates through the real compile: the init's and the rates' gradients, 1e-10."""
+    model, batch = MLP((9, 8)), _batch(6, n=5)
+    params = _params(model, 7)
+    g = torch.Generator().manual_seed(8)
+    rates = {k: torch.rand(v.shape, generator=g, dtype=torch.float64) * 0.1 for k, v in params.items()}
+    args = (model, params, batch.xs, batch.ys, batch.xq, batch.yq, rates, 2)
+    assert compiled.meta_grad(*args) is None
+    assert compiler.wait(600)
+    assert not compiler.failures, compiler.failures
+    loss, grads, rate_grads = compiled.meta_grad(*args)
+    ref_loss, ref, ref_rates = analytic.meta_grad(*args)
+    assert float(loss) == pytest.approx(float(ref_loss), rel=1e-12)
+    for k in params:
+        assert _rel(grads[k], ref[k]) < 1e-10, k
+        assert _rel(rate_grads[k], ref_rates[k]) < 1e-10, k
+
+
+def test_prepare_compiles_and_waits(compiler):
+    compiler.compile_fn = lambda fn, example: fn
+    seconds = compiled.prepare(MLP(), 30, 10, 1, dtype=torch.float64)
+    assert seconds is not None and len(compiler.ready) == 1
+    batch = _batch(n=30)
+    assert compiled.meta_grad(MLP(), _params(MLP()), batch.xs, batch.ys, batch.xq, batch.yq, 0.01, 1) is not None
+    compiler.enabled = False
+    assert compiled.prepare(MLP(), 31, 10, 1) is None

@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from core import analytic  # noqa: E402
+from core.algorithms import ALGORITHMS, HParams, MetaLearner  # noqa: E402
 from core.models import MLP  # noqa: E402
 from core.reference import loop_meta_grad  # noqa: E402
 from core.tasks import TaskBatch, get_family, sample_batch  # noqa: E402
@@ -53,15 +54,33 @@ def _inputs(case_id):
     return model, params, batch, lr, steps, first_order
 
 
+def _learners():
+    """Every algorithm that can train the MLP, on float64 weights, with the rate a 0-d tensor (as
+    core.fast.GraphStepper feeds it), and a batch for them."""
+    model, params, batch, _, _, _ = _inputs("three-tasks-2-steps")
+    hp = HParams(inner_lr=torch.tensor(LR, dtype=torch.float64), inner_steps=2, shots=10, meta_batch=3)
+    learners = {}
+    for name in ALGORITHMS:
+        try:
+            learners[name] = MetaLearner(name, model, params, inner_lr=LR)
+        except ValueError:  # this algorithm does not train the MLP
+            continue
+    return learners, batch, hp
+
+
 def _run_kernels(case_ids, out_path: Path):
-    """In the child: every case through core.triton_maml under the interpreter."""
-    from core import triton_maml
+    """In the child: every case through core.triton_maml under the interpreter, and core.fast's
+    fused step for every learner it applies to."""
+    from core import fast, triton_maml
     results = {}
     for case_id in case_ids:
         model, params, batch, lr, steps, first_order = _inputs(case_id)
         loss, grads, extra = triton_maml.meta_grad(model, params, batch.xs, batch.ys, batch.xq, batch.yq,
                                                    lr, steps, first_order=first_order)
         results[case_id] = {"loss": loss, "grads": grads, "extra": extra}
+    learners, batch, hp = _learners()
+    results["learners"] = {name: list(fast.fused_meta_grad(learner, batch, hp))
+                           for name, learner in learners.items() if fast.fused_applies(learner)}
     torch.save(results, out_path)
 
 
@@ -97,6 +116,20 @@ def test_kernels_equal_analytic_and_unrolled_loop(kernel_results, case_id):
         assert _rel(got["grads"][k], unrolled[k]) < tol, k
     assert got["loss"].dim() == 0
     assert float(got["loss"]) == pytest.approx(float(ref_loss), rel=tol)
+
+
+def test_fused_step_equals_the_learners_own(kernel_results):
+    """core.fast's switch: for every learner it sends to the kernels, the same loss and gradients
+    (one per leaf) as the learner's own meta_grad; MAML and FOMAML are among them."""
+    fused = kernel_results["learners"]
+    assert {"maml", "fomaml"} <= set(fused)
+    learners, batch, hp = _learners()
+    for name, (loss, grads) in fused.items():
+        ref_loss, ref = learners[name].meta_grad(batch, hp)
+        assert len(grads) == len(ref), name
+        for g, r in zip(grads, ref):
+            assert _rel(g, r) < 1e-10, name
+        assert float(loss) == pytest.approx(float(ref_loss), rel=1e-10)
 
 
 def test_unsupported_models_are_refused():

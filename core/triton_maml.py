@@ -30,6 +30,10 @@ except ImportError:  # the CPU build ships without triton: nothing here is then 
 MAX_WIDTH = 64  # one task's widest tile is (points, width): registers bound it on a GPU
 _MIN_TILE = 16  # tl.dot's least dimension
 _SUM_TASKS, _SUM_COLS = 32, 64  # the reduction's tile: tasks by columns
+# Warps per task program. Not timed (no GPU yet): compiled for sm_90 here, ptxas reports for the
+# second-order MLP 1-40-40-1 kernel 23 KB (float32) / 1.2 KB (float64) of spill stores at 4 warps
+# and 0.6 KB / 0.13 KB at 8 (docs/bench/triton.md); benchmarks/gpu_check.py times both.
+NUM_WARPS = 8
 
 
 def available() -> bool:
@@ -153,10 +157,12 @@ if triton is not None:
         qrows = qq < Q
         xqt = tl.load(xq + t * Q + qq, mask=qrows, other=0.0)
         yqt = tl.load(yq + t * Q + qq, mask=qrows, other=0.0)
-        h1, h2, o = _forward(xqt, w1, b1, W2, b2, w3, b3)
-        r = tl.where(qrows, o - yqt, 0.0)
+        # the query's activations under their own names: a loop below must not re-assign a
+        # variable with another shape (K and Q points), which compiled Triton refuses
+        q1, q2, qo = _forward(xqt, w1, b1, W2, b2, w3, b3)
+        r = tl.where(qrows, qo - yqt, 0.0)
         loss = tl.sum(r * r, axis=0) * loss_scale
-        v1, u1, V2, u2, v3, u3, d2 = _backward(xqt, h1, h2, W2, w3, (2.0 * loss_scale) * r)
+        v1, u1, V2, u2, v3, u3, _ = _backward(xqt, q1, q2, W2, w3, (2.0 * loss_scale) * r)
         if not FIRST_ORDER:
             tl.debug_barrier()  # the scratch rows written above, by other threads of this program
             for i in range(steps):
@@ -191,7 +197,8 @@ if triton is not None:
 
 
 @torch.no_grad()
-def meta_grad(model: MLP, params: Params, xs, ys, xq, yq, lr, steps: int, first_order: bool = False):
+def meta_grad(model: MLP, params: Params, xs, ys, xq, yq, lr, steps: int, first_order: bool = False,
+              num_warps: int = NUM_WARPS):
     """As core.engine.meta_grad for MAML (a float or 0-d tensor rate): (mean query MSE, grads
     w.r.t. the unbatched init, None). Needs triton and a model that supports() accepts."""
     if triton is None:
@@ -216,7 +223,7 @@ def meta_grad(model: MLP, params: Params, xs, ys, xq, yq, lr, steps: int, first_
     args = [t.to(dtype).contiguous() for t in (xs, ys, xq, yq)]
     _task_kernel[(tasks,)](theta, *args, rate, rows, scratch, steps, k, q,
                            P=n_params, H1=h1, H2=h2, H1P=_tile(h1), H2P=_tile(h2), KP=_tile(k), QP=_tile(q),
-                           FIRST_ORDER=not keep)
+                           FIRST_ORDER=not keep, num_warps=num_warps)
     total = torch.empty(n_params + 1, dtype=dtype, device=device)
     _sum_tasks_kernel[(triton.cdiv(n_params + 1, _SUM_COLS),)](rows, total, tasks, n_params + 1,
                                                                BT=_SUM_TASKS, BN=_SUM_COLS)

@@ -278,40 +278,32 @@ def _():
     register and spill report for the MLP 1-40-40-1 task kernel. Run on the cpu dry run only."""
     if dev.type != "cpu":
         return "skipped on cuda (the correctness section compiles for the real device)"
+    if INTERPRETED:
+        return "skipped: TRITON_INTERPRET=1 (interpreted kernels do not compile); run it without"
     import subprocess
     import tempfile
 
     import triton
-    from triton.backends.compiler import GPUTarget
-    from triton.compiler import ASTSource
 
-    from core import triton_maml as tm
+    from core import triton_maml
     bins = Path(triton.__path__[0]) / "backends" / "nvidia" / "bin"
     ptxas = max((bins / n for n in ("ptxas", "ptxas-blackwell") if (bins / n).exists()),
                 key=lambda f: f.stat().st_size, default=None)  # the newer, larger one reads newer PTX
     out = {"triton": triton.__version__}
     for dt in ("fp32", "fp64"):
-        sig = {n: "*" + dt for n in ("theta", "xs", "ys", "xq", "yq", "lr_ptr", "out", "scratch")}
-        sig.update(steps="i32", K="i32", Q="i32")
-        consts = dict(P=2 * 40 + 40 * 40 + 2 * 40 + 1, H1=40, H2=40, H1P=64, H2P=64, KP=16, QP=16, FIRST_ORDER=False)
-        sig.update({c: "constexpr" for c in consts})
         for warps in (4, 8):
-            ck = triton.compile(ASTSource(tm._task_kernel, sig, consts), target=GPUTarget("cuda", 90, 32),
-                                options={"num_warps": warps})
-            row = {"cubin_bytes": len(ck.asm["cubin"]), "shared_bytes": ck.metadata.shared}
+            task, total = triton_maml.compile_for(90, dt, (40, 40), 10, 10, num_warps=warps)
+            row = {"cubin_bytes": len(task.asm["cubin"]), "shared_bytes": task.metadata.shared}
             if ptxas is not None:
                 with tempfile.NamedTemporaryFile("w", suffix=".ptx") as f:
-                    f.write(ck.asm["ptx"])
+                    f.write(task.asm["ptx"])
                     f.flush()
                     r = subprocess.run([str(ptxas), "-arch=sm_90a", "-v", f.name, "-o", os.devnull],
                                        capture_output=True, text=True)
                 row["ptxas"] = [ln.split(":", 1)[-1].strip() for ln in (r.stdout + r.stderr).splitlines()
                                 if "registers" in ln or "spill" in ln]
             out[f"task_kernel_{dt}_warps{warps}"] = row
-        sum_sig = {"src": "*" + dt, "dst": "*" + dt, "T": "i32", "N": "i32", "BT": "constexpr", "BN": "constexpr"}
-        ck = triton.compile(ASTSource(tm._sum_tasks_kernel, sum_sig, dict(BT=tm._SUM_TASKS, BN=tm._SUM_COLS)),
-                            target=GPUTarget("cuda", 90, 32))
-        out[f"sum_tasks_{dt}_cubin_bytes"] = len(ck.asm["cubin"])
+        out[f"sum_tasks_{dt}_cubin_bytes"] = len(total.asm["cubin"])
     return out
 
 

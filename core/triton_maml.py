@@ -50,6 +50,31 @@ def _tile(n: int) -> int:
     return max(_MIN_TILE, 1 << max(n - 1, 0).bit_length())
 
 
+def _constexprs(h1: int, h2: int, k: int, q: int, first_order: bool) -> dict:
+    """The task kernel's compile-time arguments: packed size, widths, padded tiles, order."""
+    return dict(P=2 * h1 + h1 * h2 + 2 * h2 + 1, H1=h1, H2=h2, H1P=_tile(h1), H2P=_tile(h2), KP=_tile(k),
+                QP=_tile(q), FIRST_ORDER=first_order)
+
+
+def compile_for(arch: int, dtype: str, hidden: tuple[int, int], k: int, q: int, first_order: bool = False,
+                num_warps: int = NUM_WARPS):
+    """Both kernels compiled for CUDA compute capability `arch` (90: H100/H200) without a GPU, down to a
+    cubin: what the interpreter cannot show (the compiler's own checks, registers, shared memory).
+    dtype: "fp32" or "fp64". Returns (task kernel, sum kernel)."""
+    from triton.backends.compiler import GPUTarget
+    from triton.compiler import ASTSource
+    if not hasattr(_task_kernel, "cache_key"):
+        raise RuntimeError("TRITON_INTERPRET=1 was set when triton was imported: interpreted kernels do not compile")
+    target = GPUTarget("cuda", arch, 32)
+    consts = _constexprs(*hidden, k, q, first_order)
+    sig = {n: "*" + dtype for n in ("theta", "xs", "ys", "xq", "yq", "lr_ptr", "out", "scratch")}
+    sig.update(steps="i32", K="i32", Q="i32", **{c: "constexpr" for c in consts})
+    task = triton.compile(ASTSource(_task_kernel, sig, consts), target=target, options={"num_warps": num_warps})
+    sums = {"src": "*" + dtype, "dst": "*" + dtype, "T": "i32", "N": "i32", "BT": "constexpr", "BN": "constexpr"}
+    total = triton.compile(ASTSource(_sum_tasks_kernel, sums, dict(BT=_SUM_TASKS, BN=_SUM_COLS)), target=target)
+    return task, total
+
+
 if triton is not None:
 
     @triton.jit
@@ -222,8 +247,7 @@ def meta_grad(model: MLP, params: Params, xs, ys, xq, yq, lr, steps: int, first_
     scratch = torch.empty(tasks * steps * n_params if keep else 1, dtype=dtype, device=device)
     args = [t.to(dtype).contiguous() for t in (xs, ys, xq, yq)]
     _task_kernel[(tasks,)](theta, *args, rate, rows, scratch, steps, k, q,
-                           P=n_params, H1=h1, H2=h2, H1P=_tile(h1), H2P=_tile(h2), KP=_tile(k), QP=_tile(q),
-                           FIRST_ORDER=not keep, num_warps=num_warps)
+                           **_constexprs(h1, h2, k, q, not keep), num_warps=num_warps)
     total = torch.empty(n_params + 1, dtype=dtype, device=device)
     _sum_tasks_kernel[(triton.cdiv(n_params + 1, _SUM_COLS),)](rows, total, tasks, n_params + 1,
                                                                BT=_SUM_TASKS, BN=_SUM_COLS)

@@ -132,6 +132,21 @@ def test_fused_step_equals_the_learners_own(kernel_results):
         assert float(loss) == pytest.approx(float(ref_loss), rel=1e-10)
 
 
+@pytest.mark.parametrize("dtype", ["fp32", "fp64"])
+def test_kernels_compile_for_sm90(tmp_path, monkeypatch, dtype):
+    """What the interpreter lets through and the compiler may not (it refuses, e.g., a loop variable
+    that changes shape): the second-order kernel with K and Q in different tiles, compiled for sm_90
+    down to a cubin, no GPU needed. Small widths keep it to seconds; a fresh cache makes it compile."""
+    if os.environ.get("TRITON_INTERPRET") == "1":
+        pytest.skip("TRITON_INTERPRET=1 for the whole run: interpreted kernels do not compile")
+    monkeypatch.setenv("TRITON_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("TRITON_DEFAULT_FP_FUSION", "1")  # 3.9's default, said aloud (else it warns)
+    from core import triton_maml
+    task, total = triton_maml.compile_for(90, dtype, (16, 12), 20, 3)
+    assert task.asm["cubin"] and total.asm["cubin"]
+    assert any(tmp_path.iterdir())  # compiled here, not taken from an older cache
+
+
 def test_unsupported_models_are_refused():
     from core import triton_maml
     assert triton_maml.supports(MLP((40, 40))) and triton_maml.supports(MLP((64, 1)))

@@ -6,6 +6,8 @@ step is dominated by kernel launches (about a hundred tiny ones), so it is captu
 in a CUDA graph and replayed: sampling, inner loop, meta-gradient and the Adam update
 together. Learning rates live in device tensors that the graph reads, so they can change
 between replays; a change of shape (K, meta-batch, inner steps) captures a new graph.
+Where triton imports, MAML's and FOMAML's MLP meta-gradient inside the graph is core.triton_maml's
+two fused kernels instead of that hundred (never on the CPU, which keeps its own path).
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from dataclasses import dataclass, replace
 import torch
 
 from core.algorithms import REGISTRY, HParams, MetaLearner
+from core.algorithms.base import Algorithm
 from core.tasks import Family, sample_batch
 
 
@@ -44,15 +47,45 @@ def eager_step(learner: MetaLearner, family: Family, hp: HParams, gen, device) -
     return learner.step(batch, hp)
 
 
+def triton_available(device) -> bool:
+    """Whether core.triton_maml's kernels can run here: a CUDA device and triton importable.
+    On the CPU the answer is no without importing triton (the window's start-up stays as it is)."""
+    if torch.device(device).type != "cuda":
+        return False
+    from core import triton_maml
+    return triton_maml.available()
+
+
+def fused_applies(learner: MetaLearner) -> bool:
+    """Whether the learner's meta-gradient is the one core.triton_maml computes: the base class's
+    hand-derived MLP path (MAML, FOMAML) with one inner rate and no learned extras."""
+    from core import triton_maml
+    algo = learner.algo
+    return (triton_maml.supports(learner.model) and type(algo).meta_grad is Algorithm.meta_grad
+            and type(algo).train_lr is Algorithm.train_lr and len(learner.leaves) == len(learner.params))
+
+
+def fused_meta_grad(learner: MetaLearner, batch, hp: HParams) -> tuple[torch.Tensor, list[torch.Tensor]]:
+    """learner.meta_grad(batch, hp) by core.triton_maml (for a learner that fused_applies to)."""
+    from core import triton_maml
+    loss, grads, _ = triton_maml.meta_grad(
+        learner.model, {k: v.detach() for k, v in learner.params.items()}, batch.xs, batch.ys, batch.xq, batch.yq,
+        learner.algo.analytic_lr(learner, hp), hp.inner_steps, first_order=learner.algo.first_order)
+    return loss, [grads[k] for k in learner.params]
+
+
 class GraphUnavailable(RuntimeError):
     """Capturing the step failed; the caller carries on eagerly (with its own generator)."""
 
 
 class GraphStepper:
-    """Replays one captured meta-iteration; re-captures when the shapes change."""
+    """Replays one captured meta-iteration; re-captures when the shapes change. fused: use
+    core.triton_maml's kernels where triton_available and fused_applies (else the engine's ops)."""
 
-    def __init__(self, learner: MetaLearner, family: Family, device: torch.device, warmup: int = 3):
+    def __init__(self, learner: MetaLearner, family: Family, device: torch.device, warmup: int = 3,
+                 fused: bool = True):
         self.learner, self.family, self.device, self.warmup = learner, family, device, warmup
+        self.fused = fused and triton_available(device) and fused_applies(learner)
         self.inner_lr = torch.zeros((), device=device)
         self.outer_lr = torch.zeros((), device=device)
         learner.opt.lr = self.outer_lr  # a device tensor: the captured graph reads it at every replay
@@ -63,7 +96,7 @@ class GraphStepper:
         hp = HParams(self.inner_lr, self.outer_lr, steps, shots, meta_batch)
         batch = sample_batch(self.family, meta_batch, shots, device=self.device)  # default generator: graph-safe
         learner = self.learner
-        loss, grads = learner.meta_grad(batch, hp)
+        loss, grads = fused_meta_grad(learner, batch, hp) if self.fused else learner.meta_grad(batch, hp)
         for p, g in zip(learner.leaves, grads):
             p.grad = g
         learner.opt.step()
@@ -85,6 +118,13 @@ class GraphStepper:
         self.inner_lr.fill_(hp.inner_lr)
         self.outer_lr.fill_(hp.outer_lr)
         shape = (hp.inner_steps, hp.shots, hp.meta_batch)
+        if shape not in self.graphs and self.fused:
+            try:
+                self.graphs[shape] = self._capture(shape)
+            except Exception as e:  # e.g. the kernels do not compile for this GPU: the engine's ops then
+                print(f"warning: Triton kernels unavailable ({type(e).__name__}: {e}); graph without them",
+                      file=sys.stderr)
+                self.fused = False
         if shape not in self.graphs:
             try:
                 self.graphs[shape] = self._capture(shape)
@@ -99,12 +139,14 @@ class GraphStepper:
 GRAPHABLE = tuple(name for name, cls in REGISTRY.items() if cls.graphable)
 
 
-def make_stepper(learner: MetaLearner, family: Family, hp: HParams, gen, device: torch.device, graphs=True):
+def make_stepper(learner: MetaLearner, family: Family, hp: HParams, gen, device: torch.device, graphs=True,
+                 fused=True):
     """A no-argument callable doing one meta-iteration with `hp` (read at every call), unchecked:
-    for benchmarks. Training goes through core.runner.StepRunner, which checks each chunk."""
+    for benchmarks (fused=False: the graph without the Triton kernels). Training goes through
+    core.runner.StepRunner, which checks each chunk."""
     if device.type == "cuda" and graphs and learner.graphable:
         torch.cuda.manual_seed(int(torch.randint(0, 2**31, (1,), generator=gen, device=device)))
-        stepper = GraphStepper(learner, family, device)
+        stepper = GraphStepper(learner, family, device, fused=fused)
         state = {"graph": True}
 
         def step():

@@ -696,10 +696,6 @@
         <translation>已保存 {0}</translation>
     </message>
     <message>
-        <source>Could not export {0}: {1}</source>
-        <translation>无法导出 {0}：{1}</translation>
-    </message>
-    <message>
         <source>Record the plots</source>
         <translation>录制图表</translation>
     </message>

@@ -11,6 +11,7 @@ import importlib.util
 import os
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -132,33 +133,47 @@ def test_fused_step_equals_the_learners_own(kernel_results):
         assert float(loss) == pytest.approx(float(ref_loss), rel=1e-10)
 
 
+def _in_child(code: str, env: dict | None = None) -> None:
+    """Run code that imports triton in a child process: triton's nanobind bindings report
+    "leaked instances" at interpreter exit, which would end every test run's output."""
+    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=ROOT,
+                          env=dict(os.environ, **(env or {})), capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+
+
 @pytest.mark.parametrize("dtype", ["fp32", "fp64"])
-def test_kernels_compile_for_sm90(tmp_path, monkeypatch, dtype):
+def test_kernels_compile_for_sm90(tmp_path, dtype):
     """What the interpreter lets through and the compiler may not (it refuses, e.g., a loop variable
     that changes shape): the second-order kernel with K and Q in different tiles, compiled for sm_90
     down to a cubin, no GPU needed. Small widths keep it to seconds; a fresh cache makes it compile."""
     if os.environ.get("TRITON_INTERPRET") == "1":
         pytest.skip("TRITON_INTERPRET=1 for the whole run: interpreted kernels do not compile")
-    monkeypatch.setenv("TRITON_CACHE_DIR", str(tmp_path))
-    monkeypatch.setenv("TRITON_DEFAULT_FP_FUSION", "1")  # 3.9's default, said aloud (else it warns)
-    from core import triton_maml
-    task, total = triton_maml.compile_for(90, dtype, (16, 12), 20, 3)
-    assert task.asm["cubin"] and total.asm["cubin"]
+    _in_child(f"""
+        from core import triton_maml
+        task, total = triton_maml.compile_for(90, {dtype!r}, (16, 12), 20, 3)
+        assert task.asm["cubin"] and total.asm["cubin"]
+        """, {"TRITON_CACHE_DIR": str(tmp_path), "TRITON_DEFAULT_FP_FUSION": "1"})  # 3.9's default, said aloud
     assert any(tmp_path.iterdir())  # compiled here, not taken from an older cache
 
 
 def test_unsupported_models_are_refused():
-    from core import triton_maml
-    assert triton_maml.supports(MLP((40, 40))) and triton_maml.supports(MLP((64, 1)))
-    assert not triton_maml.supports(MLP((65, 40)))
-    assert not triton_maml.supports(MLP((40,)))
-    assert not triton_maml.supports(MLP((8, 8, 8)))
-    model, params, batch, _, _, _ = _inputs("one-task")
-    with pytest.raises(ValueError):
-        triton_maml.meta_grad(MLP((8, 8, 8)), MLP((8, 8, 8)).init(), batch.xs, batch.ys, batch.xq, batch.yq, LR, 1)
-    with pytest.raises(ValueError):  # per-entry rates (Meta-SGD, ANIL) are not the kernels' contract
-        triton_maml.meta_grad(model, params, batch.xs, batch.ys, batch.xq, batch.yq,
-                              {k: torch.full_like(v, LR) for k, v in params.items()}, 1)
+    _in_child("""
+        import pytest, torch
+        from core import triton_maml
+        from core.models import MLP
+        from tests.core.test_triton_maml import LR, _inputs
+        assert triton_maml.supports(MLP((40, 40))) and triton_maml.supports(MLP((64, 1)))
+        assert not triton_maml.supports(MLP((65, 40)))
+        assert not triton_maml.supports(MLP((40,)))
+        assert not triton_maml.supports(MLP((8, 8, 8)))
+        model, params, batch, _, _, _ = _inputs("one-task")
+        with pytest.raises(ValueError):
+            triton_maml.meta_grad(MLP((8, 8, 8)), MLP((8, 8, 8)).init(), batch.xs, batch.ys, batch.xq, batch.yq,
+                                  LR, 1)
+        with pytest.raises(ValueError):  # per-entry rates (Meta-SGD, ANIL) are not the kernels' contract
+            triton_maml.meta_grad(model, params, batch.xs, batch.ys, batch.xq, batch.yq,
+                                  {k: torch.full_like(v, LR) for k, v in params.items()}, 1)
+        """)
 
 
 if __name__ == "__main__":  # the child process: python tests/core/test_triton_maml.py OUT CASE...

@@ -197,6 +197,8 @@ class Snapshot:
     evaluation: EvalCurves | None = None
     message: str = ""  # the latest notice for the status bar or a banner
     message_id: int = 0  # grows with every new message
+    message_template: str = ""  # the message before its values went in (the window translates it)
+    message_values: dict[str, object] = field(default_factory=dict)  # plain numbers and strings
     meta_params: dict[str, np.ndarray] = field(default_factory=dict)  # small models only
     inner_lrs: dict[str, float] = field(default_factory=dict)  # Meta-SGD's learned rates, summarised
     lr_history: dict[str, np.ndarray] = field(default_factory=dict)  # Alpha MAML: 'iters', 'alpha', 'beta'

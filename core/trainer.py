@@ -47,6 +47,7 @@ class Trainer:
         self.shared, self.mailbox = shared, mailbox
         self.iteration = 0
         self.message, self.message_id = "", 0  # the latest notice for the window, and its serial
+        self.message_template, self.message_values = "", {}  # the same notice as words to translate
         self.learner: MetaLearner | None = None
         self._key: tuple | None = None
         # playing_s: wall time of the loop while playing (steps, snapshots, evaluation: all of it)
@@ -67,7 +68,7 @@ class Trainer:
             self.device = resolve_device(c.device)
         except ValueError as e:
             self.device = torch.device("cpu")
-            self._say(f"{e}; training on the CPU")
+            self._say(QT_TR_NOOP("{error}; training on the CPU"), error=str(e))
         self.family = get_family(c.family)
         self.model = make_model(c.model, self.family, c.hidden)
         self.gen = torch.Generator(device=self.device).manual_seed(c.seed)
@@ -80,7 +81,8 @@ class Trainer:
         if c.compare and c.compare != c.algorithm:
             problem = setup_error(c.compare, c.model)
             if problem:
-                self._say(f"Cannot compare with {c.compare}: {problem}")
+                self._say(QT_TR_NOOP("Cannot compare with {algorithm}: {problem}"),
+                          algorithm=c.compare, problem=problem)
             else:
                 self.rival = MetaLearner(c.compare, self.model, init, c.inner_lr, c.outer_optimizer)
         self.runner = StepRunner(self.learner, self.family, self.gen, self.device, self.rival, iteration)
@@ -111,18 +113,23 @@ class Trainer:
         if start is not None:
             try:
                 self._build(c, *start)
-                self._say(f"Restarted from iteration {start[2]:,}")
+                self._say(QT_TR_NOOP("Restarted from iteration {iteration:,}"), iteration=start[2])
                 return
             except (RuntimeError, KeyError, ValueError) as e:  # shapes of another setup
-                self._say(f"Could not restart from the last parameters ({e}); started afresh")
+                self._say(QT_TR_NOOP("Could not restart from the last parameters ({error}); started afresh"),
+                          error=str(e))
         self._build(c)
 
     def learners(self) -> dict[str, MetaLearner | None]:
         """The live learners by panel: 'meta', and 'compare' when one trains beside it."""
         return {"meta": self.learner, "compare": self.rival}
 
-    def _say(self, message: str) -> None:
-        self.message, self.message_id = message, self.message_id + 1
+    def _say(self, template: str, **values) -> None:
+        """A notice, kept as its template and values so the window can say it in its own language;
+        `message` is the English text (scripts, the CLI, logs)."""
+        self.message = template.format(**values) if values else template
+        self.message_template, self.message_values = template, values
+        self.message_id += 1
 
     # ---- the loop -------------------------------------------------------------------------
     def run(self, stop: threading.Event) -> None:
@@ -137,7 +144,9 @@ class Trainer:
                 if self.learner is None or c.reset_key() != self._key:
                     if self.learner is not None:
                         self._build(c)
-                        self._say(f"Reset: {c.algorithm}, {c.family}, {c.model} model")
+                        # the window spells a reset out in its own words (main_window._friendly)
+                        self._say("Reset: {algorithm}, {family}, {model} model",
+                                  algorithm=c.algorithm, family=c.family, model=c.model)
                     else:
                         self._first_build(c)
                     self._publish(c, force_eval=True)
@@ -179,7 +188,7 @@ class Trainer:
             except Exception as e:  # shown in the window; the loop lives on, paused
                 self.shared.update(playing=False)
                 self.state = "error"
-                self._say(f"Training stopped: {type(e).__name__}: {e}")
+                self._say(QT_TR_NOOP("Training stopped: {kind}: {error}"), kind=type(e).__name__, error=str(e))
                 try:
                     self._publish(self.shared.get())
                 except Exception:
@@ -192,7 +201,8 @@ class Trainer:
         if problem is None:
             return c
         keep = dict(zip(RESET_KEYS, self._key)) if self._key else {"algorithm": Controls().algorithm}
-        self._say(f"{problem}; kept {keep.get('algorithm', c.algorithm)} with the {keep.get('model', c.model)} model")
+        self._say(QT_TR_NOOP("{problem}; kept {algorithm} with the {model} model"), problem=problem,
+                  algorithm=keep.get("algorithm", c.algorithm), model=keep.get("model", c.model))
         return self.shared.update(**keep)
 
     def _apply(self, c: Controls, commands) -> tuple[int, Controls]:
@@ -248,8 +258,9 @@ class Trainer:
             self.rewind.forget_after(self.iteration)
             self.shared.update(playing=False)
             self.state = "diverged"
-            self._say(f"Diverged at iteration {chunk.diverged_at} (meta-loss {chunk.diverged_value:.3g}); "
-                      f"rolled back to iteration {chunk.rolled_back_to}. Try a smaller learning rate, then Play.")
+            self._say(QT_TR_NOOP("Diverged at iteration {iteration} (meta-loss {value:.3g}); rolled back to iteration "
+                                 "{rolled_back}. Try a smaller learning rate, then Play."),
+                      iteration=chunk.diverged_at, value=chunk.diverged_value, rolled_back=chunk.rolled_back_to)
             return 0
         rivals = chunk.rival_losses or [0.0] * len(chunk.losses)
         for v, r in zip(chunk.losses, rivals):
@@ -281,7 +292,7 @@ class Trainer:
             return False
         self.shared.update(playing=False)
         self.state = "paused"
-        self._say(f"Not started: {self._size_problem}")
+        self._say(QT_TR_NOOP("Not started: {problem}"), problem=self._size_problem)
         return True
 
     def _fall_back_to_cpu(self, c: Controls) -> None:
@@ -295,8 +306,8 @@ class Trainer:
                     None if extras is None else {k: v.cpu() for k, v in extras.items()}, self.iteration)
         self.history, self.trail, self.telemetry, self.rewind.archive = kept
         self.state = "paused"
-        self._say(f"Out of memory on the GPU at meta-batch {c.meta_batch}: moved to the CPU and paused. "
-                  "Lower the meta-batch, then Play.")
+        self._say(QT_TR_NOOP("Out of memory on the GPU at meta-batch {meta_batch}: moved to the CPU and paused. "
+                             "Lower the meta-batch, then Play."), meta_batch=c.meta_batch)
 
     def _advance_pretraining(self, c: Controls) -> bool:
         """Fit the pretrained baseline a chunk at a time, so it never stalls the loop.
@@ -341,9 +352,9 @@ class Trainer:
         try:
             params, lrs = self.learner.state()
             ckpt.save(path, self.model, params, ckpt.config_from_controls(c, self.iteration), lrs)
-            self._say(f"Saved checkpoint to {path}")
+            self._say(QT_TR_NOOP("Saved checkpoint to {path}"), path=str(path))
         except Exception as e:
-            self._say(f"Could not save {path}: {e}")
+            self._say(QT_TR_NOOP("Could not save {path}: {error}"), path=str(path), error=str(e))
 
     def _load(self, c: Controls, loaded: ckpt.Checkpoint, later: frozenset[str] = frozenset()) -> Controls:
         """Adopt a checkpoint (already read and validated by core.checkpoint.load). If it still
@@ -368,8 +379,10 @@ class Trainer:
             c = self.shared.update(**before)
             self._build(c, *state, kept[3])
             self.history, self.trail, self.telemetry, _ = kept
-            self._say(f"Could not load the checkpoint ({type(e).__name__}: {e}); nothing changed")
+            self._say(QT_TR_NOOP("Could not load the checkpoint ({kind}: {error}); nothing changed"),
+                      kind=type(e).__name__, error=str(e))
             return c
-        self._say(f"Loaded checkpoint ({cfg.get('algorithm')}, {cfg.get('iterations', 0)} iterations)")
+        self._say(QT_TR_NOOP("Loaded checkpoint ({algorithm}, {iterations} iterations)"),
+                  algorithm=cfg.get("algorithm"), iterations=cfg.get("iterations", 0))
         self._publish(c, force_eval=True)
         return c

@@ -717,7 +717,12 @@ def _friendly(snap) -> str:
         model = tr("two-scalar model") if snap.model == "two-param" else "MLP"
         return tr("Reset: {0} meta-training restarts from a fresh initialisation ({1}, {2})").format(
             style.algorithm_label(snap.algorithm), get_family(snap.family).label, model)
-    return tr(snap.message)  # a notice the catalogue holds is shown translated; any other as sent
+    if not snap.message_values:
+        return tr(snap.message_template or snap.message)  # a notice the catalogue holds is shown translated
+    try:
+        return tr(snap.message_template).format(**snap.message_values)
+    except (KeyError, IndexError, ValueError):  # a translation whose fields do not match: English, not nothing
+        return snap.message
 
 
 def _lr(c, snap) -> str:

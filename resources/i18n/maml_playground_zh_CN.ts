@@ -280,12 +280,64 @@
         <translation>在这么多秒后关闭窗口</translation>
     </message>
     <message>
+        <source>{error}; training on the CPU</source>
+        <translation>{error}；改用 CPU 训练</translation>
+    </message>
+    <message>
+        <source>Cannot compare with {algorithm}: {problem}</source>
+        <translation>无法与 {algorithm} 对比：{problem}</translation>
+    </message>
+    <message>
+        <source>Restarted from iteration {iteration:,}</source>
+        <translation>已从第 {iteration:,} 次迭代重新开始</translation>
+    </message>
+    <message>
+        <source>Could not restart from the last parameters ({error}); started afresh</source>
+        <translation>无法从上次的参数重新开始（{error}）；已从头开始</translation>
+    </message>
+    <message>
+        <source>Training stopped: {kind}: {error}</source>
+        <translation>训练已停止：{kind}：{error}</translation>
+    </message>
+    <message>
+        <source>{problem}; kept {algorithm} with the {model} model</source>
+        <translation>{problem}；保留 {algorithm} 与 {model} 模型</translation>
+    </message>
+    <message>
         <source>Reset</source>
         <translation>重置</translation>
     </message>
     <message>
+        <source>Diverged at iteration {iteration} (meta-loss {value:.3g}); rolled back to iteration {rolled_back}. Try a smaller learning rate, then Play.</source>
+        <translation>在第 {iteration} 次迭代发散（元损失 {value:.3g}）；已回退到第 {rolled_back} 次迭代。请调小学习率，再点播放。</translation>
+    </message>
+    <message>
+        <source>Not started: {problem}</source>
+        <translation>未开始：{problem}</translation>
+    </message>
+    <message>
+        <source>Out of memory on the GPU at meta-batch {meta_batch}: moved to the CPU and paused. Lower the meta-batch, then Play.</source>
+        <translation>元批量为 {meta_batch} 时 GPU 内存不足：已移到 CPU 并暂停。请调小元批量，再点播放。</translation>
+    </message>
+    <message>
+        <source>Saved checkpoint to {path}</source>
+        <translation>检查点已保存到 {path}</translation>
+    </message>
+    <message>
+        <source>Could not save {path}: {error}</source>
+        <translation>无法保存 {path}：{error}</translation>
+    </message>
+    <message>
         <source>The checkpoint was not loaded: the setup was changed after it was asked for</source>
         <translation>未加载检查点：请求加载之后设置已被更改</translation>
+    </message>
+    <message>
+        <source>Could not load the checkpoint ({kind}: {error}); nothing changed</source>
+        <translation>无法加载检查点（{kind}：{error}）；未做任何更改</translation>
+    </message>
+    <message>
+        <source>Loaded checkpoint ({algorithm}, {iterations} iterations)</source>
+        <translation>已加载检查点（{algorithm}，{iterations} 次迭代）</translation>
     </message>
     <message>
         <source>amplitude A</source>

@@ -191,6 +191,10 @@ def test_divergence_pauses_and_rolls_back(start):
     assert m, snap.message
     at, back = int(m.group(1)), int(m.group(2))
     assert back == snap.iteration and back < at and snap.iteration >= 3
+    # the same notice as words the window can translate: the template and its values
+    assert snap.message_template.startswith("Diverged at iteration {iteration}")
+    assert snap.message_template.format(**snap.message_values) == snap.message
+    assert snap.message_values["iteration"] == at and snap.message_values["rolled_back"] == back
     params, _ = run.trainer.learner.state()
     assert all(torch.isfinite(v).all() for v in params.values())
     assert set(snap.meta_params) == {"a", "b"}

@@ -2,6 +2,7 @@
 complete and compiled, and the window in Chinese shows Chinese."""
 import ast
 import re
+import string
 import subprocess
 from pathlib import Path
 
@@ -108,6 +109,51 @@ def test_the_compiled_catalogue_matches_the_source(qapp):
         if t.translate("", m.findtext("source")) != tr_node.text:
             stale.append(m.findtext("source"))
     assert not stale, f"run `python -m gui.i18n compile`: {stale[:5]}"
+
+
+def fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+
+def test_every_translation_keeps_its_fields():
+    """A template's translation must name the same fields ({0}, {iteration:,} ...), or the
+    window's .format() would fail or drop a value."""
+    import xml.etree.ElementTree as ET
+
+    from gui.i18n import ts_path
+
+    wrong = []
+    for m in ET.parse(ts_path("zh_CN")).getroot().iter("message"):
+        source, target = m.findtext("source"), m.findtext("translation") or ""
+        if target and fields(source) != fields(target):
+            wrong.append((source, target))
+    assert not wrong, wrong[:5]
+
+
+def test_the_trainers_notices_are_shown_in_the_windows_language(qapp):
+    """The trainer sends a notice as its template and values; the window formats the template's
+    translation (and falls back to the English text if a translation's fields do not match)."""
+    from types import SimpleNamespace
+
+    from gui import i18n
+    from gui.main_window import _friendly
+
+    snap = SimpleNamespace(message="Diverged at iteration 12 (meta-loss 3.1e+38); rolled back to iteration 8. "
+                                   "Try a smaller learning rate, then Play.",
+                           message_template="Diverged at iteration {iteration} (meta-loss {value:.3g}); rolled back "
+                                            "to iteration {rolled_back}. Try a smaller learning rate, then Play.",
+                           message_values={"iteration": 12, "value": 3.1e38, "rolled_back": 8})
+    try:
+        assert i18n.install("zh_CN")
+        shown = _friendly(snap)
+        assert "12" in shown and "3.1e+38" in shown and "8" in shown
+        assert not re.search(r"[A-Za-z]{3,}", shown), shown
+        snap.message_values = {"iteration": 12}  # a template whose values do not fit: the English text
+        assert _friendly(snap) == snap.message
+    finally:
+        i18n.install("en")
+    snap.message_values = {"iteration": 12, "value": 3.1e38, "rolled_back": 8}
+    assert _friendly(snap) == snap.message
 
 
 def test_install_and_back(qapp):

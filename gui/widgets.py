@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QEvent, QObject, QRegularExpression, Qt, QTimer, Signal
-from PySide6.QtGui import QFontMetrics, QRegularExpressionValidator
+from PySide6.QtGui import QFont, QFontMetrics, QRegularExpressionValidator, QTextLayout
 from PySide6.QtWidgets import QAbstractSpinBox, QHBoxLayout, QLabel, QLineEdit, QSizePolicy, QSlider, QWidget
 from superqt.utils import signals_blocked
 
@@ -207,8 +207,8 @@ class ClampedLabel(QLabel):
             self._fit()
 
     def _fit(self) -> None:
-        shown = clamp_lines(self.full, self.fontMetrics(), max(self.contentsRect().width(), 40), self.lines)
-        self.setToolTip(self.full if shown.replace("\n", " ") != self.full else "")
+        shown = clamp_lines(self.full, self.font(), max(self.contentsRect().width(), 40), self.lines)
+        self.setToolTip(self.full if "".join(shown.split()) != "".join(self.full.split()) else "")
         if shown != self.text():
             self.setText(shown)
         # the label's height: its lines, plus what margins, border and a stylesheet's padding add
@@ -218,19 +218,20 @@ class ClampedLabel(QLabel):
             self.setFixedHeight(height)
 
 
-def clamp_lines(text: str, metrics: QFontMetrics, width: int, lines: int) -> str:
-    """Greedy word wrap of `text` to `width` pixels, at most `lines` lines, the last elided."""
-    out, line = [], ""
-    words = text.split()
-    for i, word in enumerate(words):
-        trial = f"{line} {word}" if line else word
-        if metrics.horizontalAdvance(trial) <= width or not line:
-            line = trial
-            continue
-        if len(out) == lines - 1:  # the last line: the rest of the text, elided
-            return "\n".join([*out, metrics.elidedText(" ".join([line, *words[i:]]), Qt.ElideRight, width)])
-        out.append(line)
-        line = word
-    if line:
-        out.append(metrics.elidedText(line, Qt.ElideRight, width))
-    return "\n".join(out)
+def clamp_lines(text: str, font: QFont, width: int, lines: int) -> str:
+    """`text` wrapped to `width` pixels in at most `lines` lines, the last elided. Qt's own line
+    breaking (QTextLayout) breaks where Unicode allows: between words, and between the characters
+    of Chinese text, which has no spaces to break at."""
+    metrics = QFontMetrics(font)
+    layout = QTextLayout(text, font)
+    layout.beginLayout()
+    out = []
+    while (line := layout.createLine()).isValid():
+        line.setLineWidth(width)
+        start, length = line.textStart(), line.textLength()
+        if len(out) == lines - 1 and start + length < len(text.rstrip()):  # the last line: the rest, elided
+            out.append(metrics.elidedText(text[start:].strip(), Qt.ElideRight, width))
+            break
+        out.append(metrics.elidedText(text[start:start + length].strip(), Qt.ElideRight, width))
+    layout.endLayout()
+    return "\n".join(part for part in out if part)

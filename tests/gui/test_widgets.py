@@ -56,12 +56,26 @@ def test_letters_are_shortcuts_unless_a_box_is_being_edited(qtbot, open_window):
 
 
 @pytest.mark.parametrize("width, lines", [(60, 1), (120, 2), (400, 3)])
-def test_clamp_lines_wraps_then_elides_within_the_width(width, lines):
+def test_clamp_lines_wraps_then_elides_within_the_width(qapp, width, lines):
     metrics = QFontMetrics(QFont())
     text = "The same task and the same points, fitted from a random starting point with the same steps"
-    shown = clamp_lines(text, metrics, width, lines).split("\n")
+    shown = clamp_lines(text, QFont(), width, lines).split("\n")
     assert 1 <= len(shown) <= lines
     assert all(metrics.horizontalAdvance(line) <= width for line in shown)
     if " ".join(shown) != text:
         assert shown[-1].endswith("…")
-    assert clamp_lines("short", metrics, 400, 2) == "short"
+    assert clamp_lines("short", QFont(), 400, 2) == "short"
+
+
+def test_clamp_lines_breaks_chinese_between_characters(qapp):
+    """Chinese has no spaces: the lines break between characters and fill the width, not one
+    elided run per line."""
+    metrics = QFontMetrics(QFont())
+    text = "同一个任务和同样的点，从随机初始化出发，用同样的步数拟合：随机初始化远远没有拟合好。" * 2
+    width = metrics.horizontalAdvance(text) // 3 + 5
+    shown = clamp_lines(text, QFont(), width, 4).split("\n")
+    assert len(shown) in (3, 4), shown
+    assert all(metrics.horizontalAdvance(line) <= width for line in shown)
+    assert "".join(shown) == text  # all of it, nothing elided
+    two = clamp_lines(text, QFont(), width, 2).split("\n")
+    assert len(two) == 2 and two[0] == shown[0] and two[1].endswith("…")

@@ -4,8 +4,8 @@ pyqtgraph's `setPen` / `setTextPen` throw away the axis's drawing and, with it, 
 place and label size: measuring them again (tick spacing, text rectangles) is ~1.5 ms an axis,
 and a switch repaints eight (~12 ms of the GUI thread on the loaded 2-core box). The places do
 not depend on the colours, so `ThemedAxis.recolour` keeps them and repaints them with the new
-pens. It also draws straight onto the painter rather than recording a QPicture and replaying
-it (eight axes: 6.4 ms against 7.4 ms); the panels cache each axis as a bitmap anyway.
+pens. (Drawing straight onto the painter instead of pyqtgraph's recorded QPicture was tried:
+~1 ms less for eight axes alone, no difference the switch benchmark could tell from noise.)
 """
 from __future__ import annotations
 
@@ -39,15 +39,6 @@ class ThemedAxis(pg.AxisItem):
             self.setTextPen(pg.mkPen(text))
         finally:
             self._keep = False
-
-    def paint(self, p, *_) -> None:
-        p.save()
-        if self.style["tickFont"]:
-            p.setFont(self.style["tickFont"])
-        specs = self.generateDrawSpecs(p)
-        if specs is not None:
-            self.drawPicture(p, *specs)
-        p.restore()
 
     def generateDrawSpecs(self, p):
         if self._specs is None:

@@ -120,7 +120,7 @@ class LandscapePanel(Card):
         self.family = None
         self.minimum: tuple[float, float] | None = None  # (a, b) of the lowest cell shown, for tests
         self.snapshot = None  # the last one shown, redrawn after a theme switch
-        style.themes.follow(self.apply_theme)
+        self.follow_theme()  # hidden (any model but the two-scalar one): restyled when next shown
 
     def apply_theme(self, t: style.Theme) -> None:
         """Map, contours, trail, paths, bar and legend in theme `t` (light map on white, dark on dark)."""

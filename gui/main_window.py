@@ -206,6 +206,7 @@ class MainWindow(QMainWindow):
         """The stylesheet goes on the parts with buttons and inputs, not on the plots: a switch
         re-polishes only those."""
         self.setPalette(t.palette())  # now, not when the application's change reaches the window
+        resized = (self.font().pointSize(), self.headline.font().pointSize()) != (t.body_pt, t.headline_pt)
         if self.font().pointSize() != t.body_pt:  # a new size reaches every widget: only when it changed
             font = self.font()
             font.setPointSize(t.body_pt)
@@ -221,9 +222,10 @@ class MainWindow(QMainWindow):
         pal = self.preset_line.palette()
         pal.setColor(QPalette.WindowText, QColor(t.muted))
         self.preset_line.setPalette(pal)
-        if self.snapshot is not None:  # the status bar's coloured state
-            self._status_at = 0.0
-            self._status(self.snapshot)
+        if self.snapshot is not None:  # the status bar's coloured state: a new colour, the same width
+            self.status["state"].setText(self._state_text(self.snapshot))
+        if resized and self.snapshot is not None:  # new text sizes: the headline's long or short form
+            self._headline(self.snapshot)
 
     def start(self) -> None:
         """Start the trainer (if its host is not running yet) and the frame timer, after the window is shown."""
@@ -366,10 +368,8 @@ class MainWindow(QMainWindow):
         if snap.state == "training" and now - self._status_at < STATUS_S:
             return  # numbers changing 60 times a second cannot be read; 8 times is plenty
         self._status_at = now
-        colour = {"training": style.GOOD, "diverged": style.ERROR, "error": style.ERROR}.get(snap.state, style.MUTED)
-        state = tr(STATES.get(snap.state, snap.state))
         loss = f"<b>{snap.loss:.3f}</b>" if np.isfinite(snap.loss) else "–"
-        texts = {"state": f"<span style='color:{colour}'>● {state}</span>",
+        texts = {"state": self._state_text(snap),
                  "device": tr("device {0}").format(f"<b>{snap.device}</b>"),
                  "iteration": tr("iteration {0}").format(f"<b>{snap.iteration:,}</b>"),
                  "rate": tr("{0} it/s").format(f"<b>{snap.its_per_s:,.0f}</b>"),
@@ -384,6 +384,11 @@ class MainWindow(QMainWindow):
         if changed:
             self._fit_text()
         self._headline(snap)
+
+    def _state_text(self, snap) -> str:
+        """The status bar's state, in its theme colour."""
+        colour = {"training": style.GOOD, "diverged": style.ERROR, "error": style.ERROR}.get(snap.state, style.MUTED)
+        return f"<span style='color:{colour}'>● {tr(STATES.get(snap.state, snap.state))}</span>"
 
     def _headline(self, snap) -> None:
         """What the panels show, in words: the long form when it fits one line, else the short one."""

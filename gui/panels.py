@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QFrame, QGraphicsItem, QHBoxLayout, QLabel, QSizeP
 from core.display import off_origin
 from core.words import QT_TR_NOOP
 from gui import style
+from gui.axes import ThemedAxis
 from gui.i18n import tr
 
 
@@ -36,7 +37,7 @@ def every_step(schedule: tuple[int, ...]) -> bool:
 
 
 def _plot() -> pg.PlotWidget:
-    w = pg.PlotWidget()
+    w = pg.PlotWidget(axisItems={name: ThemedAxis(name) for name in ("left", "bottom")})
     w.setMenuEnabled(False)
     w.hideButtons()
     w.getPlotItem().showGrid(x=True, y=True, alpha=0.18)
@@ -50,8 +51,7 @@ def style_plot(plot: pg.PlotWidget, t: style.Theme) -> None:
     font = t.axis_font()
     for name in ("left", "bottom"):
         ax = item.getAxis(name)
-        ax.setPen(pg.mkPen(t.grid))
-        ax.setTextPen(pg.mkPen(t.text))
+        ax.recolour(t.grid, t.text)
         if ax.style["tickFont"] != font:  # a theme switch keeps the size: no new geometry, no relayout
             ax.setTickFont(font)
             ax.label.setFont(font)

@@ -44,3 +44,14 @@ def test_a_fit_label_refits_after_a_font_change(qtbot):
     label.setFont(font)
     qtbot.waitUntil(lambda: label.text() == short)
     assert label.fits()
+
+
+def test_the_hidden_parameter_space_takes_the_theme_when_shown(qtbot, open_window):
+    w = open_window()
+    panel = w.landscape  # built hidden: the default model is not the two-scalar one
+    assert panel.isHidden()
+    w.demo.light.trigger()
+    assert panel.plot.backgroundBrush().color().name() == style.DARK.panel  # a switch skips it
+    panel.setVisible(True)
+    assert panel.plot.backgroundBrush().color().name() == style.LIGHT.panel
+    assert panel.colour_bar.axis.textPen().color().name() == style.LIGHT.text

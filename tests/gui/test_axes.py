@@ -1,0 +1,61 @@
+"""ThemedAxis draws what pyqtgraph's own axis draws, and a recolour is the same picture as an
+axis made in the new colours (the kept tick places are never stale)."""
+import pyqtgraph as pg
+import pytest
+from PySide6.QtGui import QFont
+
+from gui.axes import ThemedAxis
+
+
+def _plot(qtbot, axis_class, line: str, text: str, y=(0.0, 10.0)) -> pg.PlotWidget:
+    w = pg.PlotWidget(axisItems={n: axis_class(n) for n in ("left", "bottom")})
+    qtbot.addWidget(w)
+    w.resize(360, 260)
+    w.setBackground("#1a1d25")
+    w.getPlotItem().showGrid(x=True, y=True, alpha=0.18)
+    w.setRange(xRange=(-5, 5), yRange=y, padding=0.02)
+    font = QFont()
+    font.setPointSize(13)
+    for name in ("left", "bottom"):
+        ax = w.getAxis(name)
+        ax.setTickFont(font)
+        ax.setLabel(name)
+        ax.setPen(pg.mkPen(line))
+        ax.setTextPen(pg.mkPen(text))
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def _pixels(w: pg.PlotWidget) -> bytes:
+    image = w.grab().toImage()
+    return bytes(image.constBits())
+
+
+DARK, LIGHT = ("#3a3f4b", "#e9ebf0"), ("#b8bcc4", "#111111")
+
+
+def test_same_pixels_as_pyqtgraphs_axis(qtbot):
+    theirs, ours = _plot(qtbot, pg.AxisItem, *DARK), _plot(qtbot, ThemedAxis, *DARK)
+    assert _pixels(ours) == _pixels(theirs)
+
+
+@pytest.mark.parametrize("start, end", [(DARK, LIGHT), (LIGHT, DARK)])
+def test_recolour_is_an_axis_made_in_the_new_colours(qtbot, start, end):
+    w = _plot(qtbot, ThemedAxis, *start)
+    before = _pixels(w)
+    for name in ("left", "bottom"):
+        w.getAxis(name).recolour(*end)
+    after = _pixels(w)
+    assert after != before
+    assert after == _pixels(_plot(qtbot, ThemedAxis, *end))
+
+
+def test_range_change_after_recolour_measures_the_ticks_again(qtbot):
+    w = _plot(qtbot, ThemedAxis, *DARK)
+    _pixels(w)
+    for name in ("left", "bottom"):
+        w.getAxis(name).recolour(*LIGHT)
+    _pixels(w)
+    w.setRange(yRange=(0.0, 1000.0), padding=0.02)
+    assert _pixels(w) == _pixels(_plot(qtbot, ThemedAxis, *LIGHT, y=(0.0, 1000.0)))

@@ -1,0 +1,51 @@
+"""A theme switch changes the colours the widgets paint with, both ways: read back from painted
+pixels (a button's fill, a group box, a number box, the status and menu bars, an axis's text),
+so a move from stylesheets to palettes, or any cheaper restyle, cannot silently drop a colour."""
+import pytest
+from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import QWidget
+
+from gui import style
+
+
+@pytest.fixture(autouse=True)
+def dark_again():
+    yield  # the app has one theme: leave it as found
+    style.themes.set(style.DARK)
+
+
+def _image(widget: QWidget) -> QImage:
+    return widget.grab().toImage()
+
+
+def _at(widget: QWidget, x: int, y: int) -> str:
+    return QColor(_image(widget).pixel(x, y)).name()
+
+
+def _count(image: QImage, colour: str) -> int:
+    """How many pixels of the image are exactly `colour`."""
+    want = QColor(colour).rgb()
+    return sum(image.pixel(x, y) == want for y in range(image.height()) for x in range(image.width()))
+
+
+def _painted(w, t: style.Theme, other: style.Theme) -> None:
+    c = w.controls
+    box = c.step.parentWidget()
+    assert _at(c.step, 4, c.step.height() // 2) == t.button  # inside its 1 px border
+    assert _at(box, box.width() // 2, box.height() - 4) == t.panel  # below its last row, inside the frame
+    assert _at(c.seed, 2, c.seed.height() // 2) == t.button
+    assert _at(w.statusBar(), 2, 2) == t.status
+    assert _at(w.menuBar(), w.menuBar().width() - 2, w.menuBar().height() // 2) == t.status
+    axis = w.panels["meta"].plot.getAxis("left")
+    rect = axis.mapRectToScene(axis.boundingRect()).toAlignedRect()
+    left = _image(w.panels["meta"].plot.viewport()).copy(rect.x(), rect.y(), 40, rect.height())  # the tick labels
+    assert _count(left, t.text) > 0 and _count(left, other.text) == 0
+
+
+def test_a_theme_switch_changes_the_painted_colours_both_ways(open_window):
+    w = open_window()
+    _painted(w, style.DARK, style.LIGHT)
+    w.demo.light.trigger()
+    _painted(w, style.LIGHT, style.DARK)
+    w.demo.light.trigger()
+    _painted(w, style.DARK, style.LIGHT)

@@ -1,15 +1,15 @@
 """The task the panels show: drawing one from a family, new support points, a family task made
-the user's own, and a sketched curve made a function. Plain data in and out (no Qt): the window,
-presets and the trainer share these."""
+the user's own, and a sketched curve made a function. Plain data in and out (no Qt, no torch: the
+window draws with these before the trainer's process has imported torch); presets and the trainer
+share them."""
 from __future__ import annotations
 
 from dataclasses import replace
 
 import numpy as np
-import torch
 
 from core.controls import DisplayTask
-from core.tasks import get_family
+from core.families import get_family
 
 TARGET_POINTS = 200  # a drawn curve is resampled to this many evenly spaced x
 
@@ -33,18 +33,17 @@ def with_support(task: DisplayTask, shots: int, rng: np.random.Generator) -> Dis
         return replace(task, xs=tuple(map(float, xs)), ys=tuple(map(float, ys)))
     fam = get_family(task.family)
     if fam.grid_support:
-        xs = fam.grid(shots).numpy().astype(np.float64)
+        xs = fam.points(shots)
     else:
         xs = np.sort(rng.uniform(*fam.x_range, shots))
-    ys = fam.f(torch.tensor(task.a), torch.tensor(task.b), torch.from_numpy(xs)).numpy()
+    ys = fam.f(task.a, task.b, xs)
     return replace(task, xs=tuple(map(float, xs)), ys=tuple(map(float, ys)))
 
 
 def with_params(task: DisplayTask, a: float, b: float) -> DisplayTask:
     """The same support x with a new (a, b): the sliders move the task, not the points' x."""
     fam = get_family(task.family)
-    xs = torch.tensor(task.xs, dtype=torch.float64)
-    ys = fam.f(torch.tensor(a), torch.tensor(b), xs).numpy()
+    ys = fam.f(float(a), float(b), np.asarray(task.xs, dtype=np.float64))
     return replace(task, a=float(a), b=float(b), ys=tuple(map(float, ys)))
 
 
@@ -57,7 +56,7 @@ def as_user_task(task: DisplayTask | None, family: str) -> DisplayTask:
         return task
     fam = get_family(task.family)
     x = np.linspace(*fam.x_range, TARGET_POINTS)
-    y = fam.f(torch.tensor(task.a), torch.tensor(task.b), torch.from_numpy(x)).numpy()
+    y = fam.f(task.a, task.b, x)
     return DisplayTask(task.family, None, None, task.xs, task.ys, tuple(map(float, x)), tuple(map(float, y)),
                        (task.a, task.b))
 
@@ -85,6 +84,5 @@ def off_origin(task: DisplayTask | None, tol: float = 1e-4) -> bool:
         return False
     fam = get_family(task.family)
     a, b = task.origin
-    on = fam.f(torch.tensor(a, dtype=torch.float64), torch.tensor(b, dtype=torch.float64),
-               torch.tensor(task.xs, dtype=torch.float64)).numpy()
+    on = fam.f(float(a), float(b), np.asarray(task.xs, dtype=np.float64))
     return not np.allclose(np.asarray(task.ys), on, atol=tol, rtol=tol)

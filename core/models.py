@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from core.modelnames import MODELS
 from core.tasks import Family, get_family
 
 Params = dict[str, torch.Tensor]
@@ -202,9 +203,6 @@ class TwoParam:
         b = torch.cat([q["b"] for q in path])
         preds = self.forward({"a": a, "b": b}, grid.expand(len(path), -1))
         return preds, torch.stack([a, b], 1).cpu().numpy().astype(np.float64)
-
-
-MODELS = ("mlp", "two-param")
 
 
 def make_model(name: str, family: Family | str, hidden: tuple[int, ...] = (40, 40)):

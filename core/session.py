@@ -18,8 +18,8 @@ from dataclasses import asdict, fields, replace
 
 from core import safeio
 from core.controls import Controls, DisplayTask
+from core.families import FAMILIES
 from core.settings import MAX_POINTS, check_controls
-from core.tasks import FAMILIES
 from core.words import LANGUAGES
 
 FORMAT = "maml-playground-session/1"

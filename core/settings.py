@@ -12,9 +12,9 @@ from dataclasses import fields, replace
 from core import memory
 from core.algorithms import ALGORITHMS, REGISTRY, setup_error
 from core.controls import Controls
-from core.models import MODELS
+from core.families import FAMILIES
+from core.modelnames import MODELS
 from core.setting import Setting
-from core.tasks import FAMILIES
 from core.words import QT_TR_NOOP
 
 RESETS = QT_TR_NOOP("Changing it restarts meta-training from a fresh initialisation.")

@@ -16,11 +16,11 @@ from core.controls import DisplayTask, EvalCurves, Landscape
 from core.evaluate import heldout_tasks, summarize
 from core.landscape import loss_surface, view_box
 from core.models import Params, expand, mse
+from core.schedules import EVAL_STEPS, eval_steps, step_schedule
 from core.tasks import TaskBatch, interp
 
 GRID = 200  # x resolution of the drawn curves
 EVAL_TASKS = 100
-EVAL_STEPS = 10  # the held-out panel shows every step up to here, then a 1-2-5 sequence up to N
 EVAL_CHUNK = 2  # inner steps per slice of a held-out evaluation spread over snapshots (MLP: ~1 ms each)
 SURFACE_GRID = 120
 # A meta-learned init's curves change with every meta-iteration; while training plays they are
@@ -29,33 +29,6 @@ SURFACE_GRID = 120
 DISPLAY_SHARE = 0.25
 CURVE_SLICE_S = 0.004  # ... computed in slices of about this long per snapshot
 CURVE_CHUNK = 5  # inner steps per slice
-
-
-def step_schedule(n: int) -> tuple[int, ...]:
-    """The step counts drawn for N display steps: every step while N <= 10, else before, then
-    1, 10, 100, ... below N, and N (0, 1, 10, 100, 500 for N = 500): a few curves that read apart."""
-    if n <= 10:
-        return tuple(range(n + 1))
-    picks = [0]
-    p = 1
-    while p < n:
-        picks.append(p)
-        p *= 10
-    return (*picks, n)
-
-
-def eval_steps(n: int) -> tuple[int, ...]:
-    """Where the held-out panel measures for N display steps: 0..10, then 20, 50, 100, 200, ... and N."""
-    steps = list(range(EVAL_STEPS + 1))
-    mag = 10
-    while steps[-1] < n:
-        for m in (2, 5, 10):
-            if m * mag < n:
-                steps.append(m * mag)
-        mag *= 10
-        if mag >= n:
-            steps.append(n)
-    return tuple(steps)
 
 
 def init_steps(learner, hp: HParams, n: int) -> int:

@@ -1,65 +1,18 @@
-"""Task families and seedable, batched samplers.
+"""Seedable, batched task samplers over the families (core.families).
 
 A *task* is a function x -> y; a *task batch* holds T tasks at once as tensors of
 shape (T, N) so that every algorithm runs over the meta-batch without a Python loop.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import torch
 
-TWO_PI = 2 * math.pi
+from core.families import FAMILIES, Family, get_family
 
-
-@dataclass(frozen=True)
-class Family:
-    """One task family: y = f(x; a, b) with (a, b) drawn uniformly."""
-
-    name: str
-    a_range: tuple[float, float]  # first task parameter (amplitude, slope)
-    b_range: tuple[float, float]  # second task parameter (phase, intercept)
-    x_range: tuple[float, float]  # inputs are drawn (and evaluated) here
-    grid_support: bool = False  # support x evenly spaced over x_range (the article) instead of uniform
-    endpoint: bool = True  # whether the evaluation grid includes x_range's upper end
-    label: str = ""
-
-    def f(self, a: torch.Tensor, b: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-        """The family's formula; a, b broadcast against x."""
-        if self.name == "sinusoid":
-            return a * torch.sin(x - b)
-        if self.name == "sine-ab":
-            return a * torch.sin(x + b)
-        if self.name == "linear":
-            return a * x + b
-        raise ValueError(f"unknown family {self.name!r}")
-
-    def grid(self, n: int = 100, device="cpu") -> torch.Tensor:
-        """n evenly spaced x over the family's range (the evaluation grid)."""
-        lo, hi = self.x_range
-        if self.endpoint:
-            return torch.linspace(lo, hi, n, device=device)
-        return lo + (hi - lo) * torch.arange(n, device=device) / n
-
-
-FAMILIES: dict[str, Family] = {
-    # Finn et al. 2017: y = A sin(x - phi), A ~ U[0.1, 5], phi ~ U[0, pi], x ~ U[-5, 5].
-    "sinusoid": Family("sinusoid", (0.1, 5.0), (0.0, math.pi), (-5.0, 5.0), label="A·sin(x − φ)"),
-    # The reference article: y = a sin(x + b), a, b ~ U(0, 2), 10 evenly spaced x in [0, 2 pi).
-    "sine-ab": Family("sine-ab", (0.0, 2.0), (0.0, 2.0), (0.0, TWO_PI), grid_support=True,
-                      endpoint=False, label="a·sin(x + b)"),
-    # y = a x + b: a, b ~ U(0, 2) as in the article's sine example, over the paper's x in [-5, 5]
-    # (|y| <= 12, the order of the sinusoids, so one learning rate suits both).
-    "linear": Family("linear", (0.0, 2.0), (0.0, 2.0), (-5.0, 5.0), label="a·x + b"),
-}
-
-
-def get_family(name: str) -> Family:
-    try:
-        return FAMILIES[name]
-    except KeyError:
-        raise ValueError(f"unknown task family {name!r}; choose from {', '.join(FAMILIES)}") from None
+__all__ = ["FAMILIES", "Family", "PointsTask", "TaskBatch", "get_family", "interp", "sample_batch", "sample_params",
+           "sample_x"]  # the families' plain data (core.families) is re-exported for the trainer's side
 
 
 @dataclass

@@ -23,8 +23,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from core.controls import Controls
+from core.families import FAMILIES
 from core.settings import check_controls
-from core.tasks import FAMILIES
 
 LANGUAGES = ("en", "zh_CN")  # every caption and title in each of these
 PANELS = ("explain", "pretrained")  # what a scene may switch on; absent ones are off

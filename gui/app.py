@@ -128,7 +128,8 @@ class XcbCheck:
 
 def _xcb_plugin() -> str | None:
     """Found without importing PySide6: importing it replaces `__import__` with a hook that reads the
-    source of every module imported after it (torch's ~800 cost ~0.3 s), so torch comes first."""
+    source of every module imported after it (torch's ~800 cost ~0.3 s where torch is imported), so
+    the settings table and whatever it imports come first."""
     from importlib.util import find_spec
 
     spec = find_spec("PySide6")
@@ -229,9 +230,6 @@ def main(argv: list[str]) -> int:
 
     # The trainer's process first: it imports torch on the other core while this one builds the window.
     host = ProcessHost.spawn()
-    import torch  # before any Qt module (see _xcb_plugin); so is everything up to QApplication below
-
-    torch.set_num_threads(1)  # the GUI's own torch work (loading files, task curves) is tiny
     from gui.validation import PresetError
 
     try:

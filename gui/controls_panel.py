@@ -28,8 +28,9 @@ from superqt.utils import signals_blocked
 from core.algorithms import ALGORITHM_LABELS, REGISTRY
 from core.controls import Controls, SharedControls
 from core.display import as_user_task, new_display_task, with_params, with_support
+from core.families import FAMILIES, get_family
+from core.gpu import cuda_available
 from core.settings import SETTINGS, belongs
-from core.tasks import FAMILIES, get_family
 from core.words import QT_TR_NOOP
 from gui import style, validation
 from gui.i18n import tr
@@ -124,7 +125,7 @@ class ControlsPanel(QWidget):
         self.device = QComboBox()
         for d in validation.DEVICES:
             self.device.addItem(d, d)
-        self._cuda = _cuda_available()
+        self._cuda = cuda_available()  # without torch: the window never imports it to start
         if not self._cuda:
             self.device.model().item(validation.DEVICES.index("cuda")).setEnabled(False)
         self.device.setToolTip(tr("Where meta-training runs; auto picks CUDA when present.") + "\n" + tr(RESETS))
@@ -387,9 +388,3 @@ class ControlsPanel(QWidget):
             if v is not None and abs(s.value() - v) > 1e-9:
                 with signals_blocked(s):
                     s.setValue(v)
-
-
-def _cuda_available() -> bool:
-    import torch
-
-    return torch.cuda.is_available()

@@ -22,8 +22,8 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsItem
 
 from core.controls import SharedControls
-from core.snapshots import step_schedule
-from core.tasks import get_family
+from core.families import get_family
+from core.schedules import step_schedule
 from core.words import QT_TR_NOOP
 from gui import style
 from gui.i18n import tr

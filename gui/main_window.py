@@ -7,7 +7,6 @@ import time
 import traceback
 
 import numpy as np
-import torch
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeySequence, QPalette, QShortcut, QTextDocument
 from PySide6.QtWidgets import (
@@ -28,9 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.algorithms import REGISTRY
-from core.checkpoint import CheckpointError
-from core.checkpoint import load as load_checkpoint
-from core.tasks import get_family
+from core.families import get_family
 from core.words import QT_TR_NOOP
 from gui import style
 from gui.controls_panel import ControlsPanel
@@ -67,9 +64,9 @@ STATES = {"training": QT_TR_NOOP("training"), "paused": QT_TR_NOOP("paused"),  #
 def family_ranges(family: str) -> tuple[tuple[float, float], tuple[float, float]]:
     """Fixed axes for a family, so both panels (and every task) share the same frame."""
     fam = get_family(family)
-    x = torch.linspace(*fam.x_range, 200)
-    a = torch.linspace(*fam.a_range, 7)[:, None, None]
-    b = torch.linspace(*fam.b_range, 7)[None, :, None]
+    x = np.linspace(*fam.x_range, 200)
+    a = np.linspace(*fam.a_range, 7)[:, None, None]
+    b = np.linspace(*fam.b_range, 7)[None, :, None]
     y = fam.f(a, b, x)
     lo, hi = float(y.min()), float(y.max())
     pad = 0.15 * (hi - lo)
@@ -587,8 +584,10 @@ class MainWindow(QMainWindow):
         path, _ = QFileDialog.getOpenFileName(self, tr("Load checkpoint"), "", tr("Checkpoints") + " (*.pt)")
         if not path:
             return
+        from core.checkpoint import CheckpointError, load  # torch, on demand: the window starts without it
+
         try:
-            self.shared.post("load", load_checkpoint(path))
+            self.shared.post("load", load(path))
         except CheckpointError as e:
             self.show_notice(str(e), style.ERROR)
 

@@ -10,9 +10,9 @@ import math
 
 from core.claims import parse_claim
 from core.controls import Controls
+from core.families import FAMILIES
 from core.safeio import loads_json
 from core.settings import CPU_META_BATCH, SETTINGS, check_controls, setup_error
-from core.tasks import FAMILIES
 from core.words import QT_TR_NOOP, TranslatableError
 
 __all__ = ["CPU_META_BATCH", "CHOICES", "FLOAT_LIMITS", "INT_LIMITS", "NAMES", "PresetError", "check",

@@ -6,7 +6,6 @@ every call (`HParams`), so the live window can change the inner and outer learni
 inner steps, K and meta-batch between two iterations.
 """
 from core.algorithms.base import DIVERGED_LOSS, Algorithm, HParams, adapt, adapt_path, diverged
-from core.algorithms.learner import MetaLearner
 from core.algorithms.registry import REGISTRY, get_algorithm, setup_error
 
 ALGORITHMS = tuple(REGISTRY)  # the names, in the order the window and CLI list them
@@ -14,3 +13,12 @@ ALGORITHM_LABELS = {name: cls.label for name, cls in REGISTRY.items()}
 
 __all__ = ["ALGORITHMS", "ALGORITHM_LABELS", "Algorithm", "DIVERGED_LOSS", "HParams", "MetaLearner", "REGISTRY",
            "adapt", "adapt_path", "diverged", "get_algorithm", "setup_error"]
+
+
+def __getattr__(name: str):
+    """MetaLearner (it holds tensors: torch) on first use, so the names and settings need no torch."""
+    if name == "MetaLearner":
+        from core.algorithms.learner import MetaLearner
+
+        return MetaLearner
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

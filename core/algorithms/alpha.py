@@ -1,13 +1,17 @@
 """Alpha MAML (Behl et al. 2019): the inner and outer rates adapted online by hypergradients."""
 from __future__ import annotations
 
-import torch
+from typing import TYPE_CHECKING
 
 from core.algorithms.base import Algorithm, HParams
-from core.models import Params
 from core.setting import Setting
-from core.tasks import TaskBatch
 from core.words import QT_TR_NOOP
+
+if TYPE_CHECKING:  # imported where used: the window reads the declarations without torch
+    import torch
+
+    from core.models import Params
+    from core.tasks import TaskBatch
 
 HYPER_LR = Setting("hyper_lr", float, 1e-4, QT_TR_NOOP("Alpha MAML hypergradient lr"), lo=0.0, hi=1e-2, log=True,
                    slider_lo=1e-6, algorithms=("alpha",),
@@ -26,6 +30,8 @@ class AlphaMAML(Algorithm):
     shown_rate = "alpha"
 
     def setup(self, learner, inner_lr: float) -> list[torch.Tensor]:
+        import torch
+
         device = next(iter(learner.params.values())).device
         learner.alpha = torch.tensor(float(inner_lr), device=device, requires_grad=True)
         learner.beta = torch.tensor(1e-3, device=device)
@@ -38,6 +44,8 @@ class AlphaMAML(Algorithm):
 
     def analytic_lr(self, learner, hp: HParams) -> Params:
         """A scalar rate is a per-entry one with equal entries."""
+        import torch
+
         a = float(learner.alpha.detach())
         return {k: torch.full_like(v, a) for k, v in learner.params.items()}
 
@@ -55,6 +63,8 @@ class AlphaMAML(Algorithm):
         rule: beta grows while successive meta-gradients agree and shrinks when they turn back).
         A new alpha or beta from the user restarts the adaptation from that value.
         """
+        import torch
+
         with torch.no_grad():
             if hp.inner_lr != self._alpha_set:
                 learner.alpha.fill_(hp.inner_lr)

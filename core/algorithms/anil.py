@@ -1,11 +1,13 @@
 """ANIL (Raghu et al. 2020): like MAML, adapting only the last layer in the inner loop."""
 from __future__ import annotations
 
-import torch
+from typing import TYPE_CHECKING
 
 from core.algorithms.base import Algorithm, HParams
-from core.models import Params
 from core.words import QT_TR_NOOP
+
+if TYPE_CHECKING:  # imported where used: the window reads the declarations without torch
+    from core.models import Params
 
 
 class ANIL(Algorithm):
@@ -28,6 +30,8 @@ class ANIL(Algorithm):
         alpha may be a device tensor (inside a CUDA graph): the rates are then mask * alpha,
         with no comparison that would need the host.
         """
+        import torch
+
         if self._mask is None:
             head = set(learner.model.names[-1])
             self._mask = {k: torch.full_like(v, 1.0 if k in head else 0.0).detach()

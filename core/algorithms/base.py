@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-import torch
-
-from core import analytic, compiled, engine
-from core.models import MLP, Params, detach, expand, mse
 from core.setting import Setting
-from core.tasks import TaskBatch
 from core.words import QT_TR_NOOP
+
+if TYPE_CHECKING:  # imported where used: the window reads the declarations without torch
+    import torch
+
+    from core.models import Params
+    from core.tasks import TaskBatch
 
 # A meta-loss above this has blown up (tasks' MSEs are of order 1 to 30): training stops there
 # rather than waiting for the overflow to NaN.
@@ -53,6 +54,10 @@ def adapt(model, params: Params, x: torch.Tensor, y: torch.Tensor, lr, steps: in
     With first_order the gradients are computed detached (FOMAML), so nothing flows
     back through them; otherwise the result stays differentiable in params (MAML).
     """
+    import torch
+
+    from core.models import detach
+
     if hasattr(lr, "adapt"):
         return lr.adapt(model, params, x, y, steps)
     for _ in range(steps):
@@ -70,6 +75,8 @@ def adapt(model, params: Params, x: torch.Tensor, y: torch.Tensor, lr, steps: in
 
 def adapt_path(model, params: Params, x: torch.Tensor, y: torch.Tensor, lr, steps: int) -> list[Params]:
     """Parameters after 0, 1, ..., steps SGD steps (no graph): for plots and evaluation."""
+    import torch
+
     with torch.no_grad():
         path = [params]
         for _ in range(steps):
@@ -134,11 +141,17 @@ class Algorithm:
 
     def analytic_lr(self, learner, hp: HParams):
         """The same rule as core.analytic takes it: a float or detached per-entry rates."""
+        from core.models import detach
+
         lr = self.train_lr(learner, hp)
         return detach(lr) if isinstance(lr, dict) else lr
 
     def eval_rule(self, learner, hp: HParams):
         """The step rule used to adapt from this init (for plots and evaluation, no graph)."""
+        import torch
+
+        from core.models import detach
+
         lr = self.train_lr(learner, hp)
         if isinstance(lr, dict):
             return detach(lr)
@@ -151,6 +164,8 @@ class Algorithm:
     # ---- meta-gradients ---------------------------------------------------------------------
     def meta_loss(self, learner, batch: TaskBatch, hp: HParams) -> torch.Tensor:
         """Mean query MSE after adaptation, differentiable as the algorithm requires (autograd)."""
+        from core.models import expand, mse
+
         theta = expand(learner.params, len(batch))
         phi = adapt(learner.model, theta, batch.xs, batch.ys, self.train_lr(learner, hp), hp.inner_steps,
                     first_order=self.first_order)
@@ -167,6 +182,11 @@ class Algorithm:
         """The meta-loss and a gradient per leaf: the MLP by hand (core.compiled once its shape is
         compiled, else core.analytic for a small meta-batch and core.engine from engine.MIN_TASKS
         tasks up, where it is the faster), else autograd."""
+        import torch
+
+        from core import analytic, compiled, engine
+        from core.models import MLP, detach
+
         if isinstance(learner.model, MLP):
             args = (learner.model, detach(learner.params), batch.xs, batch.ys, batch.xq, batch.yq,
                     self.analytic_lr(learner, hp), hp.inner_steps)

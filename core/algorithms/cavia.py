@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-
-import torch
+from typing import TYPE_CHECKING
 
 from core.algorithms.base import Algorithm, HParams
-from core.models import Params, expand, mse
 from core.setting import Setting
-from core.tasks import TaskBatch
 from core.words import QT_TR_NOOP
+
+if TYPE_CHECKING:  # imported where used: the window reads the declarations without torch
+    import torch
+
+    from core.models import Params
+    from core.tasks import TaskBatch
 
 CONTEXT_PARAMS = Setting("context_params", int, 4, QT_TR_NOOP("number of context parameters"), lo=1, hi=64,
                          live=False, algorithms=("cavia",),
@@ -59,6 +62,8 @@ class CAVIA(Algorithm):
 
     def setup(self, learner, inner_lr: float) -> list[torch.Tensor]:
         """W_c as nn.Linear would draw the context columns of a (1 + n)-input first layer."""
+        import torch
+
         first = next(iter(learner.params.values()))
         n = int(self._option(CONTEXT_PARAMS))
         bound = 1 / math.sqrt(1 + n)
@@ -82,11 +87,15 @@ class CAVIA(Algorithm):
         return f"context only, lr {rule.lr:g} (CAVIA)"
 
     def meta_loss(self, learner, batch: TaskBatch, hp: HParams) -> torch.Tensor:
+        from core.models import expand, mse
+
         phi = self.train_lr(learner, hp).adapt(learner.model, expand(learner.params, len(batch)),
                                                batch.xs, batch.ys, hp.inner_steps)
         return mse(learner.model, phi, batch.xq, batch.yq).mean()
 
     def meta_grad(self, learner, batch: TaskBatch, hp: HParams):
+        import torch
+
         loss = self.meta_loss(learner, batch, hp)
         return loss.detach(), list(torch.autograd.grad(loss, learner.leaves))
 

@@ -1,11 +1,15 @@
 """Meta-SGD (Li et al. 2017): a learned inner learning rate for every parameter entry."""
 from __future__ import annotations
 
-import torch
+from typing import TYPE_CHECKING
 
 from core.algorithms.base import Algorithm, HParams
-from core.models import Params
 from core.words import QT_TR_NOOP
+
+if TYPE_CHECKING:  # imported where used: the window reads the declarations without torch
+    import torch
+
+    from core.models import Params
 
 
 class MetaSGD(Algorithm):
@@ -16,6 +20,8 @@ class MetaSGD(Algorithm):
     shown_rate = "mean"
 
     def setup(self, learner, inner_lr: float) -> list[torch.Tensor]:
+        import torch
+
         learner.lrs = {k: torch.full_like(v, inner_lr).requires_grad_(True) for k, v in learner.params.items()}
         return list(learner.lrs.values())
 
@@ -36,6 +42,8 @@ class MetaSGD(Algorithm):
         return {k: tuple(v.shape) for k, v in model.init().items()}
 
     def summary(self, learner) -> dict[str, float]:
+        import torch
+
         flat = torch.cat([v.detach().flatten() for v in learner.lrs.values()]).cpu()
         return {"mean": float(flat.mean()), "min": float(flat.min()), "max": float(flat.max())}
 

@@ -1,12 +1,13 @@
 """Reptile (Nichol et al. 2018): move the init towards the adapted parameters."""
 from __future__ import annotations
 
-import torch
+from typing import TYPE_CHECKING
 
 from core.algorithms.base import Algorithm, HParams, adapt
-from core.models import detach, expand, mse
-from core.tasks import TaskBatch
 from core.words import QT_TR_NOOP
+
+if TYPE_CHECKING:  # imported where used: the window reads the declarations without torch
+    from core.tasks import TaskBatch
 
 
 class Reptile(Algorithm):
@@ -17,6 +18,10 @@ class Reptile(Algorithm):
 
     def meta_grad(self, learner, batch: TaskBatch, hp: HParams):
         """Batched: the outer optimiser follows theta - mean_t(phi_t)."""
+        import torch
+
+        from core.models import detach, expand, mse
+
         with torch.no_grad():
             phi = adapt(learner.model, expand(detach(learner.params), len(batch)), batch.xs, batch.ys,
                         hp.inner_lr, hp.inner_steps)

@@ -1,4 +1,4 @@
-"""Every shipped preset states a claim (core.claims) and keeps it: trained headless for the
+"""Every shipped preset states a claim (core.claims) and keeps it (core.claim_check): trained headless for the
 claim's iterations (or from its checkpoint), compared on held-out tasks. Also the claim format's
 checks and the display-step schedule the presets draw with."""
 import json
@@ -6,7 +6,8 @@ import json
 import pytest
 import torch
 
-from core.claims import Claim, check, from_checkpoint, parse_claim
+from core.claim_check import check, from_checkpoint
+from core.claims import Claim, parse_claim
 from core.snapshots import eval_steps, step_schedule
 from gui.presets import PRESETS, read_preset
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.words import QT_TR_NOOP
+
 TWO_PI = 2 * math.pi
 
 
@@ -42,7 +44,8 @@ class Family:
     x_range: tuple[float, float]  # inputs are drawn (and evaluated) here
     grid_support: bool = False  # support x evenly spaced over x_range (the article) instead of uniform
     endpoint: bool = True  # whether the evaluation grid includes x_range's upper end
-    label: str = ""
+    label: str = ""  # the formula, as the window writes it
+    title: str = ""  # the family's name for people (translated in the window); `name` is for files and the CLI
 
     def f(self, a, b, x):
         """The family's formula; a, b broadcast against x (tensors stay tensors, arrays arrays)."""
@@ -67,13 +70,15 @@ class Family:
 
 FAMILIES: dict[str, Family] = {
     # Finn et al. 2017: y = A sin(x - phi), A ~ U[0.1, 5], phi ~ U[0, pi], x ~ U[-5, 5].
-    "sinusoid": Family("sinusoid", _sinusoid, (0.1, 5.0), (0.0, math.pi), (-5.0, 5.0), label="A·sin(x − φ)"),
+    "sinusoid": Family("sinusoid", _sinusoid, (0.1, 5.0), (0.0, math.pi), (-5.0, 5.0), label="A·sin(x − φ)",
+                     title=QT_TR_NOOP("sinusoid")),
     # The reference article: y = a sin(x + b), a, b ~ U(0, 2), 10 evenly spaced x in [0, 2 pi).
     "sine-ab": Family("sine-ab", _sine_ab, (0.0, 2.0), (0.0, 2.0), (0.0, TWO_PI), grid_support=True,
-                      endpoint=False, label="a·sin(x + b)"),
+                      endpoint=False, label="a·sin(x + b)", title=QT_TR_NOOP("sine-ab")),
     # y = a x + b: a, b ~ U(0, 2) as in the article's sine example, over the paper's x in [-5, 5]
     # (|y| <= 12, the order of the sinusoids, so one learning rate suits both).
-    "linear": Family("linear", _linear, (0.0, 2.0), (0.0, 2.0), (-5.0, 5.0), label="a·x + b"),
+    "linear": Family("linear", _linear, (0.0, 2.0), (0.0, 2.0), (-5.0, 5.0), label="a·x + b",
+                     title=QT_TR_NOOP("linear")),
 }
 
 

@@ -108,7 +108,7 @@ class ControlsPanel(QWidget):
                                   + "\n" + tr(RESETS))
         self.family = QComboBox()
         for name, fam in FAMILIES.items():
-            self.family.addItem(f"{name}: {fam.label}", name)
+            self.family.addItem(f"{tr(fam.title)}: {fam.label}", name)
         self.family.addItem(tr("your own task (click / draw)"), USER)
         self.family.setToolTip(tr("Which kind of task is meta-learned and shown.") + "\n" + tr(RESETS) + "\n"
                                + tr("Your own task: click on a panel to add points or draw a curve; "
@@ -281,7 +281,7 @@ class ControlsPanel(QWidget):
                 self.shared.update(task=as_user_task(c.task, c.family))
                 self.message.emit(tr("Your own task: click to add points, drag to move, right-click to remove, "
                                      "✎ Draw to sketch a curve. Meta-training still samples {0} tasks").format(
-                    c.family))
+                    tr(get_family(c.family).title)))
             return
         if family == c.family:
             if c.task is not None and c.task.is_user:  # back from your own task to the family's
@@ -289,7 +289,8 @@ class ControlsPanel(QWidget):
             return
         self._set_family_ranges(family)
         self.shared.update(family=family, task=new_display_task(family, c.shots, self.rng))
-        self.message.emit(tr("{0} → {1}: meta-training restarts").format(tr(SETUP_LABELS["family"]), family))
+        self.message.emit(tr("{0} → {1}: meta-training restarts").format(tr(SETUP_LABELS["family"]),
+                                                                       tr(get_family(family).title)))
 
     def set_shots(self, k: int) -> None:
         c = self.shared.get()

@@ -393,9 +393,10 @@ class MainWindow(QMainWindow):
         heads = (tr("One new task, {0}, {1}: which initialisation adapts faster?").format(k, lr),
                  tr("{0}, {1}: which init adapts faster?").format(k, lr))
         if snap.task is not None and snap.task.is_user:  # say what is trained on and what is shown
-            fam, yours, your_task = f"<b>{snap.family}</b>", tr("your task"), tr("Your task")
+            family = tr(get_family(snap.family).title)
+            fam, yours, your_task = f"<b>{family}</b>", tr("your task"), tr("Your task")
             heads = (tr("Trained on {0} tasks · shown: {1}, {2}, {3}").format(fam, f"<b>{yours}</b>", k, lr),
-                     tr("{0}, {1}, {2} (trained on {3})").format(f"<b>{your_task}</b>", k, lr, snap.family))
+                     tr("{0}, {1}, {2} (trained on {3})").format(f"<b>{your_task}</b>", k, lr, family))
         head = heads[0] if self._one_line(heads[0]) else heads[1]  # the short one wraps if it must
         if self.headline.text() != head:
             self.headline.setText(head)

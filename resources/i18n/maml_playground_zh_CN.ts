@@ -1559,5 +1559,17 @@
         <source>{0} and {1}</source>
         <translation>{0} 与 {1}</translation>
     </message>
+    <message>
+        <source>sinusoid</source>
+        <translation>正弦</translation>
+    </message>
+    <message>
+        <source>sine-ab</source>
+        <translation>正弦 (a, b)</translation>
+    </message>
+    <message>
+        <source>linear</source>
+        <translation>线性</translation>
+    </message>
 </context>
 </TS>

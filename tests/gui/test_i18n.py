@@ -172,7 +172,7 @@ def test_install_and_back(qapp):
 # A visible text in Chinese may keep these (names, symbols, units, keys); any other Latin word is a miss.
 LATIN_OK = KEEP | {"Meta", "SGD", "Alpha", "Playground", "lr", "Ctrl", "F1", "F11", "F9", "Esc", "Shift", "Delete",
                    "Enter", "Home", "End", "PageDown", "PageUp", "log", "cpu", "cuda", "auto", "mlp", "two-param",
-                   "sinusoid", "sine-ab", "linear", "adam", "sgd", "maml", "fomaml", "reptile", "metasgd", "anil",
+                   "adam", "sgd", "maml", "fomaml", "reptile", "metasgd", "anil",
                    "alpha", "imaml", "cavia", "English", "nan", "inf", "e", "SVG",
                    "Finn", "Ti", "loss"}  # the last three: Algorithm 1's citation and symbols (T_i, loss_i)
 
@@ -180,7 +180,7 @@ LATIN_OK = KEEP | {"Meta", "SGD", "Alpha", "Playground", "lr", "Ctrl", "F1", "F1
 def english_left(window) -> list[str]:
     """Visible texts of the window that still hold an English word."""
     from PySide6.QtGui import QAction
-    from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLabel, QMenu
+    from PySide6.QtWidgets import QAbstractButton, QComboBox, QGroupBox, QLabel, QMenu
 
     texts = []
     for cls, get in ((QLabel, "text"), (QAbstractButton, "text"), (QGroupBox, "title"), (QMenu, "title")):
@@ -189,6 +189,9 @@ def english_left(window) -> list[str]:
                 texts.append(getattr(wdg, get)())
     # pyqtgraph's own plot menus (its "Export...") are the library's, not ours
     texts += [a.text() for a in window.findChildren(QAction) if not type(a.parent()).__module__.startswith("pyqtgraph")]
+    for box in window.findChildren(QComboBox):  # every choice, not only the one shown
+        if box.isVisibleTo(window):
+            texts += [box.itemText(i) for i in range(box.count())]
     left = []
     for text in texts:
         plain = re.sub(r"<[^>]+>|&\w+;|&", " ", text)

@@ -59,7 +59,7 @@ def test_fused_equals_analytic_at_the_paper_setup():
         assert _rel(grads[k], ref[k]) < 1e-10, k
 
 
-@pytest.mark.parametrize("hidden", [(9, 8), (6,)])
+@pytest.mark.parametrize("hidden", [(40, 40), (9, 8), (6,)])
 @pytest.mark.parametrize("steps", [0, 1, 2])
 @pytest.mark.parametrize("first_order", [False, True])
 def test_per_entry_rates_equal_analytic(hidden, steps, first_order):

@@ -5,7 +5,8 @@ autograd), in plain functional tensor ops arranged so that the compiled program 
 big matmuls and everything else folds into the loops around them:
 - where a layer's weights are still the shared init (the first inner step and the last
   Hessian-vector product), all T*N points go through one 2-D matmul, not T small ones over
-  an expanded copy;
+  an expanded copy; adapted hidden-to-hidden weights stay factored (LowRank: the init plus
+  rank-K updates), never T out x in copies;
 - a layer with one input or one output (the first and the last here) is elementwise work and
   a reduction, never a degenerate matmul of depth or width one;
 - what is only summed over the tasks (the first step's H v, a first-order gradient) is one
@@ -49,12 +50,11 @@ class LowRank:
         return out if self.base is None else self.base + out
 
     def task_sum(self, tasks: int) -> torch.Tensor:
-        """Sum over the tasks, (out, in): one matmul over all points per term."""
-        out = None if self.base is None else tasks * self.base
-        for c, d, h in self.terms:
-            term = c * torch.mm(_rows(d).t(), _rows(h))
-            out = term if out is None else out + term
-        return out
+        """Sum over the tasks, (out, in): the terms' factors side by side, one matmul over all points."""
+        ds, hs = [c * d for c, d, _ in self.terms], [h for _, _, h in self.terms]
+        ds, hs = (ds[0], hs[0]) if len(ds) == 1 else (torch.cat(ds, 1), torch.cat(hs, 1))
+        out = torch.mm(_rows(ds).t(), _rows(hs))
+        return out if self.base is None else tasks * self.base + out
 
     def right(self, h: torch.Tensor) -> torch.Tensor:
         """h (T, N, in) @ W^T per task."""
@@ -255,13 +255,14 @@ def meta_grad(ws: list[torch.Tensor], bs: list[torch.Tensor], xs, ys, xq, yq, lr
             rb = [acc - (g * v).sum(0) for acc, g, v in zip(rb, gb, vb)]
         if first_order:
             continue
-        last = s == 0  # the init is shared: only the sum over the tasks is needed
-        # v - H (a v): H is symmetric, so the rate goes into the direction
+        # v - H (a v): H is symmetric, so the rate goes into the direction. At the first step the
+        # init is shared and only the sum over the tasks is needed: summed once, after v - H (a v)
+        # (factored weights then make one matmul of it)
         hw, hb = _hvp(cws, chs, cmasks, cds, [_scale(a, v) for a, v in zip(lw, vw)], [a * v for a, v in zip(lb, vb)],
-                      c, per_task=not last)
-        if last:
-            vw = [_task_sum(v, t) - h for v, h in zip(vw, hw)]
-            vb = [v.sum(0) - h for v, h in zip(vb, hb)]
+                      c, per_task=True)
+        if s == 0:
+            vw = [_task_sum(_sub(v, h), t) for v, h in zip(vw, hw)]
+            vb = [(v - h).sum(0) for v, h in zip(vb, hb)]
             per_task = False
         else:
             vw = [_sub(v, h) for v, h in zip(vw, hw)]

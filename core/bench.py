@@ -27,7 +27,7 @@ from torch.func import grad_and_value
 from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_leaves
 
-from core import analytic, compiled, engine, safeio
+from core import analytic, compiled, engine, fused, safeio
 from core.algorithms import ALGORITHMS, HParams, MetaLearner, get_algorithm
 from core.evaluate import evaluate, heldout_tasks
 from core.fast import FAST, compile_first, make_stepper
@@ -205,8 +205,18 @@ def _compiled_row(model, family, hp, gen, device, record) -> dict:
     return {"compile_s": round(seconds, 1), "rel_diff_to_eager": diff}
 
 
-# The meta-gradient kernels the scaling table compares (both hand-derived, no autograd).
-KERNELS = {"analytic": analytic.meta_grad, "engine": engine.meta_grad}
+def fused_meta_grad(model, params, xs, ys, xq, yq, lr: float, steps: int):
+    """core.fused run eagerly, as core.analytic is called: factored per-task hidden weights."""
+    ws, bs = [params[w] for w, _ in model.names], [params[b] for _, b in model.names]
+    loss, vw, vb, _, _ = fused.meta_grad(ws, bs, xs, ys, xq, yq, torch.tensor(lr, dtype=xs.dtype), steps)
+    grads = {}
+    for (w, b), gw, gb in zip(model.names, vw, vb):
+        grads[w], grads[b] = gw, gb
+    return loss, grads, None
+
+
+# The meta-gradient kernels the scaling table compares eagerly (all hand-derived, no autograd).
+KERNELS = {"analytic": analytic.meta_grad, "engine": engine.meta_grad, "fused": fused_meta_grad}
 COMPILED = "compiled"  # the scaling table's third kernel: core.compiled's whole step (compile time apart)
 SCALE_SIZES = (250, 2500, 10_000)
 # Published MAML figures for the sinusoid, K = 10, one gradient step (lower is better).

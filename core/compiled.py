@@ -124,7 +124,14 @@ def _torch_compile(fn: Callable, example: tuple) -> Callable:
             return (out,)
         return tuple(tree_flatten(out)[0])
 
-    program = torch._inductor.compile(make_fx(flat)(*inputs), inputs)
+    token = fused.LOOPS.set(True)
+    try:
+        graph = make_fx(flat)(*inputs)
+    finally:
+        fused.LOOPS.reset(token)
+    # no size asserts: ~25 Python calls a step, and the key and .contiguous() pin the layouts
+    with inductor_config.patch(size_asserts=False):
+        program = torch._inductor.compile(graph, inputs)
     if single:
         return lambda *args: program(*_flatten(args))[0]
     per_entry = not isinstance(example[-1], torch.Tensor)

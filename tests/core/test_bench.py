@@ -185,3 +185,15 @@ def test_wait_compiled_says_whether_the_step_went_through_the_compiled_path(monk
     cpu = torch.device("cpu")
     assert bench._wait_compiled(make_stepper(maml, family, hp, gen, cpu)) is not None
     assert bench._wait_compiled(make_stepper(reptile, family, hp, gen, cpu)) is None
+
+
+def test_fused_kernel_of_the_scaling_table_equals_analytic_float64():
+    model = MLP()
+    params = {k: v.double() for k, v in model.init(torch.Generator().manual_seed(3)).items()}
+    b = sample_batch(get_family("sinusoid"), 25, 10, gen=torch.Generator().manual_seed(4))
+    xs, ys, xq, yq = (t.double() for t in (b.xs, b.ys, b.xq, b.yq))
+    loss, grads, _ = bench.fused_meta_grad(model, params, xs, ys, xq, yq, 0.01, 1)
+    ref_loss, ref, _ = analytic.meta_grad(model, params, xs, ys, xq, yq, 0.01, 1)
+    assert float(loss) == pytest.approx(float(ref_loss), rel=1e-12)
+    for k in params:
+        assert float((grads[k] - ref[k]).norm() / ref[k].norm()) < 1e-10, k

@@ -10,11 +10,14 @@ eagerly; later requests get the compiled program once it is ready. Any failure (
 compiler, an op inductor cannot take) marks the shape failed and the eager path goes on,
 silently: the reason is kept in `Compiler.failures`.
 
-Off until `enable()` (the benchmark turns it on; the CLI's training and the trainer should):
-tests and one-off calls never pay for a compile. The rate goes in as a 0-d tensor, so moving
-the inner-lr slider does not recompile; a new shape (meta-batch, K, inner steps, order) does,
-up to MAX_SHAPES of them. Per-entry rates (Meta-SGD, ANIL, Alpha MAML) are inputs too, and their
-gradients come back as core.analytic returns them.
+Off until `enable()`: the benchmark and `train --fast` (core.fast.compile_first, which waits for
+the compile before the clock starts) turn it on; the window's trainer does not (a compile holds
+the GIL for seconds and its training thread would stall). Tests and one-off calls never pay for
+a compile. The rate goes in as a 0-d tensor, so moving the inner-lr slider does not recompile; a
+new shape (meta-batch, K, inner steps, order) does, up to MAX_SHAPES of them. Per-entry rates
+(Meta-SGD, ANIL, Alpha MAML) are inputs too, and their gradients come back as core.analytic
+returns them. MAML and FOMAML with Adam go further: `train_step` is the whole meta-iteration,
+meta-gradient and Adam's in-place update, in one program (one call a step).
 """
 from __future__ import annotations
 
@@ -256,6 +259,8 @@ def train_step(model, params, opt, xs, ys, xq, yq, lr, steps: int, first_order: 
     """One whole meta-iteration compiled (meta-gradient and opt's Adam update of params, in
     place): the meta-loss, or None while its shape is not compiled (the first call starts the
     compile) or where this path does not apply; the caller then steps as usual."""
+    if not (COMPILER.enabled or COMPILER.ready):  # the window's trainer: a few us a step saved
+        return None
     adam = adam_settings(opt)
     if adam is None:
         return None

@@ -253,6 +253,8 @@ def meta_grad(ws: list[torch.Tensor], bs: list[torch.Tensor], xs, ys, xq, yq, lr
         out, hs, masks = _forward(ws, bs, xs)
         d = c * (out - ys.unsqueeze(-1))
         gw, gb, ds = _backward(ws, hs, masks, d, per_task=True)
+        if per_entry:  # a rate per entry needs the matrices: formed once, for the step and the rates' gradients
+            gw = [_dense(g) for g in gw]
         caches.append((ws, hs, masks, ds, gw, gb))
         ws = [_sub(w, _scale(a, g)) for w, a, g in zip(ws, lw, gw)]
         bs = [b - a * g for b, a, g in zip(bs, lb, gb)]

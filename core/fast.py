@@ -1,7 +1,8 @@
 """The training step as the CLI and the trainer run it: eager on the CPU, one CUDA graph on a GPU.
 
-On the CPU the step is already a handful of batched kernels (closed-form inner gradients,
-one backward), so Python overhead is small and no compile is needed. On a GPU the same
+On the CPU the step is a handful of batched kernels (closed-form inner gradients, one
+backward); `train --fast` and the benchmark also compile MAML's and FOMAML's whole step first
+(compile_first, core.compiled), the window's trainer does not (the compile would stall it). On a GPU the same
 step is dominated by kernel launches (about a hundred tiny ones), so it is captured once
 in a CUDA graph and replayed: sampling, inner loop, meta-gradient and the Adam update
 together. Learning rates live in device tensors that the graph reads, so they can change

@@ -27,10 +27,10 @@ from torch.func import grad_and_value
 from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_leaves
 
-from core import analytic, compiled, engine, safeio
+from core import analytic, compiled, engine, fused, safeio
 from core.algorithms import ALGORITHMS, HParams, MetaLearner, get_algorithm
 from core.evaluate import evaluate, heldout_tasks
-from core.fast import FAST, make_stepper
+from core.fast import FAST, compile_first, make_stepper
 from core.models import Params, detach, make_model
 from core.optim import Adam
 from core.reference import lean_meta_loss, lean_reptile_grad, vmap_meta_loss
@@ -138,6 +138,9 @@ def time_to_quality(device, hp: HParams, target=0.40, limit_s=180.0, check_every
     model = make_model("mlp", family)
     gen = torch.Generator(device=device).manual_seed(0)
     learner = MetaLearner("maml", model, model.init(gen, device), hp.inner_lr)
+    compile_s = compile_first(learner, hp, device)
+    if compile_s is not None:
+        print(f"  our step for meta-batch {hp.meta_batch} compiled first (not counted): {compile_s:.1f} s", flush=True)
     step = make_stepper(learner, family, hp, gen, device)
     tasks = heldout_tasks(family, 600, 10, device=device)
     trained, its, history = 0.0, 0, []
@@ -153,8 +156,10 @@ def time_to_quality(device, hp: HParams, target=0.40, limit_s=180.0, check_every
         history.append((round(trained, 1), its, round(mse1, 4)))
         print(f"  quality: {trained:6.1f} s  {its:>7} it  1-step MSE {mse1:.3f}", flush=True)
         if mse1 <= target:
-            return {"target": target, "seconds": round(trained, 1), "iterations": its, "history": history}
-    return {"target": target, "seconds": None, "iterations": its, "history": history}
+            return {"target": target, "seconds": round(trained, 1), "iterations": its, "history": history,
+                    "compile_s": None if compile_s is None else round(compile_s, 1)}
+    return {"target": target, "seconds": None, "iterations": its, "history": history,
+            "compile_s": None if compile_s is None else round(compile_s, 1)}
 
 
 def _wait_compiled(step) -> float | None:
@@ -200,8 +205,19 @@ def _compiled_row(model, family, hp, gen, device, record) -> dict:
     return {"compile_s": round(seconds, 1), "rel_diff_to_eager": diff}
 
 
-# The meta-gradient kernels the scaling table compares (both hand-derived, no autograd).
-KERNELS = {"analytic": analytic.meta_grad, "engine": engine.meta_grad}
+def fused_meta_grad(model, params, xs, ys, xq, yq, lr: float, steps: int):
+    """core.fused run eagerly, as core.analytic is called: factored per-task hidden weights."""
+    ws, bs = [params[w] for w, _ in model.names], [params[b] for _, b in model.names]
+    loss, vw, vb, _, _ = fused.meta_grad(ws, bs, xs, ys, xq, yq, torch.tensor(lr, dtype=xs.dtype), steps)
+    grads = {}
+    for (w, b), gw, gb in zip(model.names, vw, vb):
+        grads[w], grads[b] = gw, gb
+    return loss, grads, None
+
+
+# The meta-gradient kernels the scaling table compares eagerly (all hand-derived, no autograd).
+KERNELS = {"analytic": analytic.meta_grad, "engine": engine.meta_grad, "fused": fused_meta_grad}
+COMPILED = "compiled"  # the scaling table's third kernel: core.compiled's whole step (compile time apart)
 SCALE_SIZES = (250, 2500, 10_000)
 # Published MAML figures for the sinusoid, K = 10, one gradient step (lower is better).
 PUBLISHED = (("MAML, CAVIA paper's table (Zintgraf et al. 2019)", 0.44),
@@ -241,48 +257,68 @@ class PeakTensorBytes(TorchDispatchMode):
 
 def scale_probe(kernel: str, meta_batch: int, seconds: float) -> dict:
     """One MAML meta-iteration (sample, meta-gradient, Adam) at `meta_batch` tasks with one
-    kernel: iterations per second, and the peak bytes of the tensors one iteration makes."""
+    kernel (of KERNELS, or "compiled": core.compiled's whole step, compiled first): iterations
+    per second; the peak bytes of the tensors one eager iteration makes (not seen inside a
+    compiled program); and the growth of the process's peak resident memory over the timed
+    iterations, per task (large buffers are mapped fresh, so it shows a compiled step's too)."""
+    import resource
     family = get_family("sinusoid")
     model = make_model("mlp", family)
     gen = torch.Generator().manual_seed(0)
     params = model.init(gen)
     opt = Adam(list(params.values()), lr=1e-3)
-    fn = KERNELS[kernel]
+    row = {"kernel": kernel, "meta_batch": meta_batch}
+    if kernel == COMPILED:
+        compiled.enable()
+        adam = compiled.adam_settings(opt)
+        row["compile_s"] = compiled.prepare(model, meta_batch, 10, 1, adam=adam)
 
-    def step():
-        b = sample_batch(family, meta_batch, 10, gen=gen)
-        _, grads, _ = fn(model, params, b.xs, b.ys, b.xq, b.yq, 0.01, 1)
-        for k, p in params.items():
-            p.grad = grads[k]
-        opt.step()
+        def step():
+            b = sample_batch(family, meta_batch, 10, gen=gen)
+            if compiled.train_step(model, params, opt, b.xs, b.ys, b.xq, b.yq, 0.01, 1) is None:
+                raise RuntimeError(f"not compiled: {compiled.COMPILER.failures}")
+    else:
+        fn = KERNELS[kernel]
 
+        def step():
+            b = sample_batch(family, meta_batch, 10, gen=gen)
+            _, grads, _ = fn(model, params, b.xs, b.ys, b.xq, b.yq, 0.01, 1)
+            for k, p in params.items():
+                p.grad = grads[k]
+            opt.step()
+
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     step()
     n, t0 = 0, time.perf_counter()
     while n < 2 or time.perf_counter() - t0 < seconds:
         step()
         n += 1
     rate = n / (time.perf_counter() - t0)
-    with PeakTensorBytes() as mem:
-        step()
-    return {"kernel": kernel, "meta_batch": meta_batch, "it_s": rate, "tasks_s": rate * meta_batch,
-            "kib_per_task": mem.peak / 1024 / meta_batch}
+    row["rss_kib_per_task"] = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss0) / meta_batch
+    if kernel != COMPILED:
+        with PeakTensorBytes() as mem:
+            step()
+        row["kib_per_task"] = mem.peak / 1024 / meta_batch
+    return dict(row, it_s=rate, tasks_s=rate * meta_batch)
 
 
-def scaling(seconds: float, threads: int, sizes=SCALE_SIZES) -> list[dict]:
+def scaling(seconds: float, threads: int, sizes=SCALE_SIZES, kernels=(*KERNELS, COMPILED)) -> list[dict]:
     """The scale probes, each in a fresh process (no allocator or cache state carried over)."""
     rows = []
-    print(f"\nscaling (MAML, K=10, 1 inner step, {threads} thread(s); memory: peak tensor bytes of one "
-          "iteration per task)")
-    print(f"  {'meta-batch':>10}  {'kernel':<9}{'it/s':>9}{'tasks/s':>11}{'KiB/task':>10}")
+    print(f"\nscaling (MAML, K=10, 1 inner step, {threads} thread(s); KiB/task: peak tensor bytes of one eager "
+          "iteration per task; RSS/task: growth of peak resident memory while timed, per task)")
+    print(f"  {'meta-batch':>10}  {'kernel':<9}{'it/s':>9}{'tasks/s':>11}{'KiB/task':>10}{'RSS/task':>10}  compile")
     for size in sizes:
-        for kernel in KERNELS:
+        for kernel in kernels:
             code = (f"import json, torch; torch.set_num_threads({threads}); from core.bench import scale_probe; "
                     f"print(json.dumps(scale_probe({kernel!r}, {size}, {seconds})))")
             out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
             row = json.loads(out.stdout.strip().splitlines()[-1])
             rows.append(row)
-            print(f"  {size:>10}  {kernel:<9}{row['it_s']:9.2f}{row['tasks_s']:11.0f}{row['kib_per_task']:10.1f}",
-                  flush=True)
+            peak = f"{row['kib_per_task']:10.1f}" if "kib_per_task" in row else f"{'-':>10}"
+            compile_s = f"{row['compile_s']:.1f} s" if row.get("compile_s") is not None else ""
+            print(f"  {size:>10}  {kernel:<9}{row['it_s']:9.2f}{row['tasks_s']:11.0f}{peak}"
+                  f"{row['rss_kib_per_task']:10.1f}  {compile_s}", flush=True)
     return rows
 
 
@@ -329,11 +365,7 @@ def run_bench(args) -> int:
         for label, q_hp in (("--fast recipe", FAST.apply(hp)), ("CLI defaults", hp)):
             print(f"\ntime to quality, {label} (MAML, meta-batch {q_hp.meta_batch}, outer lr {q_hp.outer_lr:g}; "
                   "K=10 1-step MSE <= 0.40 on 600 held-out tasks):")
-            compile_s = compiled.prepare(model, q_hp.meta_batch, q_hp.shots, q_hp.inner_steps)
-            if compile_s is not None:
-                print(f"  our step for meta-batch {q_hp.meta_batch} compiled first (not counted): {compile_s:.1f} s")
             result = out["time_to_quality"][label] = time_to_quality(device, q_hp)
-            result["compile_s"] = None if compile_s is None else round(compile_s, 1)
             if result["seconds"]:
                 print(f"  {result['iterations']} iterations at {result['iterations'] / result['seconds']:.0f} it/s "
                       "(training only)")

@@ -10,33 +10,42 @@ eagerly; later requests get the compiled program once it is ready. Any failure (
 compiler, an op inductor cannot take) marks the shape failed and the eager path goes on,
 silently: the reason is kept in `Compiler.failures`.
 
-Off until `enable()` (the benchmark turns it on; the CLI's training and the trainer should):
-tests and one-off calls never pay for a compile. The rate goes in as a 0-d tensor, so moving
-the inner-lr slider does not recompile; a new shape (meta-batch, K, inner steps, order) does,
-up to MAX_SHAPES of them. Per-entry rates (Meta-SGD, ANIL, Alpha MAML) are inputs too, and their
-gradients come back as core.analytic returns them.
+Off until `enable()`: the benchmark and `train --fast` (core.fast.compile_first, which waits for
+the compile before the clock starts) turn it on; the window's trainer does not (a compile holds
+the GIL for seconds and its training thread would stall). Tests and one-off calls never pay for
+a compile. The rate goes in as a 0-d tensor, so moving the inner-lr slider does not recompile; a
+new shape (meta-batch, K, inner steps, order) does, up to MAX_SHAPES of them. Per-entry rates
+(Meta-SGD, ANIL, Alpha MAML) are inputs too, and their gradients come back as core.analytic
+returns them. MAML and FOMAML with Adam go further: `train_step` is the whole meta-iteration,
+meta-gradient and Adam's in-place update, in one program (one call a step).
 """
 from __future__ import annotations
 
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 
 import torch
 from torch.utils._pytree import tree_flatten, tree_unflatten
 
 from core import fused
 from core.models import MLP
+from core.optim import Adam
 
 # Shapes compiled per process (each costs a compile and a few MB); past it, new shapes stay eager.
-MAX_SHAPES = 4
+MAX_SHAPES = 6
 
 Key = tuple
 
 
-def _kernel(steps: int, first_order: bool, per_entry: bool) -> Callable:
+def _kernel(steps: int, first_order: bool, per_entry: bool, adam: tuple | None = None) -> Callable:
     """core.fused.meta_grad with the static settings bound; the rate is a 0-d tensor, or per
-    entry a pair (weight rates, bias rates) of tensor lists."""
+    entry a pair (weight rates, bias rates) of tensor lists. With adam = (beta1, beta2, eps) the
+    whole meta-iteration instead: meta-gradient and core.optim.Adam's update, in place."""
+    if adam is not None:
+        return partial(_train_step, steps=steps, first_order=first_order, adam=adam)
+
     def meta_grad(ws, bs, xs, ys, xq, yq, lr):
         if per_entry:
             return fused.meta_grad(ws, bs, xs, ys, xq, yq, None, steps, first_order, rates=lr)
@@ -44,42 +53,94 @@ def _kernel(steps: int, first_order: bool, per_entry: bool) -> Callable:
     return meta_grad
 
 
+def _train_step(ws, bs, state, xs, ys, xq, yq, lr, outer_lr, *, steps, first_order, adam):
+    """One meta-iteration: the meta-gradient, then Adam as torch._fused_adam_ does it (bias
+    corrections in the parameters' dtype), parameters and moments overwritten in place, so that
+    one compiled call replaces the meta-gradient, the `.grad` hand-over and the optimiser call.
+    state = (first moments, second moments, shared step count), moments in the order ws + bs."""
+    beta1, beta2, eps = adam
+    loss, gw, gb, _, _ = fused.meta_grad(ws, bs, xs, ys, xq, yq, lr, steps, first_order)
+    exp_avg, exp_avg_sq, count = state
+    count.add_(1)
+    t = count.to(ws[0].dtype)
+    scale = outer_lr / (1 - beta1 ** t)
+    root = torch.sqrt(1 - beta2 ** t)
+    for p, m, v, g in zip(ws + bs, exp_avg, exp_avg_sq, gw + gb):
+        m.mul_(beta1).add_(g, alpha=1 - beta1)
+        v.mul_(beta2).addcmul_(g, g, value=1 - beta2)
+        p.sub_(scale * m / (torch.sqrt(v) / root + eps))
+    return loss
+
+
 def _example(model: MLP, key: Key):
     """Inputs of the key's shapes (values do not matter to the compile)."""
-    _, xs_shape, xq_shape, dtype, _, _, per_entry = key  # see Compiler.key
+    _, xs_shape, xq_shape, dtype, _, _, per_entry, adam = key  # see Compiler.key
     gen = torch.Generator().manual_seed(0)
     params = {k: v.to(dtype) for k, v in model.init(gen).items()}
     xs = torch.rand(xs_shape, generator=gen, dtype=dtype)
     xq = torch.rand(xq_shape, generator=gen, dtype=dtype)
     rate = (_layers(model, {k: torch.full_like(v, 0.01) for k, v in params.items()}) if per_entry
             else torch.tensor(0.01, dtype=dtype))
-    return (*_layers(model, params), xs, xs.clone(), xq, xq.clone(), rate)
+    ws, bs = _layers(model, params)
+    if adam is None:
+        return (ws, bs, xs, xs.clone(), xq, xq.clone(), rate)
+    state = ([torch.zeros_like(p) for p in ws + bs], [torch.zeros_like(p) for p in ws + bs],
+             torch.zeros((), dtype=torch.float32))
+    return (ws, bs, state, xs, xs.clone(), xq, xq.clone(), rate, torch.tensor(1e-3, dtype=dtype))
 
 
 def _layers(model: MLP, params):
     return _pair(model.names, params)
 
 
+def _flatten(args) -> list:
+    """Tensors, lists of them and tuples of both, in order (by hand: pytree costs ~10 us a call)."""
+    out = []
+    for a in args:
+        if isinstance(a, torch.Tensor):
+            out.append(a)
+            continue
+        for b in a:
+            if isinstance(b, torch.Tensor):
+                out.append(b)
+            else:
+                out.extend(b)
+    return out
+
+
 def _torch_compile(fn: Callable, example: tuple) -> Callable:
     """Trace fn once into an FX graph (make_fx, no autograd) and compile that with inductor,
     static shapes, in this process (no pool of compile workers to outlive it). No TorchDynamo:
     its per-call frame evaluation and guards cost about a quarter of the step here; the key
-    (core.compiled.Compiler.key) already pins every shape and dtype the program assumes."""
+    (core.compiled.Compiler.key) already pins every shape and dtype the program assumes.
+    In-place updates of inputs (the train step's parameters and moments) stay in the program."""
     import torch._inductor.config as inductor_config
     from torch.fx.experimental.proxy_tensor import make_fx
     inductor_config.compile_threads = 1
     inputs, in_spec = tree_flatten(example)
+    single = []
 
     def flat(*args):  # make_fx and inductor take and return flat sequences of tensors
-        return tuple(tree_flatten(fn(*tree_unflatten(list(args), in_spec)))[0])
+        out = fn(*tree_unflatten(list(args), in_spec))
+        if isinstance(out, torch.Tensor):
+            single.append(True)
+            return (out,)
+        return tuple(tree_flatten(out)[0])
 
-    program = torch._inductor.compile(make_fx(flat)(*inputs), inputs)
-
+    token = fused.LOOPS.set(True)
+    try:
+        graph = make_fx(flat)(*inputs)
+    finally:
+        fused.LOOPS.reset(token)
+    # no size asserts: ~25 Python calls a step, and the key and .contiguous() pin the layouts
+    with inductor_config.patch(size_asserts=False):
+        program = torch._inductor.compile(graph, inputs)
+    if single:
+        return lambda *args: program(*_flatten(args))[0]
     per_entry = not isinstance(example[-1], torch.Tensor)
 
-    def call(ws, bs, xs, ys, xq, yq, rate):  # flattened by hand: pytree costs ~10 us a call here
-        rates = [rate] if isinstance(rate, torch.Tensor) else [*rate[0], *rate[1]]
-        out = program(*ws, *bs, xs, ys, xq, yq, *rates)
+    def call(ws, bs, xs, ys, xq, yq, rate):
+        out = program(*_flatten((ws, bs, xs, ys, xq, yq, rate)))
         n = len(ws)
         return (out[0], out[1:n + 1], out[n + 1:2 * n + 1], out[2 * n + 1:3 * n + 1] if per_entry else None,
                 out[3 * n + 1:] if per_entry else None)
@@ -98,14 +159,16 @@ class Compiler:
         self.calls = 0  # compiled calls made (benchmarks and tests ask which path ran)
         self._lock = threading.Lock()
 
-    def key(self, model, xs, xq, lr, steps: int, first_order: bool) -> Key | None:
+    def key(self, model, xs, xq, lr, steps: int, first_order: bool, adam: tuple | None = None) -> Key | None:
         """The compile key of a call, or None when this path does not take it: a CPU MLP with
         a rate given as a Python number or as per-entry rates (a 0-d tensor rate belongs to a
-        CUDA graph)."""
+        CUDA graph). adam: (beta1, beta2, eps) for the whole train step (one rate only)."""
         per_entry = isinstance(lr, dict)
         if not isinstance(model, MLP) or xs.device.type != "cpu" or not (per_entry or isinstance(lr, (int, float))):
             return None
-        return (tuple(model.hidden), xs.shape, xq.shape, xs.dtype, steps, first_order, per_entry)
+        if per_entry and adam is not None:
+            return None
+        return (tuple(model.hidden), xs.shape, xq.shape, xs.dtype, steps, first_order, per_entry, adam)
 
     def get(self, model, key: Key) -> Callable | None:
         """The compiled function for key if ready; else start compiling it (once) and return None."""
@@ -143,12 +206,12 @@ COMPILER = Compiler()
 
 
 def prepare(model, meta_batch: int, shots: int, steps: int, first_order: bool = False,
-            dtype=torch.float32, timeout: float | None = None) -> float | None:
+            dtype=torch.float32, timeout: float | None = None, adam: tuple | None = None) -> float | None:
     """Compile the step of this shape now and wait for it (a benchmark that reports the compile
     apart, or a caller that would rather wait than train slowly meanwhile): the seconds it took,
     or None when the shape is not compiled (disabled, failed, capped, or not this path's)."""
     shape = torch.empty(meta_batch, shots, dtype=dtype)
-    key = COMPILER.key(model, shape, shape, 0.0, steps, first_order)
+    key = COMPILER.key(model, shape, shape, 0.0, steps, first_order, adam)
     if key is None:
         return None
     t0 = time.perf_counter()
@@ -184,6 +247,39 @@ def meta_grad(model, params, xs, ys, xq, yq, lr, steps: int, first_order: bool =
     return loss, _named(names, vw, vb), (None if rw is None else _named(names, rw, rb))
 
 
+def adam_settings(opt) -> tuple | None:
+    """(beta1, beta2, eps) of a core.optim.Adam with a number for its rate (the train step's
+    key), else None: another optimiser, or a device-tensor rate (a CUDA graph's)."""
+    if not isinstance(opt, Adam) or isinstance(opt.lr, torch.Tensor):
+        return None
+    return (*opt.betas, opt.eps)
+
+
+def train_step(model, params, opt, xs, ys, xq, yq, lr, steps: int, first_order: bool = False):
+    """One whole meta-iteration compiled (meta-gradient and opt's Adam update of params, in
+    place): the meta-loss, or None while its shape is not compiled (the first call starts the
+    compile) or where this path does not apply; the caller then steps as usual."""
+    if not (COMPILER.enabled or COMPILER.ready):  # the window's trainer: a few us a step saved
+        return None
+    adam = adam_settings(opt)
+    if adam is None:
+        return None
+    key = COMPILER.key(model, xs, xq, lr, steps, first_order, adam)
+    if key is None or isinstance(lr, dict):
+        return None
+    fn = COMPILER.get(model, key)
+    if fn is None:
+        return None
+    COMPILER.calls += 1
+    names, dtype = model.names, xs.dtype
+    ws, bs = [params[w].detach() for w, _ in names], [params[b].detach() for _, b in names]
+    # opt's moments follow its params, the dict's order; the program takes the weights, then the biases
+    state = (_layer_order(names, params, opt.exp_avg), _layer_order(names, params, opt.exp_avg_sq), opt.steps[0])
+    with torch.no_grad():
+        return fn(ws, bs, state, xs.contiguous(), ys.contiguous(), xq.contiguous(), yq.contiguous(),
+                  _rate(float(lr), dtype), _rate(float(opt.lr), dtype))
+
+
 _RATES: dict[tuple, torch.Tensor] = {}  # 0-d rate tensors by (value, dtype): the slider moves rarely
 
 
@@ -194,6 +290,11 @@ def _rate(value: float, dtype) -> torch.Tensor:
             _RATES.clear()
         t = _RATES[(value, dtype)] = torch.tensor(value, dtype=dtype)
     return t
+
+
+def _layer_order(names, params, moments: list) -> list:
+    index = {k: i for i, k in enumerate(params)}
+    return [moments[index[w]] for w, _ in names] + [moments[index[b]] for _, b in names]
 
 
 def _pair(names, params):

@@ -1,7 +1,8 @@
 """The training step as the CLI and the trainer run it: eager on the CPU, one CUDA graph on a GPU.
 
-On the CPU the step is already a handful of batched kernels (closed-form inner gradients,
-one backward), so Python overhead is small and no compile is needed. On a GPU the same
+On the CPU the step is a handful of batched kernels (closed-form inner gradients, one
+backward); `train --fast` and the benchmark also compile MAML's and FOMAML's whole step first
+(compile_first, core.compiled), the window's trainer does not (the compile would stall it). On a GPU the same
 step is dominated by kernel launches (about a hundred tiny ones), so it is captured once
 in a CUDA graph and replayed: sampling, inner loop, meta-gradient and the Adam update
 together. Learning rates live in device tensors that the graph reads, so they can change
@@ -40,6 +41,23 @@ class FastRecipe:
 
 
 FAST = FastRecipe()
+
+
+def compile_first(learner: MetaLearner, hp: HParams, device) -> float | None:
+    """Compile the learner's whole step for hp's shape now and wait (`train --fast`, `bench
+    --quality`): the seconds it took, to be reported apart from training, or None where it stays
+    eager (a GPU, an algorithm with learned extras or another optimiser, a failed compile). Not
+    for the window's trainer: compiling holds the GIL for seconds and training would stall."""
+    if torch.device(device).type != "cpu" or not learner.algo.whole_step(learner):
+        return None
+    from core import compiled
+    adam = compiled.adam_settings(learner.opt)
+    if adam is None:
+        return None
+    compiled.enable()
+    dtype = next(iter(learner.params.values())).dtype
+    return compiled.prepare(learner.model, hp.meta_batch, hp.shots, hp.inner_steps, learner.algo.first_order,
+                            dtype=dtype, adam=adam)
 
 
 def eager_step(learner: MetaLearner, family: Family, hp: HParams, gen, device) -> torch.Tensor:

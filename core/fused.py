@@ -5,7 +5,8 @@ autograd), in plain functional tensor ops arranged so that the compiled program 
 big matmuls and everything else folds into the loops around them:
 - where a layer's weights are still the shared init (the first inner step and the last
   Hessian-vector product), all T*N points go through one 2-D matmul, not T small ones over
-  an expanded copy;
+  an expanded copy; adapted hidden-to-hidden weights stay factored (LowRank: the init plus
+  rank-K updates), never T out x in copies;
 - a layer with one input or one output (the first and the last here) is elementwise work and
   a reduction, never a degenerate matmul of depth or width one;
 - what is only summed over the tasks (the first step's H v, a first-order gradient) is one
@@ -16,6 +17,8 @@ unrolled autograd reference in float64 in tests/core/test_fused.py.
 """
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 import torch
 
 
@@ -23,9 +26,110 @@ def _rows(t: torch.Tensor) -> torch.Tensor:
     return t.reshape(-1, t.shape[-1])
 
 
+class LowRank:
+    """Per-task weights kept factored: base + sum_j c_j D_j^T H_j, D_j (T, K, out), H_j (T, K, in).
+
+    A per-task gradient of a layer over K points is rank K; with K below both fan-in and fan-out
+    (10 against 40 here), products through the factors, (h H^T) D, cost less than forming T
+    matrices of out x in and multiplying by them, and the shared base goes through one 2-D
+    matmul over all T*N points. base is the shared (out, in) init or None; c a number or 0-d tensor.
+    """
+
+    __slots__ = ("base", "terms")
+
+    def __init__(self, base: torch.Tensor | None, terms: list):
+        self.base, self.terms = base, terms
+
+    def scaled(self, c) -> LowRank:
+        return LowRank(None if self.base is None else c * self.base, [(c * cj, d, h) for cj, d, h in self.terms])
+
+    def dense(self) -> torch.Tensor:
+        """The (T, out, in) per-task matrices (where a per-entry rate multiplies them)."""
+        out = None
+        for c, d, h in self.terms:
+            term = c * torch.bmm(d.transpose(1, 2), h)
+            out = term if out is None else out + term
+        return out if self.base is None else self.base + out
+
+    def task_sum(self, tasks: int) -> torch.Tensor:
+        """Sum over the tasks, (out, in): the terms' factors side by side, one matmul over all points."""
+        ds, hs = [c * d for c, d, _ in self.terms], [h for _, _, h in self.terms]
+        ds, hs = (ds[0], hs[0]) if len(ds) == 1 else (torch.cat(ds, 1), torch.cat(hs, 1))
+        out = torch.mm(_rows(ds).t(), _rows(hs))
+        return out if self.base is None else tasks * self.base + out
+
+    def right(self, h: torch.Tensor) -> torch.Tensor:
+        """h (T, N, in) @ W^T per task."""
+        t, n, _ = h.shape
+        out = None if self.base is None else torch.mm(_rows(h), self.base.t()).view(t, n, -1)
+        for c, d, hh in self.terms:
+            term = _pmm(c * _pmm(h, hh.transpose(1, 2)), d)
+            out = term if out is None else out + term
+        return out
+
+    def left(self, d: torch.Tensor) -> torch.Tensor:
+        """d (T, N, out) @ W per task (back through the layer)."""
+        t, n, _ = d.shape
+        out = None if self.base is None else torch.mm(_rows(d), self.base).view(t, n, -1)
+        for c, dd, h in self.terms:
+            term = _pmm(c * _pmm(d, dd.transpose(1, 2)), h)
+            out = term if out is None else out + term
+        return out
+
+
+# True while core.compiled traces this module: the per-task products through rank-K factors are
+# then broadcast products and sums, which inductor folds into its C++ loops (as bmm, each would be
+# an extern call of ~15 us at 25 tasks); run eagerly they are bmm. A context variable: set in the
+# compiling thread only.
+LOOPS: ContextVar[bool] = ContextVar("fused_loops", default=False)
+
+
+def _pmm(a, b):
+    """Per-task a @ b: (T, n, k) @ (T, k, m)."""
+    if LOOPS.get():
+        return (a.unsqueeze(-1) * b.unsqueeze(1)).sum(2)
+    return torch.bmm(a, b)
+
+
+def _scale(a, v):
+    """a * v: a a number, a 0-d tensor or a per-entry rate (which needs the dense matrices)."""
+    if isinstance(v, LowRank):
+        return v.scaled(a) if not isinstance(a, torch.Tensor) or a.dim() == 0 else a * v.dense()
+    return a * v
+
+
+def _sub(w, v):
+    """w - v for dense tensors and LowRank weights (a shared base absorbs a shared dense w)."""
+    if not isinstance(v, LowRank):
+        return (w.dense() if isinstance(w, LowRank) else w) - v
+    neg = v.scaled(-1.0)
+    if isinstance(w, LowRank):
+        base = w.base if neg.base is None else (neg.base if w.base is None else w.base + neg.base)
+        return LowRank(base, w.terms + neg.terms)
+    if w.dim() == 2:
+        return LowRank(w if neg.base is None else w + neg.base, neg.terms)
+    return w - v.dense()
+
+
+def _add(w, v):
+    if not isinstance(w, LowRank) and not isinstance(v, LowRank):
+        return w + v
+    return _sub(w, _scale(-1.0, v))
+
+
+def _task_sum(v, tasks: int):
+    return v.task_sum(tasks) if isinstance(v, LowRank) else v.sum(0)
+
+
+def _dense(v):
+    return v.dense() if isinstance(v, LowRank) else v
+
+
 def _lin(h, w, b):
-    """h (T, N, in) @ w^T + b; w (out, in) shared by the tasks or (T, out, in) per task."""
+    """h (T, N, in) @ w^T + b; w (out, in) shared by the tasks, (T, out, in) or LowRank per task."""
     t, n, fan_in = h.shape
+    if isinstance(w, LowRank):
+        return w.right(h) + (b if b.dim() == 1 else b[:, None, :])
     shared = w.dim() == 2
     if fan_in == 1:
         return h * (w[:, 0] if shared else w[:, None, :, 0]) + (b if shared else b[:, None, :])
@@ -38,6 +142,8 @@ def _lin(h, w, b):
 
 def _matmul_w(h, w):
     """h (T, N, in) @ w^T without a bias (the R-sweep through the weights)."""
+    if isinstance(w, LowRank):
+        return w.right(h)
     t, n, fan_in = h.shape
     shared = w.dim() == 2
     if fan_in == 1:
@@ -51,6 +157,8 @@ def _matmul_w(h, w):
 
 def _back(d, w):
     """d (T, N, out) @ w: back through a layer to its input."""
+    if isinstance(w, LowRank):
+        return w.left(d)
     t, n, fan_out = d.shape
     if fan_out == 1:
         return d * w  # (T, N, 1) * (1, in) or (T, 1, in)
@@ -60,11 +168,14 @@ def _back(d, w):
 
 
 def _wgrad(d, h, per_task: bool):
-    """d^T h: per task (T, out, in), or summed over the tasks (out, in)."""
+    """d^T h: per task (T, out, in), LowRank where the points are fewer than both fans, or
+    summed over the tasks (out, in)."""
     fan_out, fan_in = d.shape[-1], h.shape[-1]
     if per_task:
         if fan_out == 1 or fan_in == 1:
             return (d.unsqueeze(-1) * h.unsqueeze(-2)).sum(1)
+        if d.shape[1] < min(fan_out, fan_in):
+            return LowRank(None, [(1.0, d, h)])
         return torch.bmm(d.transpose(1, 2), h)
     if fan_out == 1 or fan_in == 1:
         return (d.unsqueeze(-1) * h.unsqueeze(-2)).sum((0, 1))
@@ -117,7 +228,7 @@ def _hvp(ws, hs, masks, ds, vw, vb, c: float, per_task: bool):
     for i in range(n - 1, -1, -1):
         hw[i] = _wgrad(rd, hs[i], per_task)
         if i > 0:
-            hw[i] = hw[i] + _wgrad(ds[i], rhs[i], per_task)
+            hw[i] = _add(hw[i], _wgrad(ds[i], rhs[i], per_task))
         hb[i] = _bgrad(rd, per_task)
         if i > 0:
             rd = (_back(rd, ws[i]) + _back(ds[i], vw[i])) * masks[i - 1]
@@ -142,8 +253,10 @@ def meta_grad(ws: list[torch.Tensor], bs: list[torch.Tensor], xs, ys, xq, yq, lr
         out, hs, masks = _forward(ws, bs, xs)
         d = c * (out - ys.unsqueeze(-1))
         gw, gb, ds = _backward(ws, hs, masks, d, per_task=True)
+        if per_entry:  # a rate per entry needs the matrices: formed once, for the step and the rates' gradients
+            gw = [_dense(g) for g in gw]
         caches.append((ws, hs, masks, ds, gw, gb))
-        ws = [w - a * g for w, a, g in zip(ws, lw, gw)]
+        ws = [_sub(w, _scale(a, g)) for w, a, g in zip(ws, lw, gw)]
         bs = [b - a * g for b, a, g in zip(bs, lb, gb)]
     out, hs, masks = _forward(ws, bs, xq)
     r = out - yq.unsqueeze(-1)
@@ -156,21 +269,22 @@ def meta_grad(ws: list[torch.Tensor], bs: list[torch.Tensor], xs, ys, xq, yq, lr
     for s in range(steps - 1, -1, -1):
         cws, chs, cmasks, cds, gw, gb = caches[s]
         if per_entry:  # d loss / d rate = -sum over tasks of g_s * v_{s+1}
-            rw = [acc - (g * v).sum(0) for acc, g, v in zip(rw, gw, vw)]
+            rw = [acc - (_dense(g) * _dense(v)).sum(0) for acc, g, v in zip(rw, gw, vw)]
             rb = [acc - (g * v).sum(0) for acc, g, v in zip(rb, gb, vb)]
         if first_order:
             continue
-        last = s == 0  # the init is shared: only the sum over the tasks is needed
-        # v - H (a v): H is symmetric, so the rate goes into the direction
-        hw, hb = _hvp(cws, chs, cmasks, cds, [a * v for a, v in zip(lw, vw)], [a * v for a, v in zip(lb, vb)],
-                      c, per_task=not last)
-        if last:
-            vw = [v.sum(0) - h for v, h in zip(vw, hw)]
-            vb = [v.sum(0) - h for v, h in zip(vb, hb)]
+        # v - H (a v): H is symmetric, so the rate goes into the direction. At the first step the
+        # init is shared and only the sum over the tasks is needed: summed once, after v - H (a v)
+        # (factored weights then make one matmul of it)
+        hw, hb = _hvp(cws, chs, cmasks, cds, [_scale(a, v) for a, v in zip(lw, vw)], [a * v for a, v in zip(lb, vb)],
+                      c, per_task=True)
+        if s == 0:
+            vw = [_task_sum(_sub(v, h), t) for v, h in zip(vw, hw)]
+            vb = [(v - h).sum(0) for v, h in zip(vb, hb)]
             per_task = False
         else:
-            vw = [v - h for v, h in zip(vw, hw)]
+            vw = [_sub(v, h) for v, h in zip(vw, hw)]
             vb = [v - h for v, h in zip(vb, hb)]
     if per_task:  # first order with rates: still per task
-        vw, vb = [v.sum(0) for v in vw], [v.sum(0) for v in vb]
+        vw, vb = [_task_sum(v, t) for v in vw], [v.sum(0) for v in vb]
     return loss, vw, vb, rw, rb

@@ -182,6 +182,9 @@ class Algorithm:
         """The meta-loss and a gradient per leaf: the MLP by hand (core.compiled once its shape is
         compiled, else core.analytic for a small meta-batch and core.engine from engine.MIN_TASKS
         tasks up, where it is the faster), else autograd."""
+        return self._meta_grad(learner, batch, hp, try_compiled=True)
+
+    def _meta_grad(self, learner, batch: TaskBatch, hp: HParams, try_compiled: bool):
         import torch
 
         from core import analytic, compiled, engine
@@ -190,7 +193,7 @@ class Algorithm:
         if isinstance(learner.model, MLP):
             args = (learner.model, detach(learner.params), batch.xs, batch.ys, batch.xq, batch.yq,
                     self.analytic_lr(learner, hp), hp.inner_steps)
-            out = compiled.meta_grad(*args, first_order=self.first_order)  # None until compiled
+            out = compiled.meta_grad(*args, first_order=self.first_order) if try_compiled else None
             if out is None:
                 kernel = engine.meta_grad if len(batch) >= engine.MIN_TASKS else analytic.meta_grad
                 out = kernel(*args, first_order=self.first_order)
@@ -199,10 +202,33 @@ class Algorithm:
         loss = self.meta_loss(learner, batch, hp)
         return loss.detach(), list(torch.autograd.grad(loss, self.autograd_leaves(learner)))
 
+    def whole_step(self, learner) -> bool:
+        """Whether one compiled call may do the whole meta-iteration (core.compiled.train_step):
+        this class's own MLP meta-gradient with one inner rate and nothing learned but the init."""
+        from core.models import MLP
+
+        cls = type(self)
+        return (cls.meta_grad is Algorithm.meta_grad and cls.train_lr is Algorithm.train_lr
+                and cls.analytic_lr is Algorithm.analytic_lr and isinstance(learner.model, MLP)
+                and len(learner.leaves) == len(learner.params))
+
     def step(self, learner, batch: TaskBatch, hp: HParams) -> torch.Tensor:
-        """One meta-iteration with the outer optimiser; returns the (detached) meta-loss."""
+        """One meta-iteration with the outer optimiser; returns the (detached) meta-loss. Where
+        whole_step holds, core.compiled's train step once compiled (meta-gradient and Adam in one
+        call); meanwhile the eager meta-gradient (not the compiled one: one compile per shape)."""
+        from core import compiled
+
         learner.opt.lr = hp.outer_lr
-        loss, grads = self.meta_grad(learner, batch, hp)
+        whole = self.whole_step(learner)
+        if whole:
+            loss = compiled.train_step(learner.model, learner.params, learner.opt, batch.xs, batch.ys, batch.xq,
+                                       batch.yq, hp.inner_lr, hp.inner_steps, self.first_order)
+            if loss is not None:
+                return loss
+        if whole:
+            loss, grads = self._meta_grad(learner, batch, hp, try_compiled=False)
+        else:
+            loss, grads = self.meta_grad(learner, batch, hp)
         for p, g in zip(learner.leaves, grads):
             p.grad = g
         learner.opt.step()

@@ -145,10 +145,21 @@ def test_scale_probe_reports_rate_and_memory_per_task():
 
 
 def test_scaling_prints_one_row_per_size_and_kernel(capsys):
-    rows = bench.scaling(0.01, 1, sizes=(12,))
+    rows = bench.scaling(0.01, 1, sizes=(12,), kernels=tuple(bench.KERNELS))
     assert [(r["meta_batch"], r["kernel"]) for r in rows] == [(12, k) for k in bench.KERNELS]
     out = capsys.readouterr().out
-    assert "tasks/s" in out and "KiB/task" in out
+    assert "tasks/s" in out and "KiB/task" in out and "RSS/task" in out
+    assert all(r["rss_kib_per_task"] >= 0 for r in rows)
+
+
+def test_scale_probe_of_the_compiled_step(monkeypatch):
+    """The scaling table's compiled row goes through core.compiled.train_step (compile_fn =
+    identity: core.fused run as the program would) and reports its compile apart."""
+    c = compiled.Compiler(compile_fn=lambda fn, example: fn)
+    monkeypatch.setattr(compiled, "COMPILER", c)
+    row = bench.scale_probe(bench.COMPILED, 9, seconds=0.01)
+    assert row["kernel"] == bench.COMPILED and row["compile_s"] is not None and row["it_s"] > 0
+    assert c.calls >= 3 and len(c.ready) == 1 and "kib_per_task" not in row
 
 
 
@@ -174,3 +185,15 @@ def test_wait_compiled_says_whether_the_step_went_through_the_compiled_path(monk
     cpu = torch.device("cpu")
     assert bench._wait_compiled(make_stepper(maml, family, hp, gen, cpu)) is not None
     assert bench._wait_compiled(make_stepper(reptile, family, hp, gen, cpu)) is None
+
+
+def test_fused_kernel_of_the_scaling_table_equals_analytic_float64():
+    model = MLP()
+    params = {k: v.double() for k, v in model.init(torch.Generator().manual_seed(3)).items()}
+    b = sample_batch(get_family("sinusoid"), 25, 10, gen=torch.Generator().manual_seed(4))
+    xs, ys, xq, yq = (t.double() for t in (b.xs, b.ys, b.xq, b.yq))
+    loss, grads, _ = bench.fused_meta_grad(model, params, xs, ys, xq, yq, 0.01, 1)
+    ref_loss, ref, _ = analytic.meta_grad(model, params, xs, ys, xq, yq, 0.01, 1)
+    assert float(loss) == pytest.approx(float(ref_loss), rel=1e-12)
+    for k in params:
+        assert float((grads[k] - ref[k]).norm() / ref[k].norm()) < 1e-10, k

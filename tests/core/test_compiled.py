@@ -60,8 +60,56 @@ def test_learner_trains_eagerly_then_on_the_compiled_step(compiler):
     assert float(loss) == pytest.approx(float(eager_loss), rel=1e-12)
     for g, e in zip(grads, eager):
         assert _rel(g, e) < 1e-10
-    learner.step(batch, hp)
-    assert compiler.calls == 2
+
+
+def _eager_twin(learner):
+    """A learner with the same init and optimiser state that never takes a compiled path."""
+    twin = _learner(learner.algorithm)
+    twin.load(*learner.state())
+    return twin
+
+
+def _same_state(a, b, tol=1e-10):
+    for k in a.params:
+        assert _rel(a.params[k].detach(), b.params[k].detach()) < tol, k
+    for m, n in zip(a.opt.exp_avg + a.opt.exp_avg_sq, b.opt.exp_avg + b.opt.exp_avg_sq):
+        assert _rel(m, n) < tol
+    assert float(a.opt.steps[0]) == float(b.opt.steps[0])
+
+
+@pytest.mark.parametrize("algorithm", ["maml", "fomaml"])
+def test_whole_train_step_equals_the_eager_step(compiler, monkeypatch, algorithm):
+    """learner.step through core.compiled.train_step (meta-gradient and Adam in one call, run as
+    the compiled program would: compile_fn = identity) against the eager step: float64, 1e-10,
+    parameters, both moments and the step count, over three steps; the compiled meta_grad of
+    the same shape is never asked for (one compile per shape)."""
+    compiler.compile_fn = lambda fn, example: fn
+    learner, hp = _learner(algorithm), HParams(outer_lr=0.01)
+    twin = _eager_twin(learner)
+    learner.step(_batch(0), hp)  # starts the train step's compile, steps eagerly meanwhile
+    assert compiler.wait(60) and compiler.calls == 0 and len(compiler.ready) == 1
+    with monkeypatch.context() as m:
+        m.setattr(compiler, "enabled", False)
+        m.setattr(compiler, "ready", {})
+        twin.step(_batch(0), hp)
+    for seed in (1, 2, 3):
+        loss = learner.step(_batch(seed), hp)
+        with monkeypatch.context() as m:
+            m.setattr(compiler, "enabled", False)
+            m.setattr(compiler, "ready", {})
+            twin_loss = twin.step(_batch(seed), hp)
+        assert float(loss) == pytest.approx(float(twin_loss), rel=1e-12)
+    assert compiler.calls == 3
+    _same_state(learner, twin)
+
+
+def test_the_whole_step_is_only_for_the_plain_rule(compiler):
+    """Extras (Meta-SGD's rates) or another optimiser (Alpha MAML's): the meta-gradient path."""
+    assert _learner().algo.whole_step(_learner())
+    for algorithm in ("metasgd", "alpha", "anil"):
+        learner = _learner(algorithm)
+        assert not learner.algo.whole_step(learner), algorithm
+    assert compiled.adam_settings(_learner("alpha").opt) is None
 
 
 def test_failed_compile_falls_back_silently(compiler):
@@ -161,3 +209,23 @@ def test_prepare_compiles_and_waits(compiler):
     assert compiled.meta_grad(MLP(), _params(MLP()), batch.xs, batch.ys, batch.xq, batch.yq, 0.01, 1) is not None
     compiler.enabled = False
     assert compiled.prepare(MLP(), 31, 10, 1) is None
+
+
+@pytest.mark.skipif(shutil.which("g++") is None and shutil.which("clang++") is None,
+                    reason="inductor needs a C++ compiler on the CPU")
+def test_inductor_train_step_equals_eager_float64(compiler, monkeypatch):
+    """The real compile of the whole step (in-place Adam inside the program): 1e-10 in float64."""
+    learner, hp = _learner(), HParams(outer_lr=0.01, meta_batch=6)
+    twin = _eager_twin(learner)
+    adam = compiled.adam_settings(learner.opt)
+    assert compiled.prepare(learner.model, 6, 10, 1, dtype=torch.float64, adam=adam) is not None
+    assert not compiler.failures, compiler.failures
+    for seed in (1, 2, 3):
+        loss = learner.step(_batch(seed, n=6), hp)
+        with monkeypatch.context() as m:
+            m.setattr(compiler, "enabled", False)
+            m.setattr(compiler, "ready", {})
+            twin_loss = twin.step(_batch(seed, n=6), hp)
+        assert float(loss) == pytest.approx(float(twin_loss), rel=1e-12)
+    assert compiler.calls == 3
+    _same_state(learner, twin)

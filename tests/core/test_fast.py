@@ -1,10 +1,12 @@
 """core/fast.py's recipe and `main.py train --fast` (no timing is asserted)."""
+import pytest
 import torch
 
-from core import engine
-from core.algorithms import HParams
+from core import compiled, engine
+from core.algorithms import HParams, MetaLearner
 from core.cli import main
-from core.fast import FAST
+from core.fast import FAST, compile_first
+from core.models import MLP
 
 
 def test_fast_recipe_changes_only_meta_batch_and_outer_lr():
@@ -16,7 +18,32 @@ def test_fast_recipe_changes_only_meta_batch_and_outer_lr():
     assert fast.meta_batch >= engine.MIN_TASKS  # the recipe's meta-batch goes through core.engine
 
 
-def test_train_fast_saves_the_recipes_settings(tmp_path, capsys):
+@pytest.fixture
+def compiler(monkeypatch):
+    """A fresh Compiler in place of the process's (compile_fn = identity: no real compile)."""
+    c = compiled.Compiler(compile_fn=lambda fn, example: fn)
+    monkeypatch.setattr(compiled, "COMPILER", c)
+    return c
+
+
+def test_train_fast_compiles_the_step_first_and_says_so(compiler, capsys):
+    code = main(["train", "--fast", "--iterations", "3", "--device", "cpu"])
+    out = capsys.readouterr().out
+    assert code == 0 and "compiled the step for meta-batch 100 in" in out and "trained 3 meta-iterations" in out
+    assert compiler.enabled and len(compiler.ready) == 1 and compiler.calls == 3  # every step compiled
+
+
+def test_compile_first_leaves_other_algorithms_eager(compiler):
+    hp = HParams(meta_batch=5)
+    for algorithm in ("metasgd", "alpha", "reptile"):
+        learner = MetaLearner(algorithm, MLP(), MLP().init(torch.Generator().manual_seed(0)), 0.01)
+        assert compile_first(learner, hp, "cpu") is None, algorithm
+    assert not compiler.threads and not compiler.enabled
+    maml = MetaLearner("fomaml", MLP(), MLP().init(torch.Generator().manual_seed(0)), 0.01)
+    assert compile_first(maml, hp, "cpu") is not None and len(compiler.ready) == 1
+
+
+def test_train_fast_saves_the_recipes_settings(tmp_path, capsys, compiler):
     ckpt = tmp_path / "f.pt"
     code = main(["train", "--fast", "--iterations", "3", "--device", "cpu", "--save", str(ckpt), "--quiet"])
     assert code == 0 and "trained 3 meta-iterations" in capsys.readouterr().out

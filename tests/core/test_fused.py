@@ -59,7 +59,7 @@ def test_fused_equals_analytic_at_the_paper_setup():
         assert _rel(grads[k], ref[k]) < 1e-10, k
 
 
-@pytest.mark.parametrize("hidden", [(9, 8), (6,)])
+@pytest.mark.parametrize("hidden", [(40, 40), (9, 8), (6,)])
 @pytest.mark.parametrize("steps", [0, 1, 2])
 @pytest.mark.parametrize("first_order", [False, True])
 def test_per_entry_rates_equal_analytic(hidden, steps, first_order):
@@ -81,3 +81,19 @@ def test_per_entry_rates_equal_analytic(hidden, steps, first_order):
             assert _rel(r_w, ref_rates[w]) < 1e-10 and _rel(r_b, ref_rates[b]) < 1e-10, w
         else:
             assert not r_w.any() and not ref_rates[w].any()
+
+
+@pytest.mark.parametrize("steps", [1, 2])
+@pytest.mark.parametrize("first_order", [False, True])
+def test_fused_with_loops_as_traced_for_the_compiler(steps, first_order):
+    """The broadcast-sum products core.compiled traces (fused.LOOPS) against the reference."""
+    model, batch = MLP(), _batch(5, n=4)
+    params = _params(model, 6)
+    token = fused.LOOPS.set(True)
+    try:
+        loss, grads = _grads(model, params, batch, 0.05, steps, first_order)
+    finally:
+        fused.LOOPS.reset(token)
+    ref = loop_meta_grad(model, params, batch, 0.05, steps, first_order=first_order)
+    for k in params:
+        assert _rel(grads[k], ref[k]) < 1e-10, k

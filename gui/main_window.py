@@ -11,6 +11,7 @@ from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeySequence, QPalette, QShortcut, QTextDocument
 from PySide6.QtWidgets import (
     QBoxLayout,
+    QDockWidget,
     QFileDialog,
     QFrame,
     QHBoxLayout,
@@ -44,6 +45,9 @@ from gui.widgets import EntryKeys
 MIN_SIZE = (960, 660)  # fits a 1024x768 or 1280x720 projector with room for a desktop bar and a title bar
 FIRST_SIZE = (1600, 900)  # the window's size at start, where the screen has room
 TASK_SHARE = 0.5  # the init panels keep at least this share of the window's height
+# ... and of what the tour's captions leave (a share that keeps the training row's plots readable at
+# 1280x720 in presenter mode, where the captions take a fifth of the height)
+TOUR_TASK_SHARE = 0.43
 SIDEBAR_W = (300, 390)  # the controls column's width: narrowest, widest (before presenter mode's scale)
 TITLE_SLACK = 48  # a card's margins and the title label's own around its text (px)
 PLOT_MIN_H = 32  # the loss and evaluation plots' least height (the window's minimum size still fits)
@@ -484,7 +488,8 @@ class MainWindow(QMainWindow):
         width = round(min(max(DOCK_SHARE * self.width(), DOCK_W[0]), DOCK_W[1]))
         if dock.width() != width:
             dock.setFixedWidth(width)
-        share = round(TASK_SHARE * self.height())
+        below = self._bottom_docks_h()
+        share = round(TASK_SHARE * self.height() if not below else TOUR_TASK_SHARE * (self.height() - below))
         if self.task_area.minimumHeight() != share:
             self.task_area.setMinimumHeight(share)
         self._fit_rows()  # now, before the layout runs: one layout and one repaint per resize
@@ -492,6 +497,12 @@ class MainWindow(QMainWindow):
         if not self._fit_pending:  # once the layout has given each card its width; once per burst of resizes
             self._fit_pending = True
             QTimer.singleShot(0, self._fit_text)
+
+    def _bottom_docks_h(self) -> int:
+        """The height the docks along the bottom edge (the tour's captions) take from the plots: the
+        init panels then keep TOUR_TASK_SHARE of what is left, so the training row keeps some too."""
+        return sum(d.height() for d in self.findChildren(QDockWidget)
+                   if d.isVisible() and self.dockWidgetArea(d) == Qt.BottomDockWidgetArea)
 
     def _fit_rows(self) -> None:
         """The row below may have only what the init panels leave, and keeps up to TRAIN_ROOM_H of it."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer, Slot
+from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QApplication, QDockWidget, QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -43,6 +43,8 @@ class CaptionBar(QFrame):
     height fits the longest caption of the tour at the current width, so the plots keep one size
     from scene to scene."""
 
+    heightChanged = Signal()  # shown, hidden or resized: the window gives the plots what is left
+
     def __init__(self):
         super().__init__()
         self.setObjectName("tour-caption")
@@ -62,6 +64,14 @@ class CaptionBar(QFrame):
         lay.addLayout(head)
         lay.addWidget(self.text, 1)
         style.themes.follow(self.apply_theme)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.heightChanged.emit()
+
+    def hideEvent(self, event) -> None:
+        super().hideEvent(event)
+        self.heightChanged.emit()
 
     def set_scene(self, number: int, count: int, title: str, caption: str, hint: str) -> None:
         self.title.setText(f"{number} / {count} · {title}")
@@ -98,6 +108,8 @@ class CaptionBar(QFrame):
         super().resizeEvent(event)
         if event.size().width() != event.oldSize().width():
             self.fit()
+        if event.size().height() != event.oldSize().height():
+            self.heightChanged.emit()
 
 
 class Tour(QObject):
@@ -123,6 +135,7 @@ class Tour(QObject):
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self._auto)
         self.bar = CaptionBar()
+        self.bar.heightChanged.connect(window.fit_layout)
         self.frame = self.bar  # what shows and hides with the tour
         column = _plot_column(window)
         if column is not None:  # under the plots, beside the controls: the controls keep their height

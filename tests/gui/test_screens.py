@@ -145,3 +145,30 @@ def test_every_plot_keeps_a_usable_height(qtbot, open_window, language):
                     assert not low, f"plots squeezed at {s}, (presenter, light) {case}: {low}"
 
                 qtbot.waitUntil(settled, timeout=10_000)
+
+
+TOUR_PLOT_MIN_PX = 30  # with the tour's captions on a 720 px screen in presenter mode: small, but a plot
+
+
+def test_the_tours_captions_leave_the_training_row_a_plot(qtbot, open_window):
+    """The tour's caption bar along the bottom takes about a fifth of a 720 px screen in presenter
+    mode. The init panels then keep TOUR_TASK_SHARE of what is left, so the training row keeps a
+    plot (it was squeezed to its axes, the legend under them); without the tour, half again."""
+    w = open_window()
+    w.demo.present.setChecked(True)
+    w.showNormal()
+    assert w.demo.tour.start(False, None)
+    try:
+        for size in ((1024, 768), (1280, 720), (1920, 1080)):
+            w.resize(*size)
+
+            def settled(s=size):
+                assert (w.width(), w.height()) == s and w.demo.tour.bar.isVisible()
+                assert [bad for bad in fits(w) if not bad.startswith("init panels")] == []
+                low = {k: h for k, h in plot_heights(w).items() if h < TOUR_PLOT_MIN_PX}
+                assert not low, f"plots squeezed at {s} with the tour's captions: {low}"
+
+            qtbot.waitUntil(settled, timeout=10_000)
+    finally:
+        w.demo.tour.leave()
+    qtbot.waitUntil(lambda: not w.demo.tour.bar.isVisible() and fits(w) == [], timeout=10_000)

@@ -40,7 +40,7 @@ from gui.menus import Demo
 from gui.panels import EvalPanel, InitPanel, LossPanel, points_text
 from gui.task_editor import TaskEditor, TaskTools
 from gui.timeline import Timeline
-from gui.widgets import EntryKeys
+from gui.widgets import ClampedLabel, EntryKeys
 
 MIN_SIZE = (960, 660)  # fits a 1024x768 or 1280x720 projector with room for a desktop bar and a title bar
 FIRST_SIZE = (1600, 900)  # the window's size at start, where the screen has room
@@ -48,6 +48,9 @@ TASK_SHARE = 0.5  # the init panels keep at least this share of the window's hei
 # ... and of what the tour's captions leave (a share that keeps the training row's plots readable at
 # 1280x720 in presenter mode, where the captions take a fifth of the height)
 TOUR_TASK_SHARE = 0.43
+# The preset's description and claim: lines kept on a short window (projectors) and on a taller one; the
+# whole text is its tooltip when cut. Four lines at 1280x720 in presenter mode left the loss plot ~30 px.
+PRESET_LINES, PRESET_ROOM_H = (2, 3), 900
 SIDEBAR_W = (300, 390)  # the controls column's width: narrowest, widest (before presenter mode's scale)
 TITLE_SLACK = 48  # a card's margins and the title label's own around its text (px)
 PLOT_MIN_H = 32  # the loss and evaluation plots' least height (the window's minimum size still fits)
@@ -139,9 +142,7 @@ class MainWindow(QMainWindow):
         self._measured = (None, True)  # (text, width, font size) last measured, and whether it fitted
         top = QHBoxLayout()
         top.addWidget(self.headline, 1)
-        self.preset_line = QLabel("")  # the loaded preset's description and claim (show_preset)
-        self.preset_line.setWordWrap(True)
-        self.preset_line.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.preset_line = ClampedLabel(PRESET_LINES[1])  # the loaded preset's description and claim (show_preset)
         self.preset_line.setVisible(False)
         self.task_area = QWidget()  # the init panels: at least half the window's height, see fit_layout
         inits = QHBoxLayout(self.task_area)
@@ -419,8 +420,7 @@ class MainWindow(QMainWindow):
         """The loaded preset's description and claim, in a line under the headline (none: hidden);
         `path` lets a window rebuilt in another language say it again in that language."""
         self.preset_path = path if text else None
-        self.preset_line.setText(tr("Preset: {0}").format(text) if text else "")
-        self.preset_line.setToolTip(text)
+        self.preset_line.set_full_text(tr("Preset: {0}").format(text) if text else "")
         self.preset_line.setVisible(bool(text))
         self.fit_layout()
 
@@ -490,6 +490,7 @@ class MainWindow(QMainWindow):
             dock.setFixedWidth(width)
         below = self._bottom_docks_h()
         share = round(TASK_SHARE * self.height() if not below else TOUR_TASK_SHARE * (self.height() - below))
+        self.preset_line.set_lines(PRESET_LINES[self.height() >= PRESET_ROOM_H])
         if self.task_area.minimumHeight() != share:
             self.task_area.setMinimumHeight(share)
         self._fit_rows()  # now, before the layout runs: one layout and one repaint per resize

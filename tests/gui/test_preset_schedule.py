@@ -18,7 +18,8 @@ def test_a_500_step_two_scalar_preset_loads_trains_and_draws(tmp_path, qtbot, op
     w = open_window()
     assert w.demo.documents.open_preset(preset)
     assert w.preset_line.isVisible()
-    assert "500 fine-tuning steps" in w.preset_line.text() and "Claim:" in w.preset_line.text()
+    # the whole description and claim (a short window shows its first lines, the rest in the tooltip)
+    assert "500 fine-tuning steps" in w.preset_line.full and "Claim:" in w.preset_line.full
     w.shared.update(playing=True)
     snap = wait_snapshot(w, lambda s: s.model == "two-param" and s.iteration >= 50
                          and s.curve_steps.get("meta") == SCHEDULE and s.evaluation is not None

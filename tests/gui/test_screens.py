@@ -172,3 +172,28 @@ def test_the_tours_captions_leave_the_training_row_a_plot(qtbot, open_window):
     finally:
         w.demo.tour.leave()
     qtbot.waitUntil(lambda: not w.demo.tour.bar.isVisible() and fits(w) == [], timeout=10_000)
+
+
+def test_a_presets_description_keeps_two_lines_on_a_short_window(qtbot, open_window):
+    """A long description and claim: two lines on a projector's 720 px (the rest in its tooltip),
+    three on a taller window, where it fits whole."""
+    from gui.main_window import PRESET_LINES
+
+    w = open_window()
+    w.showNormal()
+    text = ("The article's worked example: a·sin(x + b) with a, b ~ U(0, 2), 10 evenly spaced x, a model of two "
+            "scalars, plain SGD; the fit drawn before and after 1, 10 and 100 steps (α = 0.02). Claim: after ~5 s "
+            "of meta-training, the held-out MSE of MAML after 100 steps is ≥ 10x below the random init's.")
+    w.show_preset(text)
+    lines = lambda: w.preset_line.text().count("\n") + 1  # noqa: E731
+    w.demo.present.setChecked(True)
+    w.showNormal()  # presenter mode's fonts, at the size below
+    w.resize(1280, 720)
+    qtbot.waitUntil(lambda: w.size().height() == 720 and lines() == PRESET_LINES[0] and fits(w) == [],
+                    timeout=10_000)
+    assert w.preset_line.text().endswith("…") and text in w.preset_line.toolTip()
+    w.demo.present.setChecked(False)
+    w.showNormal()
+    w.resize(1920, 1080)
+    qtbot.waitUntil(lambda: w.size().height() == 1080 and fits(w) == [], timeout=10_000)
+    assert lines() <= PRESET_LINES[1] and not w.preset_line.text().endswith("…")

@@ -41,6 +41,11 @@ class Publisher:
         gets each position's curves at once, and one evaluation, of tens of ms, when it stops)."""
         return self._owed_since is not None and time.perf_counter() - self._owed_since >= SCRUB_REST_S
 
+    def owe_evaluation(self) -> None:
+        """A snapshot went without the evaluation (the first frame's): one with it follows shortly,
+        playing or paused (the trainer publishes while an evaluation is owed)."""
+        self._owed_since = time.perf_counter()
+
     def evaluate_next(self) -> None:
         """Refresh the held-out evaluation in the next snapshot (a baseline just changed): one in
         progress started without it."""
@@ -102,8 +107,10 @@ class Publisher:
         if self._job is None:
             self._last_eval, self._eval_cost = now, self._job_cost
 
-    def build(self, trainer, c: Controls, task: DisplayTask, force_eval: bool, urgent: bool) -> Snapshot:
-        """urgent: made for something the user just did; the evaluation (tens of ms) waits a snapshot."""
+    def build(self, trainer, c: Controls, task: DisplayTask, force_eval: bool, urgent: bool,
+              evaluate: bool = True) -> Snapshot:
+        """urgent: made for something the user just did; the evaluation (tens of ms) waits a snapshot.
+        evaluate=False: none of it in this one (the first frame's), see `owe_evaluation`."""
         t0 = time.perf_counter()
         params, _ = trainer.learner.state()
         # the timeline may replay a past init: the panels and the evaluation show it, the trail stays live
@@ -116,7 +123,10 @@ class Publisher:
         if owed:
             self._owed_since = None
         at = trainer.iteration if rewind.showing is None else rewind.showing
-        self._evaluate(trainer, c, shown, learners, at, t0, force_eval or owed, urgent, hold=rewind.replaying)
+        if evaluate:
+            self._evaluate(trainer, c, shown, learners, at, t0, force_eval or owed, urgent, hold=rewind.replaying)
+        else:
+            self.owe_evaluation()
         x, curves, errors, schedules = self.parts.curves(task, self.inits(trainer, c, shown, True, learners),
                                                          c.display_steps, throttle=c.playing and not urgent)
         small = {k: v.cpu().numpy() for k, v in params.items()} if c.model == "two-param" else {}

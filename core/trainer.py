@@ -142,14 +142,17 @@ class Trainer:
                 if self.learner is None or c.reset_key() != self._key:
                     c = self._refuse_bad_setup(c)
                 if self.learner is None or c.reset_key() != self._key:
-                    if self.learner is not None:
+                    first = self.learner is None
+                    if not first:
                         self._build(c)
                         # the window spells a reset out in its own words (main_window._friendly)
                         self._say("Reset: {algorithm}, {family}, {model} model",
                                   algorithm=c.algorithm, family=c.family, model=c.model)
                     else:
                         self._first_build(c)
-                    self._publish(c, force_eval=True)
+                    # the window's first frame waits for the first snapshot: it goes without the
+                    # held-out evaluation (~0.2 s here), which the next one brings, playing or not
+                    self._publish(c, force_eval=not first, urgent=first, evaluate=not first)
                 urgent = version != version_seen  # the user just did something: show it first
                 if c.playing and not self._was_playing:  # Play returns the panels to live
                     self.rewind.replay(None, self.iteration)
@@ -334,11 +337,11 @@ class Trainer:
             self.shared.update(task=task)
         return task
 
-    def _publish(self, c: Controls, force_eval: bool = False, urgent: bool = False) -> None:
+    def _publish(self, c: Controls, force_eval: bool = False, urgent: bool = False, evaluate: bool = True) -> None:
         t0 = time.perf_counter()
         task = self._display_task(c)
         self.publishes += 1
-        self.mailbox.put(self.publisher.build(self, c, task, force_eval, urgent), urgent=urgent)
+        self.mailbox.put(self.publisher.build(self, c, task, force_eval, urgent, evaluate), urgent=urgent)
         self.timing["publish"] += time.perf_counter() - t0
 
     def start_state(self) -> StartState:

@@ -224,12 +224,13 @@ def main(argv: list[str]) -> int:
     except StartError as e:
         print(e, file=sys.stderr)
         return EXIT_USAGE
-    xcb = XcbCheck()
     signal.signal(signal.SIGINT, lambda *_: sys.exit(130))  # Ctrl+C while starting: quiet exit
     from core.host import ProcessHost
 
-    # The trainer's process first: it imports torch on the other core while this one builds the window.
+    # The trainer's process first (forked: this process is still bare, see core.host.start_method):
+    # it imports torch on the other core while this one builds the window.
     host = ProcessHost.spawn()
+    xcb = XcbCheck()
     from gui.validation import PresetError
 
     try:

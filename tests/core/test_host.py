@@ -2,7 +2,10 @@
 controls confirmed across the pipe, a dead child reported, and a restart from the last state."""
 import os
 import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,6 +16,7 @@ from core.wire import portable, tensors
 from tests.conftest import fresh_controls
 
 TIMEOUT = 30.0
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def running(pid: int) -> bool:
@@ -118,3 +122,50 @@ def test_a_killed_child_is_reported_reaped_and_restarts_from_its_last_parameters
     finally:
         h.stop()
     assert not running(h.pid)
+
+
+FORKED_RUN = """
+import sys, time
+from core import host
+from core.controls import Controls
+print(host.start_method())
+h = host.ProcessHost(Controls(playing=True))
+h.start()
+deadline, snap = time.monotonic() + 60, None
+while time.monotonic() < deadline and (snap is None or snap.iteration < 3):
+    snap = h.take() or snap
+    time.sleep(0.01)
+print(host.start_method(), snap is not None and snap.iteration >= 3)
+h.stop()
+print(h.exitcode, h.alive())
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork is used on Linux only")
+def test_a_bare_process_forks_its_trainer_which_trains_and_ends_cleanly():
+    """The window's first child is forked (its interpreter and imports come for free); once this
+    process has threads (the pipe's reader) or torch/Qt, a restart spawns."""
+    r = subprocess.run([sys.executable, "-c", FORKED_RUN], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split("\n")[:3] == ["fork", "spawn True", "0 False"], r.stdout + r.stderr
+    assert "Warning" not in r.stderr and "Traceback" not in r.stderr, r.stderr
+
+
+def test_a_process_with_threads_or_torch_or_qt_spawns(monkeypatch):
+    import threading
+    import types
+
+    from core.host import NOT_FORK_SAFE, start_method
+
+    release = threading.Event()
+    waiter = threading.Thread(target=release.wait)
+    waiter.start()
+    try:
+        assert start_method() == "spawn"
+    finally:
+        release.set()
+        waiter.join()
+    for name in NOT_FORK_SAFE:
+        with monkeypatch.context() as m:
+            m.setitem(sys.modules, name, sys.modules.get(name) or types.ModuleType(name))
+            assert start_method() == "spawn", name

@@ -43,8 +43,17 @@ def one_run(checkout: Path, quit_after: float) -> dict:
     return {"shown": data["window_shown_s"], "first": data["first_frame_s"], "cpu": data.get("first_frame_cpu_s")}
 
 
-def summary(values: list[float]) -> str:
-    return f"median {statistics.median(values):.3f} s (min {min(values):.3f}, max {max(values):.3f})"
+def seconds(value) -> str:
+    return "none (quit before it)" if value is None else f"{value:.3f} s"
+
+
+def summary(values: list) -> str:
+    missed = sum(v is None for v in values)
+    values = [v for v in values if v is not None]
+    if not values:
+        return "none"
+    note = f"; {missed} run(s) quit before it" if missed else ""
+    return f"median {statistics.median(values):.3f} s (min {min(values):.3f}, max {max(values):.3f}){note}"
 
 
 def main() -> int:
@@ -60,7 +69,7 @@ def main() -> int:
         for c in checkouts:
             run = one_run(c, args.quit_after)
             results[c].append(run)
-            print(f"run {i + 1} {c}: window shown {run['shown']:.3f} s, first frame {run['first']:.3f} s "
+            print(f"run {i + 1} {c}: window shown {seconds(run['shown'])}, first frame {seconds(run['first'])} "
                   f"(window process CPU {run['cpu']} s; load {load()})", flush=True)
     for c, runs in results.items():
         print(f"{c} over {len(runs)} runs:")

@@ -12,8 +12,12 @@ import threading
 from core.wire import tensors
 
 
-def child_main(conn, threads: int) -> None:
-    """The training process: wait for the settings, then run the trainer and talk over the pipe."""
+def child_main(conn, threads: int, inherited: tuple = ()) -> None:
+    """The training process: wait for the settings, then run the trainer and talk over the pipe.
+    inherited: the window's own ends of pipes, which a forked child must close at once."""
+    for end in inherited:
+        end.close()
+    _end_with_window()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C goes to the whole group: the window decides
     # torch's import sets off hundreds of collections that free nothing (~0.3 s of a ~1.8 s import
     # here, on the first frame's path); they resume after gc.freeze() below
@@ -57,6 +61,29 @@ def child_main(conn, threads: int) -> None:
                            "publishes": trainer.publishes}))
         conn.close()
     os._exit(0)  # skip interpreter teardown (torch's can take a second); nothing is left to flush
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _end_with_window() -> None:
+    """Linux: the kernel kills this process when the window's process dies, however it dies, even
+    while torch is still importing here (end of file on the pipe is only read once the trainer
+    runs, seconds later on a busy machine). Elsewhere that end of file is the only way."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        import multiprocessing
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+            return
+        parent = multiprocessing.parent_process()
+    except (OSError, AttributeError):
+        return
+    if parent is not None and os.getppid() != parent.pid:  # it died before the line above
+        os._exit(0)
 
 
 class _ChildLink:

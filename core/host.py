@@ -187,9 +187,13 @@ class ProcessHost:
             self.begin(controls, start)
 
     def _new_process(self) -> None:
-        ctx = multiprocessing.get_context(start_method())
+        method = start_method()
+        ctx = multiprocessing.get_context(method)
         self._conn, self._child_conn = ctx.Pipe(duplex=True)
-        self._process = ctx.Process(target=child_main, args=(self._child_conn, self._threads),
+        # a forked child holds a copy of this side's end too: it closes it, or this process's death
+        # would never reach it as end of file
+        inherited = (self._conn,) if method == "fork" else ()
+        self._process = ctx.Process(target=child_main, args=(self._child_conn, self._threads, inherited),
                                     name="maml-trainer", daemon=True)
         self._reader = threading.Thread(target=self._read, name="trainer-pipe", daemon=True)
         self.error = ""  # set when the child died or could not start

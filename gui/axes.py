@@ -4,13 +4,23 @@ pyqtgraph's `setPen` / `setTextPen` throw away the axis's drawing and, with it, 
 place and label size: measuring them again (tick spacing, text rectangles) is ~1.5 ms an axis,
 and a switch repaints eight (~12 ms of the GUI thread on the loaded 2-core box). The places do
 not depend on the colours, so `ThemedAxis.recolour` keeps them and repaints them with the new
-pens. (Drawing straight onto the painter instead of pyqtgraph's recorded QPicture was tried:
-~1 ms less for eight axes alone, no difference the switch benchmark could tell from noise.)
+pens.
+
+Replaying the axis's lines and labels is itself 2-4 ms an axis (its grid lines cross the whole
+plot), so an axis cached as a bitmap (`DeviceCoordinateCache`, as every panel's are) keeps two
+layers instead: its lines and its labels drawn once in white, each a coverage mask. A new colour
+is one fill of each mask (~0.2 ms), not a new drawing; the result is the same pixels as drawing
+in that colour onto the transparent cache. Uncached, scaled or vector painting (SVG export) draws
+the usual way.
 """
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtGui import QColor, QPen
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QPen, QTransform
+from PySide6.QtWidgets import QGraphicsItem
+
+WHITE = QColor(255, 255, 255)
 
 
 class ThemedAxis(pg.AxisItem):
@@ -20,6 +30,8 @@ class ThemedAxis(pg.AxisItem):
     _specs = None  # (axis, ticks, texts) as generateDrawSpecs last measured them
     _keep = False  # True while recolour drops the picture: the measured ticks stay valid
     _picture = None
+    _masks = None  # (where, lines, texts): the white coverage layers for the specs above
+    _tinted = None  # (colours, lines, texts): the masks in the current colours
 
     @property
     def picture(self):
@@ -29,7 +41,7 @@ class ThemedAxis(pg.AxisItem):
     def picture(self, value) -> None:
         self._picture = value
         if value is None and not self._keep:
-            self._specs = None
+            self._specs = self._masks = self._tinted = None
 
     def recolour(self, line: str, text: str) -> None:
         """New axis and grid colour and text colour, the ticks where they were."""
@@ -47,6 +59,85 @@ class ThemedAxis(pg.AxisItem):
         (_, a, b), ticks, texts = self._specs
         colour = self.pen().color()
         return (self.pen(), a, b), [(_recoloured(pen, colour), p1, p2) for pen, p1, p2 in ticks], texts
+
+    def paint(self, p, opt, widget):
+        where = self._layer_origin(p)
+        if where is None:
+            super().paint(p, opt, widget)
+            return
+        line, text = self.pen().color(), self.textPen().color()
+        if self._masks is None or self._masks[0] != (where, line.alpha(), text.alpha()):
+            self._draw_masks(p, where)  # the alphas are in the masks; a tint brings the colour
+        colours = (line.rgb(), text.rgb())
+        if self._tinted is None or self._tinted[0] != colours:
+            _, lines, texts = self._masks
+            self._tinted = (colours, _tint(lines, line), _tint(texts, text))
+        _, lines, texts = self._tinted
+        p.save()
+        p.setWorldTransform(QTransform())
+        p.drawImage(0, 0, lines)
+        p.drawImage(0, 0, texts)
+        p.restore()
+
+    def _layer_origin(self, p) -> tuple[float, float, int, int] | None:
+        """Where the painter puts the item on its bitmap, and the bitmap's size, when the layers
+        can stand in for drawing: painting into the item's own bitmap cache at 1:1, moved only."""
+        if self.cacheMode() != QGraphicsItem.DeviceCoordinateCache:  # (export turns caches off)
+            return None
+        t = p.deviceTransform()  # (p.device() is not asked: its wrapper may free Qt's cache pixmap)
+        if t.type().value > QTransform.TxTranslate.value or t != p.worldTransform():  # scaled, or a high-DPI device
+            return None
+        room = p.viewport()
+        return t.dx(), t.dy(), room.right() + 1, room.bottom() + 1
+
+    def _draw_masks(self, p, where) -> None:
+        """The lines and the labels in white, at the painter's offset, each in its own layer
+        (drawn as pyqtgraph's `drawPicture` draws them)."""
+        dx, dy, width, height = where
+        lines = QImage(width, height, QImage.Format_ARGB32_Premultiplied)
+        texts = QImage(lines.size(), QImage.Format_ARGB32_Premultiplied)
+        painter = QPainter()
+        for image in (lines, texts):
+            image.fill(Qt.transparent)
+        painter.begin(lines)
+        try:
+            painter.translate(dx, dy)
+            if self.style["tickFont"]:
+                painter.setFont(self.style["tickFont"])
+            (pen, a, b), ticks, labels = self.generateDrawSpecs(painter)
+            painter.setRenderHint(QPainter.Antialiasing, False)
+            painter.setPen(_recoloured(pen, WHITE))
+            painter.drawLine(a, b)
+            for pen, a, b in ticks:
+                painter.setPen(_recoloured(pen, WHITE))
+                painter.drawLine(a, b)
+        finally:
+            painter.end()
+        painter.begin(texts)
+        try:
+            painter.translate(dx, dy)
+            painter.setRenderHint(QPainter.Antialiasing, False)
+            painter.setRenderHint(QPainter.TextAntialiasing, True)
+            if self.style["tickFont"] is not None:
+                painter.setFont(self.style["tickFont"])
+            painter.setPen(_recoloured(self.textPen(), WHITE))
+            painter.setClipRect(self.boundingRect().toAlignedRect())
+            for rect, flags, text in labels:
+                painter.drawText(rect, int(flags), text)
+        finally:
+            painter.end()
+        key = (where, self.pen().color().alpha(), self.textPen().color().alpha())
+        self._masks, self._tinted = (key, lines, texts), None
+
+
+def _tint(mask: QImage, colour: QColor) -> QImage:
+    """The white mask in `colour` (its alpha is the mask's): what drawing in it would have left."""
+    out = mask.copy()
+    p = QPainter(out)
+    p.setCompositionMode(QPainter.CompositionMode_SourceIn)
+    p.fillRect(out.rect(), QColor(colour.red(), colour.green(), colour.blue()))
+    p.end()
+    return out
 
 
 def _recoloured(pen: QPen, colour: QColor) -> QPen:

@@ -8,19 +8,17 @@ pens.
 
 Replaying the axis's lines and labels is itself 2-4 ms an axis (its grid lines cross the whole
 plot), so an axis cached as a bitmap (`DeviceCoordinateCache`, as every panel's are) keeps two
-layers instead: its lines and its labels drawn once in white, each a coverage mask. A new colour
-is one fill of each mask (~0.2 ms), not a new drawing; the result is the same pixels as drawing
-in that colour onto the transparent cache. Uncached, scaled or vector painting (SVG export) draws
-the usual way.
+layers instead: its lines, and its labels, each drawn in its colour on a transparent bitmap. A
+new colour is one fill of each layer that keeps every pixel's alpha (~0.2 ms), not a new drawing:
+the same pixels as drawing in that colour onto the transparent cache. Uncached, scaled or vector
+painting (SVG export) draws the usual way.
 """
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QTransform
 from PySide6.QtWidgets import QGraphicsItem
-
-WHITE = QColor(255, 255, 255)
 
 
 class ThemedAxis(pg.AxisItem):
@@ -30,8 +28,7 @@ class ThemedAxis(pg.AxisItem):
     _specs = None  # (axis, ticks, texts) as generateDrawSpecs last measured them
     _keep = False  # True while recolour drops the picture: the measured ticks stay valid
     _picture = None
-    _masks = None  # (where, lines, texts): the white coverage layers for the specs above
-    _tinted = None  # (colours, lines, texts): the masks in the current colours
+    _layers = None  # (where and alphas, colours, lines, (corner, labels)) for the specs above
 
     @property
     def picture(self):
@@ -41,7 +38,7 @@ class ThemedAxis(pg.AxisItem):
     def picture(self, value) -> None:
         self._picture = value
         if value is None and not self._keep:
-            self._specs = self._masks = self._tinted = None
+            self._specs = self._layers = None
 
     def recolour(self, line: str, text: str) -> None:
         """New axis and grid colour and text colour, the ticks where they were."""
@@ -66,17 +63,18 @@ class ThemedAxis(pg.AxisItem):
             super().paint(p, opt, widget)
             return
         line, text = self.pen().color(), self.textPen().color()
-        if self._masks is None or self._masks[0] != (where, line.alpha(), text.alpha()):
-            self._draw_masks(p, where)  # the alphas are in the masks; a tint brings the colour
-        colours = (line.rgb(), text.rgb())
-        if self._tinted is None or self._tinted[0] != colours:
-            _, lines, texts = self._masks
-            self._tinted = (colours, _tint(lines, line), _tint(texts, text))
-        _, lines, texts = self._tinted
+        if self._layers is None or self._layers[0] != (where, line.alpha(), text.alpha()):
+            self._draw_layers(p, where)
+        elif self._layers[1] != (line.rgb(), text.rgb()):  # a recolour: the alphas are in the layers
+            key, _, lines, (corner, texts) = self._layers
+            _tint(lines, line)
+            _tint(texts, text)
+            self._layers = (key, (line.rgb(), text.rgb()), lines, (corner, texts))
+        _, _, lines, (corner, texts) = self._layers
         p.save()
         p.setWorldTransform(QTransform())
         p.drawImage(0, 0, lines)
-        p.drawImage(0, 0, texts)
+        p.drawImage(corner, texts)
         p.restore()
 
     def _layer_origin(self, p) -> tuple[float, float, int, int] | None:
@@ -85,59 +83,64 @@ class ThemedAxis(pg.AxisItem):
         if self.cacheMode() != QGraphicsItem.DeviceCoordinateCache:  # (export turns caches off)
             return None
         t = p.deviceTransform()  # (p.device() is not asked: its wrapper may free Qt's cache pixmap)
-        if t.type().value > QTransform.TxTranslate.value or t != p.worldTransform():  # scaled, or a high-DPI device
+        if t.type().value > QTransform.TxTranslate.value or t != p.worldTransform():  # scaled, or high DPI
             return None
         room = p.viewport()
         return t.dx(), t.dy(), room.right() + 1, room.bottom() + 1
 
-    def _draw_masks(self, p, where) -> None:
-        """The lines and the labels in white, at the painter's offset, each in its own layer
-        (drawn as pyqtgraph's `drawPicture` draws them)."""
+    def _draw_layers(self, p, where) -> None:
+        """The lines, and the labels (over the rectangle they cover), each in its own layer, in the
+        current colours, drawn as pyqtgraph's `drawPicture` draws them."""
         dx, dy, width, height = where
         lines = QImage(width, height, QImage.Format_ARGB32_Premultiplied)
-        texts = QImage(lines.size(), QImage.Format_ARGB32_Premultiplied)
-        painter = QPainter()
-        for image in (lines, texts):
-            image.fill(Qt.transparent)
-        painter.begin(lines)
+        lines.fill(Qt.transparent)
+        painter = QPainter(lines)
         try:
             painter.translate(dx, dy)
             if self.style["tickFont"]:
                 painter.setFont(self.style["tickFont"])
             (pen, a, b), ticks, labels = self.generateDrawSpecs(painter)
             painter.setRenderHint(QPainter.Antialiasing, False)
-            painter.setPen(_recoloured(pen, WHITE))
+            painter.setPen(pen)
             painter.drawLine(a, b)
             for pen, a, b in ticks:
-                painter.setPen(_recoloured(pen, WHITE))
+                painter.setPen(pen)
                 painter.drawLine(a, b)
         finally:
             painter.end()
-        painter.begin(texts)
+        clip = self.boundingRect().toAlignedRect()
+        area = QRectF()
+        for rect, _, _ in labels:
+            area = area.united(rect)
+        area = area.translated(dx, dy).toAlignedRect().adjusted(-2, -2, 2, 2).intersected(
+            clip.translated(round(dx), round(dy)).adjusted(-1, -1, 1, 1))
+        texts = QImage(max(area.width(), 1), max(area.height(), 1), QImage.Format_ARGB32_Premultiplied)
+        texts.fill(Qt.transparent)
+        painter = QPainter(texts)
         try:
-            painter.translate(dx, dy)
+            painter.translate(dx - area.x(), dy - area.y())
             painter.setRenderHint(QPainter.Antialiasing, False)
             painter.setRenderHint(QPainter.TextAntialiasing, True)
             if self.style["tickFont"] is not None:
                 painter.setFont(self.style["tickFont"])
-            painter.setPen(_recoloured(self.textPen(), WHITE))
-            painter.setClipRect(self.boundingRect().toAlignedRect())
+            painter.setPen(self.textPen())
+            painter.setClipRect(clip)
             for rect, flags, text in labels:
                 painter.drawText(rect, int(flags), text)
         finally:
             painter.end()
-        key = (where, self.pen().color().alpha(), self.textPen().color().alpha())
-        self._masks, self._tinted = (key, lines, texts), None
+        line, text = self.pen().color(), self.textPen().color()
+        self._layers = ((where, line.alpha(), text.alpha()), (line.rgb(), text.rgb()), lines,
+                        (area.topLeft(), texts))
 
 
-def _tint(mask: QImage, colour: QColor) -> QImage:
-    """The white mask in `colour` (its alpha is the mask's): what drawing in it would have left."""
-    out = mask.copy()
-    p = QPainter(out)
+def _tint(layer: QImage, colour: QColor) -> None:
+    """The layer in `colour`, in place: each pixel keeps its alpha (what drawing in the colour
+    at that coverage leaves on a transparent bitmap)."""
+    p = QPainter(layer)
     p.setCompositionMode(QPainter.CompositionMode_SourceIn)
-    p.fillRect(out.rect(), QColor(colour.red(), colour.green(), colour.blue()))
+    p.fillRect(layer.rect(), QColor(colour.red(), colour.green(), colour.blue()))
     p.end()
-    return out
 
 
 def _recoloured(pen: QPen, colour: QColor) -> QPen:

@@ -72,17 +72,17 @@ def _cached(w: pg.PlotWidget) -> pg.PlotWidget:
 def test_cached_axis_draws_what_pyqtgraphs_cached_axis_draws(qtbot):
     theirs, ours = _cached(_plot(qtbot, pg.AxisItem, *DARK)), _cached(_plot(qtbot, ThemedAxis, *DARK))
     assert _pixels(ours) == _pixels(theirs)
-    assert ours.getAxis("left")._masks is not None  # drawn from its layers, not the usual way
+    assert ours.getAxis("left")._layers is not None  # drawn from its layers, not the usual way
 
 
 @pytest.mark.parametrize("start, end", [(DARK, LIGHT), (LIGHT, DARK)])
 def test_cached_recolour_tints_the_layers_into_an_axis_made_in_the_new_colours(qtbot, start, end):
     w = _cached(_plot(qtbot, ThemedAxis, *start))
     before = _pixels(w)
-    masks = w.getAxis("left")._masks
+    lines = w.getAxis("left")._layers[2]
     for name in ("left", "bottom"):
         w.getAxis(name).recolour(*end)
     after = _pixels(w)
     assert after != before
-    assert w.getAxis("left")._masks is masks  # a new colour, the same drawing
+    assert w.getAxis("left")._layers[2] is lines  # a new colour, tinted in place: not drawn again
     assert after == _pixels(_cached(_plot(qtbot, pg.AxisItem, *end)))

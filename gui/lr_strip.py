@@ -17,8 +17,9 @@ from gui.i18n import tr
 from gui.panels import _plot, style_plot
 
 
-class AlphaStrip(QWidget):
-    """Learned α against meta-iteration, with its current value large on the left."""
+class AlphaStrip(style.WhenShown, QWidget):
+    """Learned α against meta-iteration, with its current value large on the left (hidden
+    for every algorithm but Alpha MAML: restyled when next shown)."""
 
     def __init__(self):
         super().__init__()
@@ -44,7 +45,7 @@ class AlphaStrip(QWidget):
         self.shown: tuple | None = None  # (iters, alpha) on screen, for tests
         self.snapshot = None  # the last one shown, redrawn after a theme switch
         self.theme = style.themes.current
-        style.themes.follow(self.apply_theme)
+        self.follow_theme()
 
     def apply_theme(self, t: style.Theme) -> None:
         """α in the support points' yellow: a learning rate, not a method."""

@@ -58,7 +58,7 @@ def style_plot(plot: pg.PlotWidget, t: style.Theme) -> None:
         ax.label.setDefaultTextColor(QColor(t.text))
 
 
-class Card(QFrame):
+class Card(style.WhenShown, QFrame):
     """A titled frame: big title on the left, a readout on the right, content below.
 
     Its title takes the method's colour (`method`, or the text colour), at the large title
@@ -79,7 +79,6 @@ class Card(QFrame):
         self.body.setSpacing(4)
         self.body.addLayout(head)
         self._readout_text = ""
-        self._pending, self._themed = None, False  # a switch seen while hidden (follow_theme)
 
     def set_readout(self, html: str, *shorter: str) -> None:
         """The readout, or the first of the shorter versions that fits beside the title."""
@@ -105,24 +104,6 @@ class Card(QFrame):
         if hasattr(self, "plot"):
             style_plot(self.plot, t)
         self.update()
-
-    def follow_theme(self) -> None:
-        """`apply_theme` now and on every switch, but a hidden card (the pretrained or compared
-        panel, most of the time) only when next shown: a switch costs what is on screen."""
-        style.themes.follow(self._theme_changed)
-
-    def _theme_changed(self, t: style.Theme) -> None:
-        if self.isHidden() and self._themed:
-            self._pending = t
-        else:
-            self._pending, self._themed = None, True
-            self.apply_theme(t)
-
-    def showEvent(self, event) -> None:
-        if self._pending is not None:
-            t, self._pending = self._pending, None
-            self.apply_theme(t)
-        super().showEvent(event)
 
     def paintEvent(self, event) -> None:
         """The rounded panel, painted: a stylesheet would re-polish every child on a switch."""
@@ -246,6 +227,11 @@ class CurveBundle(QGraphicsItem):
         self._points = [QPointF(float(a), float(b)) for a, b in zip(sx, sy)]
         self.update()
 
+    def restyle(self, pens: list[QPen]) -> None:
+        """New pens for the paths drawn (a theme switch): the paths stay, only the look changes."""
+        self._paths = [(path, pen) for (path, _), pen in zip(self._paths, pens)]
+        self.update()
+
     def boundingRect(self) -> QRectF:
         return self._rect
 
@@ -320,6 +306,10 @@ class InitPanel(Card):
         self._readout_text = None  # the readout's html is rebuilt below
         if self._n >= 0:
             self._set_steps(self._steps)
+        if self._content is not None:  # the curves drawn keep their paths and take the new pens
+            self.bundle.restyle(self._pens)
+            self.truth.restyle([self.true_pen])
+            self._content = (*self._content[:5], self._pens, self.true_pen)
         if self.snapshot is not None:
             self.show_snapshot(self.snapshot)
 

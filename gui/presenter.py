@@ -8,6 +8,7 @@ theme's scale, which enlarges every font and line. The light theme is the other
 """
 from __future__ import annotations
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QFormLayout
 
 from gui import style
@@ -32,6 +33,7 @@ class Presenter:
         if on == self.on:
             return
         self.on, w = on, self.window
+        self.paint_once()
         if on:
             self._was_maximized, self._geometry = w.isMaximized(), w.geometry()
             w.setGeometry(w.screen().geometry())  # without a window manager full screen is only a hint
@@ -54,6 +56,7 @@ class Presenter:
         """Ctrl+= / Ctrl+- one step larger or smaller, Ctrl+0 (step 0) back to normal: the fonts
         (and lines) for the back of the room, on top of presenter mode's own scale."""
         self.text_steps = 0 if step == 0 else min(max(self.text_steps + step, TEXT_STEPS[0]), TEXT_STEPS[1])
+        self.paint_once()
         self._scale()
 
     def _scale(self) -> None:
@@ -66,7 +69,21 @@ class Presenter:
         return SCALE * min(max(height / FULL_HD, SMALL_SCREEN), 1.0)
 
     def set_light(self, on: bool) -> None:
-        style.themes.set_light(on)
+        style.themes.set_light(on)  # (no paint_once: a theme switch changes no size, one turn paints it)
+
+    def paint_once(self) -> None:
+        """The window's content without updates until the event loop has run what a new text
+        size queues (each FitLabel's refit, the window's text fit, the relayouts they ask for),
+        then one repaint: new fonts settle over two turns, and each turn drew every plot's axes
+        again (24 axis drawings a text-size step, 5 with this). The central widget, not the
+        window: a top-level window re-enabled this way was not repainted at all (offscreen)."""
+        w = self.window.centralWidget()
+        if w.updatesEnabled():
+            w.setUpdatesEnabled(False)
+            QTimer.singleShot(0, w, lambda: QTimer.singleShot(0, w, self._thaw))
+
+    def _thaw(self) -> None:
+        self.window.centralWidget().setUpdatesEnabled(True)  # (and a repaint of all it holds)
 
     def advanced(self) -> list:
         """Widgets hidden in presenter mode (whole form rows go with their field)."""

@@ -210,6 +210,31 @@ class ThemeManager(QObject):
 themes = ThemeManager()
 
 
+class WhenShown:
+    """Mixin for a widget: `apply_theme(theme)` now and on every switch, but while hidden (the
+    pretrained or compared panel, Alpha MAML's strip: most of the time) only when next shown,
+    so a switch costs what is on screen."""
+
+    _pending = None  # a theme seen while hidden
+    _themed = False  # styled once (a widget is styled at creation, shown or not)
+
+    def follow_theme(self) -> None:
+        themes.follow(self._theme_changed)
+
+    def _theme_changed(self, t: Theme) -> None:
+        if self.isHidden() and self._themed:
+            self._pending = t
+        else:
+            self._pending, self._themed = None, True
+            self.apply_theme(t)
+
+    def showEvent(self, event) -> None:
+        if self._pending is not None:
+            t, self._pending = self._pending, None
+            self.apply_theme(t)
+        super().showEvent(event)
+
+
 def apply(app) -> None:
     """Fusion style once; the application palette (the window's background and text, dialogs,
     tooltips), font and pyqtgraph's defaults follow the theme. There is no application

@@ -59,3 +59,30 @@ def test_range_change_after_recolour_measures_the_ticks_again(qtbot):
     _pixels(w)
     w.setRange(yRange=(0.0, 1000.0), padding=0.02)
     assert _pixels(w) == _pixels(_plot(qtbot, ThemedAxis, *LIGHT, y=(0.0, 1000.0)))
+
+
+def _cached(w: pg.PlotWidget) -> pg.PlotWidget:
+    from PySide6.QtWidgets import QGraphicsItem
+
+    for name in ("left", "bottom"):
+        w.getAxis(name).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+    return w
+
+
+def test_cached_axis_draws_what_pyqtgraphs_cached_axis_draws(qtbot):
+    theirs, ours = _cached(_plot(qtbot, pg.AxisItem, *DARK)), _cached(_plot(qtbot, ThemedAxis, *DARK))
+    assert _pixels(ours) == _pixels(theirs)
+    assert ours.getAxis("left")._layers is not None  # drawn from its layers, not the usual way
+
+
+@pytest.mark.parametrize("start, end", [(DARK, LIGHT), (LIGHT, DARK)])
+def test_cached_recolour_tints_the_layers_into_an_axis_made_in_the_new_colours(qtbot, start, end):
+    w = _cached(_plot(qtbot, ThemedAxis, *start))
+    before = _pixels(w)
+    lines = w.getAxis("left")._layers[2]
+    for name in ("left", "bottom"):
+        w.getAxis(name).recolour(*end)
+    after = _pixels(w)
+    assert after != before
+    assert w.getAxis("left")._layers[2] is lines  # a new colour, tinted in place: not drawn again
+    assert after == _pixels(_cached(_plot(qtbot, pg.AxisItem, *end)))

@@ -1,9 +1,11 @@
 """A theme switch changes the colours the widgets paint with, both ways: read back from painted
-pixels (a button's fill, a group box, a number box, the status and menu bars, an axis's text),
-so a move from stylesheets to palettes, or any cheaper restyle, cannot silently drop a colour."""
+pixels (a button's fill, a group box, a number box, a label's text, a notice, a plot's
+background, the status and menu bars, an axis's text), so a move from stylesheets to palettes,
+or any cheaper restyle (axes tinted in place, curves keeping their paths), cannot silently drop
+a colour."""
 import pytest
 from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 from gui import style
 
@@ -40,12 +42,43 @@ def _painted(w, t: style.Theme, other: style.Theme) -> None:
     rect = axis.mapRectToScene(axis.boundingRect()).toAlignedRect()
     left = _image(w.panels["meta"].plot.viewport()).copy(rect.x(), rect.y(), 40, rect.height())  # the tick labels
     assert _count(left, t.text) > 0 and _count(left, other.text) == 0
+    entry = c.alpha.entry  # a number box of its own kind (not a spin box)
+    assert _at(entry, 2, entry.height() // 2) == t.button
+    label = c.alpha.parentWidget().layout().labelForField(c.alpha)  # "Inner lr α", a form label
+    assert isinstance(label, QLabel)
+    assert _count(_image(label), t.text) > 0 and _count(_image(label), other.text) == 0
+    for plot in (w.panels["meta"].plot, w.eval.plot):  # most of a plot is its background
+        image = _image(plot.viewport())
+        assert _count(image, t.panel) > image.width() * image.height() // 2
+        assert _count(image, other.panel) == 0
+    meta = w.panels["meta"]  # the steps drawn: the last one in the method's colour, the old one gone
+    curves = _image(meta.plot.viewport())
+    assert _count(curves, t.methods["meta"]) > 0 and _count(curves, other.methods["meta"]) == 0
 
 
-def test_a_theme_switch_changes_the_painted_colours_both_ways(open_window):
+def _notice(w, t: style.Theme, other: style.Theme) -> None:
+    notice = w.notice
+    assert notice.isVisible()
+    text = _image(notice.label)
+    assert _count(text, t.info) > 0 and _count(text, other.info) == 0
+    assert _at(notice, notice.width() // 2, 1) == t.info  # its border
+
+
+def test_a_theme_switch_changes_the_painted_colours_both_ways(open_window, wait_snapshot):
     w = open_window()
+    wait_snapshot(w, lambda s: s.curves.get("meta") is not None)  # curves on screen
     _painted(w, style.DARK, style.LIGHT)
     w.demo.light.trigger()
     _painted(w, style.LIGHT, style.DARK)
     w.demo.light.trigger()
     _painted(w, style.DARK, style.LIGHT)
+
+
+def test_a_shown_notice_takes_the_new_colours_both_ways(open_window):
+    w = open_window()
+    w.show_notice("a notice", style.themes.current.info, sticky=True)
+    _notice(w, style.DARK, style.LIGHT)
+    w.demo.light.trigger()
+    _notice(w, style.LIGHT, style.DARK)
+    w.demo.light.trigger()
+    _notice(w, style.DARK, style.LIGHT)

@@ -47,7 +47,7 @@ class LowRank:
         """The (T, out, in) per-task matrices (where a per-entry rate multiplies them)."""
         out = None
         for c, d, h in self.terms:
-            term = c * torch.bmm(d.transpose(1, 2), h)
+            term = c * _pmm(d.transpose(1, 2), h)
             out = term if out is None else out + term
         return out if self.base is None else self.base + out
 
@@ -77,10 +77,11 @@ class LowRank:
         return out
 
 
-# True while core.compiled traces this module: the per-task products through rank-K factors are
-# then broadcast products and sums, which inductor folds into its C++ loops (as bmm, each would be
-# an extern call of ~15 us at 25 tasks); run eagerly they are bmm. A context variable: set in the
-# compiling thread only.
+# True while core.compiled traces this module: the per-task products (through rank-K factors, and
+# Meta-SGD's dense per-task matrices) are then broadcast products and sums, which inductor folds
+# into its C++ loops (as bmm, each would be an extern call of ~15 us at 25 tasks; Meta-SGD's step
+# took 1.3-1.4x MAML's with its six bmm, 1.0-1.05x as loops); run eagerly they are bmm. A context
+# variable: set in the compiling thread only.
 LOOPS: ContextVar[bool] = ContextVar("fused_loops", default=False)
 
 
@@ -137,7 +138,7 @@ def _lin(h, w, b):
         return (h * w).sum(-1, keepdim=True) + (b if shared else b[:, None, :])
     if shared:
         return torch.addmm(b, _rows(h), w.t()).view(t, n, -1)
-    return torch.baddbmm(b[:, None, :], h, w.transpose(1, 2))
+    return _pmm(h, w.transpose(1, 2)) + b[:, None, :]
 
 
 def _matmul_w(h, w):
@@ -152,7 +153,7 @@ def _matmul_w(h, w):
         return (h * w).sum(-1, keepdim=True)
     if shared:
         return torch.mm(_rows(h), w.t()).view(t, n, -1)
-    return torch.bmm(h, w.transpose(1, 2))
+    return _pmm(h, w.transpose(1, 2))
 
 
 def _back(d, w):
@@ -164,7 +165,7 @@ def _back(d, w):
         return d * w  # (T, N, 1) * (1, in) or (T, 1, in)
     if w.dim() == 2:
         return torch.mm(_rows(d), w).view(t, n, -1)
-    return torch.bmm(d, w)
+    return _pmm(d, w)
 
 
 def _wgrad(d, h, per_task: bool):
@@ -303,9 +304,11 @@ def meta_grad(ws: list[torch.Tensor], bs: list[torch.Tensor], xs, ys, xq, yq, lr
     d_rate = torch.zeros((), dtype=xs.dtype) if rate_grad else None
     for s in range(steps - 1, -1, -1):
         cws, chs, cmasks, cds, gw, gb = caches[s]
+        # per entry, each v_{s+1} formed densely once: for the rates' gradient and the direction a * v
+        dense_v = [None] * frozen + [_dense(v) for v in vw[frozen:]] if per_entry else vw
         if per_entry:  # d loss / d rate = -sum over tasks of g_s * v_{s+1}
-            rw = rw[:frozen] + [acc - (_dense(g) * _dense(v)).sum(0)
-                                for acc, g, v in zip(rw[frozen:], gw[frozen:], vw[frozen:])]
+            rw = rw[:frozen] + [acc - (_dense(g) * v).sum(0)
+                                for acc, g, v in zip(rw[frozen:], gw[frozen:], dense_v[frozen:])]
             rb = rb[:frozen] + [acc - (g * v).sum(0) for acc, g, v in zip(rb[frozen:], gb[frozen:], vb[frozen:])]
         if rate_grad:  # the same summed over the entries
             for g, v, gg, vv in zip(gw[frozen:], vw[frozen:], gb[frozen:], vb[frozen:]):
@@ -315,7 +318,7 @@ def meta_grad(ws: list[torch.Tensor], bs: list[torch.Tensor], xs, ys, xq, yq, lr
         # v - H (a v): H is symmetric, so the rate goes into the direction. At the first step the
         # init is shared and only the sum over the tasks is needed: summed once, after v - H (a v)
         # (factored weights then make one matmul of it). Frozen layers' v is summed already.
-        dw = [None] * frozen + [_scale(a, v) for a, v in zip(lw[frozen:], vw[frozen:])]
+        dw = [None] * frozen + [_scale(a, v) for a, v in zip(lw[frozen:], dense_v[frozen:])]
         db = [None] * frozen + [a * v for a, v in zip(lb[frozen:], vb[frozen:])]
         hw, hb = _hvp(cws, chs, cmasks, cds, dw, db, c, frozen)
         if s == 0:

@@ -62,16 +62,22 @@ def test_fused_equals_analytic_at_the_paper_setup():
 @pytest.mark.parametrize("hidden", [(40, 40), (9, 8), (6,)])
 @pytest.mark.parametrize("steps", [0, 1, 2])
 @pytest.mark.parametrize("first_order", [False, True])
-def test_per_entry_rates_equal_analytic(hidden, steps, first_order):
-    """Meta-SGD's rates: the init's and the rates' gradients, as core.analytic computes them."""
+@pytest.mark.parametrize("loops", [False, True])
+def test_per_entry_rates_equal_analytic(hidden, steps, first_order, loops):
+    """Meta-SGD's rates: the init's and the rates' gradients, as core.analytic computes them,
+    eagerly and with the per-task dense products as traced for the compiler (fused.LOOPS)."""
     model, batch = MLP(hidden), _batch(3)
     params = _params(model)
     g = torch.Generator().manual_seed(4)
     rates = {k: torch.rand(v.shape, generator=g, dtype=torch.float64) * 0.1 for k, v in params.items()}
     ws, bs = [params[w] for w, _ in model.names], [params[b] for _, b in model.names]
     rate_lists = ([rates[w] for w, _ in model.names], [rates[b] for _, b in model.names])
-    loss, vw, vb, rw, rb = fused.meta_grad(ws, bs, batch.xs, batch.ys, batch.xq, batch.yq, None, steps,
-                                           first_order, rates=rate_lists)
+    token = fused.LOOPS.set(loops)
+    try:
+        loss, vw, vb, rw, rb = fused.meta_grad(ws, bs, batch.xs, batch.ys, batch.xq, batch.yq, None, steps,
+                                               first_order, rates=rate_lists)
+    finally:
+        fused.LOOPS.reset(token)
     ref_loss, ref, ref_rates = analytic.meta_grad(model, params, batch.xs, batch.ys, batch.xq, batch.yq, rates,
                                                   steps, first_order=first_order)
     assert float(loss) == pytest.approx(float(ref_loss), rel=1e-12)

@@ -271,3 +271,30 @@ def test_inductor_train_step_equals_eager_float64(compiler, monkeypatch, algorit
         assert float(loss) == pytest.approx(float(twin_loss), rel=1e-12)
     assert compiler.calls == 3
     _same_state(learner, twin)
+
+
+def test_enable_keeps_freed_memory_where_glibc_is_the_allocator(monkeypatch):
+    """enable() raises glibc's mmap and trim thresholds (mallopt) once compiling is on; without
+    glibc (no libc.so.6, or no mallopt) nothing happens and nothing is raised."""
+    calls = []
+
+    class Libc:
+        def mallopt(self, param, value):
+            calls.append((param, value))
+            return 1
+
+    assert compiled.keep_freed_memory(lambda: Libc())
+    assert calls == [(compiled.M_MMAP_THRESHOLD, compiled.MMAP_THRESHOLD_MAX),
+                     (compiled.M_TRIM_THRESHOLD, compiled.TRIM_THRESHOLD)]
+
+    def missing():
+        raise OSError("libc.so.6: cannot open shared object file")
+    assert compiled.keep_freed_memory(missing) is False
+    assert compiled.keep_freed_memory(lambda: object()) is False
+    seen = []
+    monkeypatch.setattr(compiled, "COMPILER", compiled.Compiler())
+    monkeypatch.setattr(compiled, "keep_freed_memory", lambda: seen.append(True))
+    compiled.enable(False)
+    assert seen == []
+    compiled.enable()
+    assert seen == [True] and compiled.COMPILER.enabled

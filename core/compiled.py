@@ -15,9 +15,13 @@ the compile before the clock starts) turn it on; the window's trainer does not (
 the GIL for seconds and its training thread would stall). Tests and one-off calls never pay for
 a compile. The rate goes in as a 0-d tensor, so moving the inner-lr slider does not recompile; a
 new shape (meta-batch, K, inner steps, order) does, up to MAX_SHAPES of them. Per-entry rates
-(Meta-SGD, ANIL, Alpha MAML) are inputs too, and their gradients come back as core.analytic
-returns them. MAML and FOMAML with Adam go further: `train_step` is the whole meta-iteration,
-meta-gradient and Adam's in-place update, in one program (one call a step).
+(Meta-SGD) are inputs too, and their gradients come back as core.analytic returns them.
+The whole meta-iteration, meta-gradient and update in place, is one program (one call a step)
+for MAML and FOMAML (`train_step`: Adam on the init), Meta-SGD (the same with its per-entry
+rates as Adam's leaves too), ANIL (the inner loop on the head alone: core.fused's `frozen`) and
+Alpha MAML (`hyper_step`: SGD at beta, alpha and beta by their hypergradients). What a step does
+is a frozen dataclass (AdamStep, HyperStep) in the compile key, which each Algorithm subclass
+gives (`step_spec`). enable() also has glibc keep freed memory (keep_freed_memory).
 """
 from __future__ import annotations
 

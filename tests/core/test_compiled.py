@@ -171,6 +171,25 @@ def test_failed_compile_falls_back_silently(compiler):
         assert torch.equal(g, ref[k])
 
 
+@pytest.mark.parametrize("algorithm", ["metasgd", "anil", "alpha"])
+def test_failed_whole_step_compile_falls_back_silently(compiler, monkeypatch, algorithm):
+    """No compiler for the whole step: nothing raised, the failure recorded once, and every step
+    eager, equal to a learner that never tried (float64, 1e-10)."""
+    def no_compiler(fn, example):
+        raise RuntimeError("no C++ compiler here")
+    compiler.compile_fn = no_compiler
+    learner, hp = _learner(algorithm), HParams(outer_lr=0.01, hyper_lr=1e-3)
+    twin = _eager_twin(learner)
+    for seed in range(3):
+        loss = learner.step(_batch(seed), hp)
+        assert compiler.wait(60)
+        twin_loss = _eager_step(compiler, monkeypatch, twin, _batch(seed), hp)
+        assert float(loss) == pytest.approx(float(twin_loss), rel=1e-12)
+    assert compiler.calls == 0 and len(compiler.threads) == 1 and not compiler.ready
+    assert "no C++ compiler here" in next(iter(compiler.failures.values()))
+    _same_state(learner, twin)
+
+
 def test_shapes_are_capped(compiler):
     compiler.compile_fn = lambda fn, example: fn
     model = MLP()

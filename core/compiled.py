@@ -15,15 +15,20 @@ the compile before the clock starts) turn it on; the window's trainer does not (
 the GIL for seconds and its training thread would stall). Tests and one-off calls never pay for
 a compile. The rate goes in as a 0-d tensor, so moving the inner-lr slider does not recompile; a
 new shape (meta-batch, K, inner steps, order) does, up to MAX_SHAPES of them. Per-entry rates
-(Meta-SGD, ANIL, Alpha MAML) are inputs too, and their gradients come back as core.analytic
-returns them. MAML and FOMAML with Adam go further: `train_step` is the whole meta-iteration,
-meta-gradient and Adam's in-place update, in one program (one call a step).
+(Meta-SGD) are inputs too, and their gradients come back as core.analytic returns them.
+The whole meta-iteration, meta-gradient and update in place, is one program (one call a step)
+for MAML and FOMAML (`train_step`: Adam on the init), Meta-SGD (the same with its per-entry
+rates as Adam's leaves too), ANIL (the inner loop on the head alone: core.fused's `frozen`) and
+Alpha MAML (`hyper_step`: SGD at beta, alpha and beta by their hypergradients). What a step does
+is a frozen dataclass (AdamStep, HyperStep) in the compile key, which each Algorithm subclass
+gives (`step_spec`). enable() also has glibc keep freed memory (keep_freed_memory).
 """
 from __future__ import annotations
 
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 
 import torch
@@ -39,12 +44,12 @@ MAX_SHAPES = 6
 Key = tuple
 
 
-def _kernel(steps: int, first_order: bool, per_entry: bool, adam: tuple | None = None) -> Callable:
+def _kernel(steps: int, first_order: bool, per_entry: bool, whole=None) -> Callable:
     """core.fused.meta_grad with the static settings bound; the rate is a 0-d tensor, or per
-    entry a pair (weight rates, bias rates) of tensor lists. With adam = (beta1, beta2, eps) the
-    whole meta-iteration instead: meta-gradient and core.optim.Adam's update, in place."""
-    if adam is not None:
-        return partial(_train_step, steps=steps, first_order=first_order, adam=adam)
+    entry a pair (weight rates, bias rates) of tensor lists. With `whole` (an AdamStep or a
+    HyperStep) the whole meta-iteration instead, as that step describes it."""
+    if whole is not None:
+        return whole.program(steps, first_order)
 
     def meta_grad(ws, bs, xs, ys, xq, yq, lr):
         if per_entry:
@@ -53,40 +58,112 @@ def _kernel(steps: int, first_order: bool, per_entry: bool, adam: tuple | None =
     return meta_grad
 
 
-def _train_step(ws, bs, state, xs, ys, xq, yq, lr, outer_lr, *, steps, first_order, adam):
-    """One meta-iteration: the meta-gradient, then Adam as torch._fused_adam_ does it (bias
-    corrections in the parameters' dtype), parameters and moments overwritten in place, so that
-    one compiled call replaces the meta-gradient, the `.grad` hand-over and the optimiser call.
-    state = (first moments, second moments, shared step count), moments in the order ws + bs."""
+def _adam(leaves, grads, state, outer_lr, adam) -> None:
+    """core.optim.Adam's update as torch._fused_adam_ does it (bias corrections in the leaves'
+    dtype), leaves and moments overwritten in place. state = (first moments, second moments,
+    shared step count), moments in the leaves' order."""
     beta1, beta2, eps = adam
-    loss, gw, gb, _, _ = fused.meta_grad(ws, bs, xs, ys, xq, yq, lr, steps, first_order)
     exp_avg, exp_avg_sq, count = state
     count.add_(1)
-    t = count.to(ws[0].dtype)
+    t = count.to(leaves[0].dtype)
     scale = outer_lr / (1 - beta1 ** t)
     root = torch.sqrt(1 - beta2 ** t)
-    for p, m, v, g in zip(ws + bs, exp_avg, exp_avg_sq, gw + gb):
+    for p, m, v, g in zip(leaves, exp_avg, exp_avg_sq, grads):
         m.mul_(beta1).add_(g, alpha=1 - beta1)
         v.mul_(beta2).addcmul_(g, g, value=1 - beta2)
         p.sub_(scale * m / (torch.sqrt(v) / root + eps))
+
+
+def _adam_step(ws, bs, state, xs, ys, xq, yq, lr, outer_lr, *, steps, first_order, spec):
+    """One meta-iteration: the meta-gradient, then Adam on the init (and on Meta-SGD's rates,
+    lr = (weight rates, bias rates), leaves after the init), so that one compiled call replaces
+    the meta-gradient, the `.grad` hand-over and the optimiser call. Moments in the order
+    ws + bs (+ weight rates + bias rates)."""
+    if spec.rates:
+        loss, gw, gb, rw, rb = fused.meta_grad(ws, bs, xs, ys, xq, yq, None, steps, first_order, rates=lr)
+        _adam(ws + bs + lr[0] + lr[1], gw + gb + rw + rb, state, outer_lr, spec.adam)
+    else:
+        loss, gw, gb, _, _ = fused.meta_grad(ws, bs, xs, ys, xq, yq, lr, steps, first_order, frozen=spec.frozen)
+        _adam(ws + bs, gw + gb, state, outer_lr, spec.adam)
     return loss
+
+
+def _hyper_step(ws, bs, state, xs, ys, xq, yq, hyper, *, steps, first_order, order):
+    """Alpha MAML's meta-iteration (core.algorithms.alpha): the meta-gradient and d loss / d alpha,
+    beta *= 1 + hyper_beta * cos(g, previous g) (where there is a previous one), the init by SGD
+    at beta, alpha by its hypergradient, clamped at 0; all in place. state = (alpha, beta,
+    previous gradient flat in the parameters' order, 1 where it is set else 0); hyper =
+    (hyper_lr, hyper_beta); order: the layer-ordered gradients taken in the parameters' order."""
+    alpha, beta, prev, has_prev = state
+    hyper_lr, hyper_beta = hyper
+    loss, gw, gb, d_alpha, _ = fused.meta_grad(ws, bs, xs, ys, xq, yq, alpha, steps, first_order, rate_grad=True)
+    leaves, grads = ws + bs, gw + gb
+    flat = torch.cat([grads[i].reshape(-1) for i in order])
+    cos = flat @ prev / (flat.norm() * prev.norm()).clamp_min(1e-30)
+    beta.mul_(1 + hyper_beta * cos * has_prev)
+    prev.copy_(flat)
+    has_prev.fill_(1.0)
+    for i in order:
+        leaves[i].sub_(beta * grads[i])
+    alpha.sub_(hyper_lr * d_alpha).clamp_(min=0.0)
+    return loss
+
+
+@dataclass(frozen=True)
+class AdamStep:
+    """A whole meta-iteration with core.optim.Adam (part of the compile key): MAML and FOMAML
+    (the init), Meta-SGD (rates: its per-entry rates are inputs and Adam's leaves too), ANIL
+    (frozen: the leading layers the inner loop leaves alone)."""
+
+    adam: tuple  # (beta1, beta2, eps)
+    rates: bool = False
+    frozen: int = 0
+
+    def program(self, steps: int, first_order: bool) -> Callable:
+        return partial(_adam_step, steps=steps, first_order=first_order, spec=self)
+
+    def example(self, ws, bs, dtype) -> tuple:
+        """(state, rate, outer rate) of the right shapes (values do not matter to the compile)."""
+        rate = ([torch.full_like(w, 0.01) for w in ws], [torch.full_like(b, 0.01) for b in bs]) if self.rates \
+            else torch.tensor(0.01, dtype=dtype)
+        leaves = ws + bs + (rate[0] + rate[1] if self.rates else [])
+        state = ([torch.zeros_like(p) for p in leaves], [torch.zeros_like(p) for p in leaves],
+                 torch.zeros((), dtype=torch.float32))
+        return state, rate, torch.tensor(1e-3, dtype=dtype)
+
+
+@dataclass(frozen=True)
+class HyperStep:
+    """Alpha MAML's whole meta-iteration (part of the compile key): see _hyper_step."""
+
+    order: tuple  # for each parameter in its dict's order, its place among the weights, then the biases
+    scalar_dtype: torch.dtype  # alpha's and beta's (a learner's own, whatever the parameters')
+
+    def program(self, steps: int, first_order: bool) -> Callable:
+        return partial(_hyper_step, steps=steps, first_order=first_order, order=self.order)
+
+    def example(self, ws, bs, dtype) -> tuple:
+        size = sum(p.numel() for p in ws + bs)
+        state = (torch.tensor(0.01, dtype=self.scalar_dtype), torch.tensor(1e-3, dtype=self.scalar_dtype),
+                 torch.zeros(size, dtype=dtype),
+                 torch.zeros((), dtype=dtype))
+        return state, (torch.tensor(1e-4, dtype=dtype), torch.tensor(0.02, dtype=dtype))
 
 
 def _example(model: MLP, key: Key):
     """Inputs of the key's shapes (values do not matter to the compile)."""
-    _, xs_shape, xq_shape, dtype, _, _, per_entry, adam = key  # see Compiler.key
+    _, xs_shape, xq_shape, dtype, _, _, per_entry, whole = key  # see Compiler.key
     gen = torch.Generator().manual_seed(0)
     params = {k: v.to(dtype) for k, v in model.init(gen).items()}
     xs = torch.rand(xs_shape, generator=gen, dtype=dtype)
     xq = torch.rand(xq_shape, generator=gen, dtype=dtype)
+    ws, bs = _layers(model, params)
+    if whole is not None:
+        state, *extra = whole.example(ws, bs, dtype)
+        return (ws, bs, state, xs, xs.clone(), xq, xq.clone(), *extra)
     rate = (_layers(model, {k: torch.full_like(v, 0.01) for k, v in params.items()}) if per_entry
             else torch.tensor(0.01, dtype=dtype))
-    ws, bs = _layers(model, params)
-    if adam is None:
-        return (ws, bs, xs, xs.clone(), xq, xq.clone(), rate)
-    state = ([torch.zeros_like(p) for p in ws + bs], [torch.zeros_like(p) for p in ws + bs],
-             torch.zeros((), dtype=torch.float32))
-    return (ws, bs, state, xs, xs.clone(), xq, xq.clone(), rate, torch.tensor(1e-3, dtype=dtype))
+    return (ws, bs, xs, xs.clone(), xq, xq.clone(), rate)
 
 
 def _layers(model: MLP, params):
@@ -159,16 +236,14 @@ class Compiler:
         self.calls = 0  # compiled calls made (benchmarks and tests ask which path ran)
         self._lock = threading.Lock()
 
-    def key(self, model, xs, xq, lr, steps: int, first_order: bool, adam: tuple | None = None) -> Key | None:
+    def key(self, model, xs, xq, lr, steps: int, first_order: bool, whole=None) -> Key | None:
         """The compile key of a call, or None when this path does not take it: a CPU MLP with
         a rate given as a Python number or as per-entry rates (a 0-d tensor rate belongs to a
-        CUDA graph). adam: (beta1, beta2, eps) for the whole train step (one rate only)."""
+        CUDA graph). whole: an AdamStep or HyperStep for a whole meta-iteration."""
         per_entry = isinstance(lr, dict)
         if not isinstance(model, MLP) or xs.device.type != "cpu" or not (per_entry or isinstance(lr, (int, float))):
             return None
-        if per_entry and adam is not None:
-            return None
-        return (tuple(model.hidden), xs.shape, xq.shape, xs.dtype, steps, first_order, per_entry, adam)
+        return (tuple(model.hidden), xs.shape, xq.shape, xs.dtype, steps, first_order, per_entry, whole)
 
     def get(self, model, key: Key) -> Callable | None:
         """The compiled function for key if ready; else start compiling it (once) and return None."""
@@ -206,12 +281,17 @@ COMPILER = Compiler()
 
 
 def prepare(model, meta_batch: int, shots: int, steps: int, first_order: bool = False,
-            dtype=torch.float32, timeout: float | None = None, adam: tuple | None = None) -> float | None:
+            dtype=torch.float32, timeout: float | None = None, adam: tuple | None = None,
+            whole=None) -> float | None:
     """Compile the step of this shape now and wait for it (a benchmark that reports the compile
     apart, or a caller that would rather wait than train slowly meanwhile): the seconds it took,
-    or None when the shape is not compiled (disabled, failed, capped, or not this path's)."""
+    or None when the shape is not compiled (disabled, failed, capped, or not this path's).
+    whole: the whole step (Algorithm.step_spec), or adam = (beta1, beta2, eps) for MAML's."""
     shape = torch.empty(meta_batch, shots, dtype=dtype)
-    key = COMPILER.key(model, shape, shape, 0.0, steps, first_order, adam)
+    if whole is None and adam is not None:
+        whole = AdamStep(adam)
+    lr = {} if isinstance(whole, AdamStep) and whole.rates else 0.0
+    key = COMPILER.key(model, shape, shape, lr, steps, first_order, whole)
     if key is None:
         return None
     t0 = time.perf_counter()
@@ -225,6 +305,33 @@ def prepare(model, meta_batch: int, shots: int, steps: int, first_order: bool = 
 def enable(on: bool = True) -> None:
     """Let meta_grad compile its shapes in the background (the CLI, the trainer, the benchmark)."""
     COMPILER.enabled = on
+    if on:
+        keep_freed_memory()
+
+
+# glibc's mallopt parameters: blocks above M_MMAP_THRESHOLD get their own mapping, and a free heap
+# top above M_TRIM_THRESHOLD goes back to the kernel
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
+MMAP_THRESHOLD_MAX = 32 << 20  # glibc's upper bound on 64-bit
+TRIM_THRESHOLD = 1 << 30
+
+
+def keep_freed_memory(load_libc: Callable = lambda: __import__("ctypes").CDLL("libc.so.6")) -> bool:
+    """Have glibc keep freed blocks for reuse rather than return them to the kernel at once.
+
+    A compiled step allocates its buffers afresh on every call; Meta-SGD's per-task matrices
+    (25 x 40 x 40 float32, 160 KB) are above glibc's default 128 KiB mmap threshold, so each call
+    mapped and unmapped them, page faults included, and sampling a new batch between calls moved
+    the heap's top so that it was trimmed too: a sampled Meta-SGD step took 1,271 us against 743
+    us with both thresholds raised (MAML 728 against 630; same process, load ~3.5). Process-wide
+    (every row of `main.py bench` alike), and only where compiling is enabled: never in the
+    window. True if glibc took both settings; elsewhere (no glibc) nothing changes."""
+    try:
+        libc = load_libc()
+        return (libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_MAX) == 1
+                and libc.mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD) == 1)
+    except (OSError, AttributeError):
+        return False
 
 
 def meta_grad(model, params, xs, ys, xq, yq, lr, steps: int, first_order: bool = False):
@@ -255,29 +362,72 @@ def adam_settings(opt) -> tuple | None:
     return (*opt.betas, opt.eps)
 
 
-def train_step(model, params, opt, xs, ys, xq, yq, lr, steps: int, first_order: bool = False):
-    """One whole meta-iteration compiled (meta-gradient and opt's Adam update of params, in
-    place): the meta-loss, or None while its shape is not compiled (the first call starts the
-    compile) or where this path does not apply; the caller then steps as usual."""
+def _run(model, key_lr, xs, xq, steps: int, first_order: bool, whole) -> Callable | None:
+    """The compiled whole step of this call's key once ready (counted), else None."""
     if not (COMPILER.enabled or COMPILER.ready):  # the window's trainer: a few us a step saved
         return None
-    adam = adam_settings(opt)
-    if adam is None:
-        return None
-    key = COMPILER.key(model, xs, xq, lr, steps, first_order, adam)
-    if key is None or isinstance(lr, dict):
+    key = COMPILER.key(model, xs, xq, key_lr, steps, first_order, whole)
+    if key is None:
         return None
     fn = COMPILER.get(model, key)
+    if fn is not None:
+        COMPILER.calls += 1
+    return fn
+
+
+def adam_spec(opt, rates: bool = False, frozen: int = 0) -> AdamStep | None:
+    """The AdamStep of opt (a core.optim.Adam with a number for its rate), else None."""
+    adam = adam_settings(opt)
+    return None if adam is None else AdamStep(adam, rates, frozen)
+
+
+def train_step(model, params, opt, xs, ys, xq, yq, lr, steps: int, first_order: bool = False, frozen: int = 0):
+    """One whole meta-iteration compiled (meta-gradient and opt's Adam update, in place): the
+    meta-loss, or None while its shape is not compiled (the first call starts the compile) or
+    where this path does not apply; the caller then steps as usual. lr: a number, or Meta-SGD's
+    per-entry rates (a dict like params: opt's leaves after params, updated by the same Adam).
+    frozen: the leading layers the inner loop leaves alone (ANIL)."""
+    if not (COMPILER.enabled or COMPILER.ready):
+        return None
+    rates = isinstance(lr, dict)
+    whole = adam_spec(opt, rates, frozen)
+    if whole is None:
+        return None
+    fn = _run(model, lr, xs, xq, steps, first_order, whole)
     if fn is None:
         return None
-    COMPILER.calls += 1
     names, dtype = model.names, xs.dtype
     ws, bs = [params[w].detach() for w, _ in names], [params[b].detach() for _, b in names]
-    # opt's moments follow its params, the dict's order; the program takes the weights, then the biases
-    state = (_layer_order(names, params, opt.exp_avg), _layer_order(names, params, opt.exp_avg_sq), opt.steps[0])
+    # opt's leaves: params in the dict's order, then the rates; the program takes weights, then biases
+    order = _layer_order(names, params)
+    if rates:
+        order += [len(params) + i for i in _layer_order(names, lr)]
+        rate = ([lr[w].detach() for w, _ in names], [lr[b].detach() for _, b in names])
+    else:
+        rate = _rate(float(lr), dtype)
+    state = ([opt.exp_avg[i] for i in order], [opt.exp_avg_sq[i] for i in order], opt.steps[0])
     with torch.no_grad():
         return fn(ws, bs, state, xs.contiguous(), ys.contiguous(), xq.contiguous(), yq.contiguous(),
-                  _rate(float(lr), dtype), _rate(float(opt.lr), dtype))
+                  rate, _rate(float(opt.lr), dtype))
+
+
+def hyper_spec(model, params, alpha) -> HyperStep:
+    layers = [w for w, _ in model.names] + [b for _, b in model.names]
+    return HyperStep(tuple(layers.index(k) for k in params), alpha.dtype)
+
+
+def hyper_step(model, params, state: tuple, hyper: tuple, xs, ys, xq, yq, steps: int, first_order: bool = False):
+    """Alpha MAML's whole meta-iteration compiled (see _hyper_step): the meta-loss, or None as
+    train_step. state = (alpha, beta, previous gradient, 0/1 flag), 0-d tensors and a flat
+    one, updated in place; hyper = (hyper_lr, hyper_beta) numbers."""
+    fn = _run(model, 0.0, xs, xq, steps, first_order, hyper_spec(model, params, state[0]))
+    if fn is None:
+        return None
+    names, dtype = model.names, xs.dtype
+    ws, bs = [params[w].detach() for w, _ in names], [params[b].detach() for _, b in names]
+    with torch.no_grad():
+        return fn(ws, bs, state, xs.contiguous(), ys.contiguous(), xq.contiguous(), yq.contiguous(),
+                  (_rate(float(hyper[0]), dtype), _rate(float(hyper[1]), dtype)))
 
 
 _RATES: dict[tuple, torch.Tensor] = {}  # 0-d rate tensors by (value, dtype): the slider moves rarely
@@ -292,9 +442,10 @@ def _rate(value: float, dtype) -> torch.Tensor:
     return t
 
 
-def _layer_order(names, params, moments: list) -> list:
+def _layer_order(names, params) -> list:
+    """Where each layer's weight, then each bias, sits in params' order."""
     index = {k: i for i, k in enumerate(params)}
-    return [moments[index[w]] for w, _ in names] + [moments[index[b]] for _, b in names]
+    return [index[w] for w, _ in names] + [index[b] for _, b in names]
 
 
 def _pair(names, params):

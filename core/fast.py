@@ -46,18 +46,18 @@ FAST = FastRecipe()
 def compile_first(learner: MetaLearner, hp: HParams, device) -> float | None:
     """Compile the learner's whole step for hp's shape now and wait (`train --fast`, `bench
     --quality`): the seconds it took, to be reported apart from training, or None where it stays
-    eager (a GPU, an algorithm with learned extras or another optimiser, a failed compile). Not
+    eager (a GPU, an algorithm without a compiled whole step, a failed compile). Not
     for the window's trainer: compiling holds the GIL for seconds and training would stall."""
-    if torch.device(device).type != "cpu" or not learner.algo.whole_step(learner):
+    if torch.device(device).type != "cpu":
+        return None
+    spec = learner.algo.step_spec(learner)  # what its compiled whole step does (None: it has none)
+    if spec is None:
         return None
     from core import compiled
-    adam = compiled.adam_settings(learner.opt)
-    if adam is None:
-        return None
     compiled.enable()
     dtype = next(iter(learner.params.values())).dtype
     return compiled.prepare(learner.model, hp.meta_batch, hp.shots, hp.inner_steps, learner.algo.first_order,
-                            dtype=dtype, adam=adam)
+                            dtype=dtype, whole=spec)
 
 
 def eager_step(learner: MetaLearner, family: Family, hp: HParams, gen, device) -> torch.Tensor:

@@ -47,7 +47,7 @@ class LowRank:
         """The (T, out, in) per-task matrices (where a per-entry rate multiplies them)."""
         out = None
         for c, d, h in self.terms:
-            term = c * torch.bmm(d.transpose(1, 2), h)
+            term = c * _pmm(d.transpose(1, 2), h)
             out = term if out is None else out + term
         return out if self.base is None else self.base + out
 
@@ -77,10 +77,11 @@ class LowRank:
         return out
 
 
-# True while core.compiled traces this module: the per-task products through rank-K factors are
-# then broadcast products and sums, which inductor folds into its C++ loops (as bmm, each would be
-# an extern call of ~15 us at 25 tasks); run eagerly they are bmm. A context variable: set in the
-# compiling thread only.
+# True while core.compiled traces this module: the per-task products (through rank-K factors, and
+# Meta-SGD's dense per-task matrices) are then broadcast products and sums, which inductor folds
+# into its C++ loops (as bmm, each would be an extern call of ~15 us at 25 tasks; Meta-SGD's step
+# took 1.3-1.4x MAML's with its six bmm, 1.0-1.05x as loops); run eagerly they are bmm. A context
+# variable: set in the compiling thread only.
 LOOPS: ContextVar[bool] = ContextVar("fused_loops", default=False)
 
 
@@ -137,7 +138,7 @@ def _lin(h, w, b):
         return (h * w).sum(-1, keepdim=True) + (b if shared else b[:, None, :])
     if shared:
         return torch.addmm(b, _rows(h), w.t()).view(t, n, -1)
-    return torch.baddbmm(b[:, None, :], h, w.transpose(1, 2))
+    return _pmm(h, w.transpose(1, 2)) + b[:, None, :]
 
 
 def _matmul_w(h, w):
@@ -152,7 +153,7 @@ def _matmul_w(h, w):
         return (h * w).sum(-1, keepdim=True)
     if shared:
         return torch.mm(_rows(h), w.t()).view(t, n, -1)
-    return torch.bmm(h, w.transpose(1, 2))
+    return _pmm(h, w.transpose(1, 2))
 
 
 def _back(d, w):
@@ -164,7 +165,7 @@ def _back(d, w):
         return d * w  # (T, N, 1) * (1, in) or (T, 1, in)
     if w.dim() == 2:
         return torch.mm(_rows(d), w).view(t, n, -1)
-    return torch.bmm(d, w)
+    return _pmm(d, w)
 
 
 def _wgrad(d, h, per_task: bool):
@@ -199,50 +200,84 @@ def _forward(ws, bs, x):
         hs.append(h)
 
 
-def _backward(ws, hs, masks, d, per_task: bool):
-    """Gradients from d = dL/dout, and each layer's output gradient ds[i] (for H v)."""
+def _backward(ws, hs, masks, d, per_task: bool, frozen: int = 0, stop: int = 0):
+    """Gradients from d = dL/dout, and each layer's output gradient ds[i] (for H v). Layers below
+    `frozen` (shared, never a direction) are summed over the tasks; below `stop` nothing is
+    computed (None): the inner loop needs only the layers it adapts."""
     n = len(ws)
     gw, gb, ds = [None] * n, [None] * n, [None] * n
-    for i in range(n - 1, -1, -1):
+    for i in range(n - 1, stop - 1, -1):
         ds[i] = d
-        gw[i] = _wgrad(d, hs[i], per_task)
-        gb[i] = _bgrad(d, per_task)
-        if i > 0:
+        own = per_task and i >= frozen
+        gw[i] = _wgrad(d, hs[i], own)
+        gb[i] = _bgrad(d, own)
+        if i > stop:
             d = _back(d, ws[i]) * masks[i - 1]
     return gw, gb, ds
 
 
-def _hvp(ws, hs, masks, ds, vw, vb, c: float, per_task: bool):
-    """H v of the support MSE at the cached point (c = 2 / K) for per-task directions (vw, vb)."""
+def _hvp(ws, hs, masks, ds, vw, vb, c: float, frozen: int = 0):
+    """H v of the support MSE at the cached point (c = 2 / K) for per-task directions (vw, vb).
+    Layers below `frozen` have no direction (ANIL's body): the R-sweep starts at `frozen`, and
+    their rows of H v come summed over the tasks."""
     n = len(ws)
-    rhs = [None]
+    rhs = [None] * n  # R{h_i}: zero up to and including layer `frozen`
     rz = None
-    for i in range(n):
+    for i in range(frozen, n):
         rz = _lin(hs[i], vw[i], vb[i])
-        if i > 0:
+        if i > frozen:
             rz = rz + _matmul_w(rhs[i], ws[i])
         if i < n - 1:
-            rhs.append(rz * masks[i])
+            rhs[i + 1] = rz * masks[i]
     rd = c * rz
     hw, hb = [None] * n, [None] * n
     for i in range(n - 1, -1, -1):
-        hw[i] = _wgrad(rd, hs[i], per_task)
+        own = i >= frozen
+        hw[i] = _wgrad(rd, hs[i], own)
+        if i > frozen:
+            hw[i] = _add(hw[i], _wgrad(ds[i], rhs[i], True))
+        hb[i] = _bgrad(rd, own)
         if i > 0:
-            hw[i] = _add(hw[i], _wgrad(ds[i], rhs[i], per_task))
-        hb[i] = _bgrad(rd, per_task)
-        if i > 0:
-            rd = (_back(rd, ws[i]) + _back(ds[i], vw[i])) * masks[i - 1]
+            back = _back(rd, ws[i])
+            rd = (back + _back(ds[i], vw[i]) if own else back) * masks[i - 1]
     return hw, hb
 
 
+def _frob(a, b):
+    """Sum over the tasks and entries of a * b, per-task matrices dense or factored (a scalar
+    rate's gradient: never forms the T out x in matrices of two factored ones)."""
+    fa = isinstance(a, LowRank) and a.base is None
+    fb = isinstance(b, LowRank) and b.base is None
+    if fb and not fa:
+        a, b, fa, fb = b, a, True, False
+    if fa and fb:  # <D1^T H1, D2^T H2> = sum (D1 D2^T) * (H1 H2^T), K x K per task
+        total = None
+        for ca, da, ha in a.terms:
+            for cb, db, hb in b.terms:
+                term = ca * cb * (_pmm(da, db.transpose(1, 2)) * _pmm(ha, hb.transpose(1, 2))).sum()
+                total = term if total is None else total + term
+        return total
+    if fa and not isinstance(b, LowRank):  # <D^T H, B> = sum D * (H B^T)
+        total = None
+        for c, d, h in a.terms:
+            term = c * (d * _pmm(h, b.transpose(1, 2))).sum()
+            total = term if total is None else total + term
+        return total
+    return (_dense(a) * _dense(b)).sum()
+
+
 def meta_grad(ws: list[torch.Tensor], bs: list[torch.Tensor], xs, ys, xq, yq, lr: torch.Tensor | None,
-              steps: int, first_order: bool = False, rates: tuple[list, list] | None = None):
+              steps: int, first_order: bool = False, rates: tuple[list, list] | None = None,
+              frozen: int = 0, rate_grad: bool = False):
     """Mean query MSE after `steps` inner SGD steps, and its gradient w.r.t. the shared init.
 
-    The rate is lr (a 0-d tensor), or `rates`: per-entry (weight, bias) rate lists (Meta-SGD,
-    ANIL, Alpha MAML), whose gradients are then returned too. Returns (loss, weight grads,
-    bias grads, weight-rate grads, bias-rate grads), lists in layer order (the last two None
-    without rates)."""
+    The rate is lr (a 0-d tensor), or `rates`: per-entry (weight, bias) rate lists (Meta-SGD),
+    whose gradients are then returned too. frozen: the inner loop adapts only the layers from
+    this index up (ANIL: the last), the others stay the shared init (one matmul over all points,
+    and no H v rows of their own). rate_grad: also d loss / d lr for the one rate (Alpha MAML),
+    through the factors. Returns (loss, weight grads, bias grads, weight-rate grads, bias-rate
+    grads), lists in layer order; with rate_grad the fourth is the 0-d d loss / d lr and the fifth
+    None; without rates or rate_grad both None."""
     n = len(ws)
     t, k = xs.shape
     c = 2.0 / k
@@ -252,39 +287,50 @@ def meta_grad(ws: list[torch.Tensor], bs: list[torch.Tensor], xs, ys, xq, yq, lr
     for _ in range(steps):
         out, hs, masks = _forward(ws, bs, xs)
         d = c * (out - ys.unsqueeze(-1))
-        gw, gb, ds = _backward(ws, hs, masks, d, per_task=True)
+        gw, gb, ds = _backward(ws, hs, masks, d, per_task=True, stop=frozen)
         if per_entry:  # a rate per entry needs the matrices: formed once, for the step and the rates' gradients
-            gw = [_dense(g) for g in gw]
+            gw = [None if g is None else _dense(g) for g in gw]
         caches.append((ws, hs, masks, ds, gw, gb))
-        ws = [_sub(w, _scale(a, g)) for w, a, g in zip(ws, lw, gw)]
-        bs = [b - a * g for b, a, g in zip(bs, lb, gb)]
+        ws = ws[:frozen] + [_sub(w, _scale(a, g)) for w, a, g in zip(ws[frozen:], lw[frozen:], gw[frozen:])]
+        bs = bs[:frozen] + [b - a * g for b, a, g in zip(bs[frozen:], lb[frozen:], gb[frozen:])]
     out, hs, masks = _forward(ws, bs, xq)
     r = out - yq.unsqueeze(-1)
     loss = (r * r).mean()
     # per-task directions: to step back through H (second order) or for the rates' gradients
-    per_task = steps > 0 and (per_entry or not first_order)
-    vw, vb, _ = _backward(ws, hs, masks, (2.0 / r.numel()) * r, per_task=per_task)
+    per_task = steps > 0 and (per_entry or rate_grad or not first_order)
+    vw, vb, _ = _backward(ws, hs, masks, (2.0 / r.numel()) * r, per_task=per_task, frozen=frozen)
     rw = [torch.zeros_like(a) for a in lw] if per_entry else None
     rb = [torch.zeros_like(a) for a in lb] if per_entry else None
+    d_rate = torch.zeros((), dtype=xs.dtype) if rate_grad else None
     for s in range(steps - 1, -1, -1):
         cws, chs, cmasks, cds, gw, gb = caches[s]
+        # per entry, each v_{s+1} formed densely once: for the rates' gradient and the direction a * v
+        dense_v = [None] * frozen + [_dense(v) for v in vw[frozen:]] if per_entry else vw
         if per_entry:  # d loss / d rate = -sum over tasks of g_s * v_{s+1}
-            rw = [acc - (_dense(g) * _dense(v)).sum(0) for acc, g, v in zip(rw, gw, vw)]
-            rb = [acc - (g * v).sum(0) for acc, g, v in zip(rb, gb, vb)]
+            rw = rw[:frozen] + [acc - (_dense(g) * v).sum(0)
+                                for acc, g, v in zip(rw[frozen:], gw[frozen:], dense_v[frozen:])]
+            rb = rb[:frozen] + [acc - (g * v).sum(0) for acc, g, v in zip(rb[frozen:], gb[frozen:], vb[frozen:])]
+        if rate_grad:  # the same summed over the entries
+            for g, v, gg, vv in zip(gw[frozen:], vw[frozen:], gb[frozen:], vb[frozen:]):
+                d_rate = d_rate - _frob(g, v) - (gg * vv).sum()
         if first_order:
             continue
         # v - H (a v): H is symmetric, so the rate goes into the direction. At the first step the
         # init is shared and only the sum over the tasks is needed: summed once, after v - H (a v)
-        # (factored weights then make one matmul of it)
-        hw, hb = _hvp(cws, chs, cmasks, cds, [_scale(a, v) for a, v in zip(lw, vw)], [a * v for a, v in zip(lb, vb)],
-                      c, per_task=True)
+        # (factored weights then make one matmul of it). Frozen layers' v is summed already.
+        dw = [None] * frozen + [_scale(a, v) for a, v in zip(lw[frozen:], dense_v[frozen:])]
+        db = [None] * frozen + [a * v for a, v in zip(lb[frozen:], vb[frozen:])]
+        hw, hb = _hvp(cws, chs, cmasks, cds, dw, db, c, frozen)
         if s == 0:
-            vw = [_task_sum(_sub(v, h), t) for v, h in zip(vw, hw)]
-            vb = [(v - h).sum(0) for v, h in zip(vb, hb)]
+            vw = [_sub(v, h) if i < frozen else _task_sum(_sub(v, h), t) for i, (v, h) in enumerate(zip(vw, hw))]
+            vb = [v - h if i < frozen else (v - h).sum(0) for i, (v, h) in enumerate(zip(vb, hb))]
             per_task = False
         else:
             vw = [_sub(v, h) for v, h in zip(vw, hw)]
             vb = [v - h for v, h in zip(vb, hb)]
-    if per_task:  # first order with rates: still per task
-        vw, vb = [_task_sum(v, t) for v in vw], [v.sum(0) for v in vb]
+    if per_task:  # first order with rates: still per task (frozen layers summed already)
+        vw = vw[:frozen] + [_task_sum(v, t) for v in vw[frozen:]]
+        vb = vb[:frozen] + [v.sum(0) for v in vb[frozen:]]
+    if rate_grad:
+        return loss, vw, vb, d_rate, None
     return loss, vw, vb, rw, rb

@@ -36,7 +36,12 @@ class AlphaMAML(Algorithm):
         learner.alpha = torch.tensor(float(inner_lr), device=device, requires_grad=True)
         learner.beta = torch.tensor(1e-3, device=device)
         self._alpha_set = self._beta_set = None
-        self._prev_grad: torch.Tensor | None = None
+        # the previous meta-gradient, flat in the parameters' order, and 1 once it is set: buffers
+        # updated in place, so that the eager and the compiled step (core.compiled) share them
+        like = next(iter(learner.params.values()))
+        self._prev_grad = torch.zeros(sum(v.numel() for v in learner.params.values()), dtype=like.dtype,
+                                      device=device)
+        self._has_prev = torch.zeros((), dtype=like.dtype, device=device)
         return []
 
     def train_lr(self, learner, hp: HParams):
@@ -55,13 +60,33 @@ class AlphaMAML(Algorithm):
     def autograd_leaves(self, learner) -> list[torch.Tensor]:
         return learner.leaves + [learner.alpha]
 
+    def whole_step(self, learner) -> bool:
+        """alpha's hypergradient and the update of theta, alpha and beta fit one compiled call."""
+        return self.hand_derived(learner)
+
+    def step_spec(self, learner):
+        from core import compiled
+
+        return compiled.hyper_spec(learner.model, learner.params, learner.alpha) if self.whole_step(learner) else None
+
+    def compiled_step(self, learner, batch: TaskBatch, hp: HParams):
+        from core import compiled
+
+        if not self.whole_step(learner):
+            return None
+        return compiled.hyper_step(learner.model, learner.params,
+                                   (learner.alpha.detach(), learner.beta, self._prev_grad, self._has_prev),
+                                   (hp.hyper_lr, hp.hyper_beta), batch.xs, batch.ys, batch.xq, batch.yq,
+                                   hp.inner_steps, self.first_order)
+
     def step(self, learner, batch: TaskBatch, hp: HParams) -> torch.Tensor:
         """SGD on theta with rate beta; alpha and beta follow their hypergradients.
 
         alpha <- max(alpha - hyper_lr * dL/dalpha, 0)   (exact dL/dalpha through the inner steps)
         beta  <- beta * (1 + hyper_beta * cos(g_t, g_t-1))   (Baydin et al. 2018's multiplicative
         rule: beta grows while successive meta-gradients agree and shrinks when they turn back).
-        A new alpha or beta from the user restarts the adaptation from that value.
+        A new alpha or beta from the user restarts the adaptation from that value. The MLP's
+        whole step is one compiled call once its shape is compiled (compiled_step).
         """
         import torch
 
@@ -71,15 +96,23 @@ class AlphaMAML(Algorithm):
                 self._alpha_set = hp.inner_lr
             if hp.outer_lr != self._beta_set:
                 learner.beta.fill_(hp.outer_lr)
-                self._beta_set, self._prev_grad = hp.outer_lr, None
-        loss, grads = self.meta_grad(learner, batch, hp)
+                self._beta_set = hp.outer_lr
+                self._has_prev.zero_()
+        loss = self.compiled_step(learner, batch, hp)
+        if loss is not None:
+            return loss
+        if self.whole_step(learner):  # meanwhile eager (one compile per shape: not the meta-gradient's)
+            loss, grads = self._meta_grad(learner, batch, hp, try_compiled=False)
+        else:
+            loss, grads = self.meta_grad(learner, batch, hp)
         grads, d_alpha = grads[:-1], grads[-1]
         with torch.no_grad():
             flat = torch.cat([g.flatten() for g in grads])
-            if self._prev_grad is not None:
-                cos = flat @ self._prev_grad / (flat.norm() * self._prev_grad.norm()).clamp_min(1e-30)
-                learner.beta.mul_(1 + hp.hyper_beta * cos)
-            self._prev_grad = flat
+            prev = self._prev_grad
+            cos = flat @ prev / (flat.norm() * prev.norm()).clamp_min(1e-30)
+            learner.beta.mul_(1 + hp.hyper_beta * cos * self._has_prev)  # no previous gradient: cos * 0
+            prev.copy_(flat)
+            self._has_prev.fill_(1.0)
             for p, g in zip(learner.leaves, grads):
                 p.sub_(learner.beta * g)
             learner.alpha.sub_(hp.hyper_lr * d_alpha).clamp_(min=0.0)

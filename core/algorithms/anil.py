@@ -8,6 +8,7 @@ from core.words import QT_TR_NOOP
 
 if TYPE_CHECKING:  # imported where used: the window reads the declarations without torch
     from core.models import Params
+    from core.tasks import TaskBatch
 
 
 class ANIL(Algorithm):
@@ -37,6 +38,27 @@ class ANIL(Algorithm):
             self._mask = {k: torch.full_like(v, 1.0 if k in head else 0.0).detach()
                           for k, v in learner.params.items()}
         return {k: m * hp.inner_lr for k, m in self._mask.items()}
+
+    def whole_step(self, learner) -> bool:
+        """Compiled, the inner loop adapts the head alone (core.fused's `frozen` body): no
+        per-entry rates, the body one matmul over all points, no H v direction of its own."""
+        return self.hand_derived(learner)
+
+    def step_spec(self, learner):
+        from core import compiled
+
+        if not self.whole_step(learner):
+            return None
+        return compiled.adam_spec(learner.opt, frozen=len(learner.model.names) - 1)
+
+    def compiled_step(self, learner, batch: TaskBatch, hp: HParams):
+        from core import compiled
+
+        if not self.whole_step(learner):
+            return None
+        return compiled.train_step(learner.model, learner.params, learner.opt, batch.xs, batch.ys, batch.xq,
+                                   batch.yq, hp.inner_lr, hp.inner_steps, self.first_order,
+                                   frozen=len(learner.model.names) - 1)
 
     def describe_rule(self, rule):
         return "last layer only (ANIL)"

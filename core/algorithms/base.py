@@ -202,30 +202,46 @@ class Algorithm:
         loss = self.meta_loss(learner, batch, hp)
         return loss.detach(), list(torch.autograd.grad(loss, self.autograd_leaves(learner)))
 
-    def whole_step(self, learner) -> bool:
-        """Whether one compiled call may do the whole meta-iteration (core.compiled.train_step):
-        this class's own MLP meta-gradient with one inner rate and nothing learned but the init."""
+    def hand_derived(self, learner) -> bool:
+        """Whether the meta-gradient is this module's MLP one (core.fused / analytic / engine)."""
         from core.models import MLP
 
+        return type(self).meta_grad is Algorithm.meta_grad and isinstance(learner.model, MLP)
+
+    def whole_step(self, learner) -> bool:
+        """Whether one compiled call may do the whole meta-iteration (compiled_step): here, the
+        hand-derived MLP meta-gradient with one inner rate and nothing learned but the init.
+        Subclasses with a compiled step of their own say so (Meta-SGD, ANIL, Alpha MAML)."""
         cls = type(self)
-        return (cls.meta_grad is Algorithm.meta_grad and cls.train_lr is Algorithm.train_lr
-                and cls.analytic_lr is Algorithm.analytic_lr and isinstance(learner.model, MLP)
-                and len(learner.leaves) == len(learner.params))
+        return (self.hand_derived(learner) and cls.train_lr is Algorithm.train_lr
+                and cls.analytic_lr is Algorithm.analytic_lr and len(learner.leaves) == len(learner.params))
+
+    def step_spec(self, learner):
+        """What the compiled whole step does (core.compiled.AdamStep / HyperStep, part of its
+        compile key), for compiling it ahead (core.compiled.prepare); None where there is none."""
+        from core import compiled
+
+        return compiled.adam_spec(learner.opt) if self.whole_step(learner) else None
+
+    def compiled_step(self, learner, batch: TaskBatch, hp: HParams):
+        """The whole meta-iteration in one compiled call: the meta-loss, or None where
+        whole_step does not hold or while the shape compiles (the first call starts it)."""
+        from core import compiled
+
+        if not self.whole_step(learner):
+            return None
+        return compiled.train_step(learner.model, learner.params, learner.opt, batch.xs, batch.ys, batch.xq,
+                                   batch.yq, hp.inner_lr, hp.inner_steps, self.first_order)
 
     def step(self, learner, batch: TaskBatch, hp: HParams) -> torch.Tensor:
         """One meta-iteration with the outer optimiser; returns the (detached) meta-loss. Where
-        whole_step holds, core.compiled's train step once compiled (meta-gradient and Adam in one
+        whole_step holds, the compiled whole step once compiled (meta-gradient and update in one
         call); meanwhile the eager meta-gradient (not the compiled one: one compile per shape)."""
-        from core import compiled
-
         learner.opt.lr = hp.outer_lr
-        whole = self.whole_step(learner)
-        if whole:
-            loss = compiled.train_step(learner.model, learner.params, learner.opt, batch.xs, batch.ys, batch.xq,
-                                       batch.yq, hp.inner_lr, hp.inner_steps, self.first_order)
-            if loss is not None:
-                return loss
-        if whole:
+        loss = self.compiled_step(learner, batch, hp)
+        if loss is not None:
+            return loss
+        if self.whole_step(learner):
             loss, grads = self._meta_grad(learner, batch, hp, try_compiled=False)
         else:
             loss, grads = self.meta_grad(learner, batch, hp)

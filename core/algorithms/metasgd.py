@@ -10,6 +10,7 @@ if TYPE_CHECKING:  # imported where used: the window reads the declarations with
     import torch
 
     from core.models import Params
+    from core.tasks import TaskBatch
 
 
 class MetaSGD(Algorithm):
@@ -27,6 +28,23 @@ class MetaSGD(Algorithm):
 
     def train_lr(self, learner, hp: HParams) -> Params:
         return learner.lrs
+
+    def whole_step(self, learner) -> bool:
+        """The rates are Adam's leaves too: they step inside the same compiled call."""
+        return self.hand_derived(learner)
+
+    def step_spec(self, learner):
+        from core import compiled
+
+        return compiled.adam_spec(learner.opt, rates=True) if self.whole_step(learner) else None
+
+    def compiled_step(self, learner, batch: TaskBatch, hp: HParams):
+        from core import compiled
+
+        if not self.whole_step(learner):
+            return None
+        return compiled.train_step(learner.model, learner.params, learner.opt, batch.xs, batch.ys, batch.xq,
+                                   batch.yq, learner.lrs, hp.inner_steps, self.first_order)
 
     def lr_grads(self, learner, lr_grads: Params) -> list[torch.Tensor]:
         return [lr_grads[k] for k in learner.lrs]

@@ -121,6 +121,18 @@ def test_ratios_are_to_the_baseline_of_the_same_order(capsys):
     bench._print_table(rows)
     assert [r["ratio"] for r in rows] == [1.0, 1.0, 1.0, 5.0, 5.0, 2.5]
     assert "plain loop, 1st order" in capsys.readouterr().out
+    assert "x compile" not in capsys.readouterr().out and "x_compile" not in rows[0]
+
+
+def test_every_row_is_also_set_against_the_torch_compile_row(capsys):
+    rows = [{"name": label, "it_s": rate, "tasks_s": 0.0, "against": against, "optimiser": "x"}
+            for (label, _, against), rate in zip(bench.BASELINES.values(), (10.0, 20.0, 40.0, 50.0))]
+    rows.append({"name": bench.COMPILE_ROW, "it_s": 400.0, "tasks_s": 0.0, "against": "loop", "optimiser": "x"})
+    rows.append({"name": "Meta-SGD", "it_s": 600.0, "tasks_s": 0.0, "against": "loop", "optimiser": "x"})
+    bench._print_table(rows)
+    assert [r["x_compile"] for r in rows[-2:]] == [1.0, 1.5] and rows[0]["x_compile"] == 10.0 / 400.0
+    out = capsys.readouterr().out
+    assert "x compile" in out and "Meta-SGD" in out and "1.50" in out
 
 
 def test_compile_failure_skips_the_row_with_its_reason(monkeypatch, capsys):

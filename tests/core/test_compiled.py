@@ -70,46 +70,88 @@ def _eager_twin(learner):
 
 
 def _same_state(a, b, tol=1e-10):
+    """The init, the extras (Meta-SGD's rates, Alpha MAML's alpha and beta), Adam's moments and
+    step count or Alpha MAML's previous gradient, learner a against learner b."""
     for k in a.params:
         assert _rel(a.params[k].detach(), b.params[k].detach()) < tol, k
-    for m, n in zip(a.opt.exp_avg + a.opt.exp_avg_sq, b.opt.exp_avg + b.opt.exp_avg_sq):
-        assert _rel(m, n) < tol
-    assert float(a.opt.steps[0]) == float(b.opt.steps[0])
+    extras, twin_extras = a.extras() or {}, b.extras() or {}
+    assert extras.keys() == twin_extras.keys()
+    for k in extras:
+        assert _rel(extras[k], twin_extras[k]) < tol, k
+    if hasattr(a.opt, "exp_avg"):
+        for m, n in zip(a.opt.exp_avg + a.opt.exp_avg_sq, b.opt.exp_avg + b.opt.exp_avg_sq):
+            assert _rel(m, n) < tol
+        assert float(a.opt.steps[0]) == float(b.opt.steps[0])
+    if hasattr(a.algo, "_prev_grad"):
+        assert _rel(a.algo._prev_grad, b.algo._prev_grad) < tol
+        assert float(a.algo._has_prev) == float(b.algo._has_prev) == 1.0
 
 
-@pytest.mark.parametrize("algorithm", ["maml", "fomaml"])
-def test_whole_train_step_equals_the_eager_step(compiler, monkeypatch, algorithm):
-    """learner.step through core.compiled.train_step (meta-gradient and Adam in one call, run as
-    the compiled program would: compile_fn = identity) against the eager step: float64, 1e-10,
-    parameters, both moments and the step count, over three steps; the compiled meta_grad of
-    the same shape is never asked for (one compile per shape)."""
-    compiler.compile_fn = lambda fn, example: fn
-    learner, hp = _learner(algorithm), HParams(outer_lr=0.01)
-    twin = _eager_twin(learner)
-    learner.step(_batch(0), hp)  # starts the train step's compile, steps eagerly meanwhile
-    assert compiler.wait(60) and compiler.calls == 0 and len(compiler.ready) == 1
+ALL_WHOLE = ["maml", "fomaml", "metasgd", "anil", "alpha"]
+
+
+def _eager_step(compiler, monkeypatch, learner, batch, hp):
     with monkeypatch.context() as m:
         m.setattr(compiler, "enabled", False)
         m.setattr(compiler, "ready", {})
-        twin.step(_batch(0), hp)
+        return learner.step(batch, hp)
+
+
+@pytest.mark.parametrize("algorithm", ALL_WHOLE)
+def test_whole_train_step_equals_the_eager_step(compiler, monkeypatch, algorithm):
+    """learner.step through the algorithm's compiled whole step (meta-gradient and the update of
+    the init and the extras in one call, run as the compiled program would: compile_fn =
+    identity) against the eager step (the autograd-checked meta-gradient, then core.optim or
+    Alpha MAML's eager hypergradient update): float64, 1e-10, the init, the extras, the
+    optimiser's state, over three steps; the compiled meta_grad of the same shape is never
+    asked for (one compile per shape)."""
+    compiler.compile_fn = lambda fn, example: fn
+    learner, hp = _learner(algorithm), HParams(outer_lr=0.01, hyper_lr=1e-3, hyper_beta=0.05)
+    twin = _eager_twin(learner)
+    learner.step(_batch(0), hp)  # starts the train step's compile, steps eagerly meanwhile
+    assert compiler.wait(60) and compiler.calls == 0 and len(compiler.ready) == 1
+    assert not compiler.failures, compiler.failures
+    _eager_step(compiler, monkeypatch, twin, _batch(0), hp)
     for seed in (1, 2, 3):
         loss = learner.step(_batch(seed), hp)
-        with monkeypatch.context() as m:
-            m.setattr(compiler, "enabled", False)
-            m.setattr(compiler, "ready", {})
-            twin_loss = twin.step(_batch(seed), hp)
+        twin_loss = _eager_step(compiler, monkeypatch, twin, _batch(seed), hp)
         assert float(loss) == pytest.approx(float(twin_loss), rel=1e-12)
     assert compiler.calls == 3
     _same_state(learner, twin)
+    if algorithm == "alpha":  # the hypergradients moved alpha and beta (else the check above is vacuous)
+        assert float(learner.alpha) != pytest.approx(0.01) and float(learner.beta) != pytest.approx(0.01)
 
 
-def test_the_whole_step_is_only_for_the_plain_rule(compiler):
-    """Extras (Meta-SGD's rates) or another optimiser (Alpha MAML's): the meta-gradient path."""
-    assert _learner().algo.whole_step(_learner())
-    for algorithm in ("metasgd", "alpha", "anil"):
+def test_alpha_new_outer_rate_restarts_beta_on_the_compiled_step(compiler, monkeypatch):
+    """A new beta from the user forgets the previous gradient on the compiled path as eagerly:
+    its first step leaves beta as set."""
+    compiler.compile_fn = lambda fn, example: fn
+    learner, hp = _learner("alpha"), HParams(outer_lr=0.01)
+    twin = _eager_twin(learner)
+    learner.step(_batch(0), hp)
+    assert compiler.wait(60)
+    _eager_step(compiler, monkeypatch, twin, _batch(0), hp)
+    hp2 = HParams(outer_lr=0.02)
+    loss = learner.step(_batch(1), hp2)
+    twin_loss = _eager_step(compiler, monkeypatch, twin, _batch(1), hp2)
+    assert compiler.calls == 1 and float(loss) == pytest.approx(float(twin_loss), rel=1e-12)
+    assert float(learner.beta) == float(twin.beta) == float(torch.tensor(0.02))
+
+
+def test_every_hand_derived_algorithm_has_a_whole_step(compiler):
+    """MAML, FOMAML, Meta-SGD, ANIL and Alpha MAML on the MLP; each step's description is its own
+    (a distinct compile key) but FOMAML's (MAML's program, first order in the key); the
+    algorithms with their own meta-gradients have none."""
+    specs = {}
+    for algorithm in ALL_WHOLE:
         learner = _learner(algorithm)
-        assert not learner.algo.whole_step(learner), algorithm
-    assert compiled.adam_settings(_learner("alpha").opt) is None
+        assert learner.algo.whole_step(learner), algorithm
+        specs[algorithm] = learner.algo.step_spec(learner)
+    assert specs["maml"] == specs["fomaml"]
+    assert len({specs[a] for a in ("maml", "metasgd", "anil", "alpha")}) == 4
+    for algorithm in ("reptile", "imaml", "cavia"):
+        learner = _learner(algorithm)
+        assert not learner.algo.whole_step(learner) and learner.algo.step_spec(learner) is None, algorithm
 
 
 def test_failed_compile_falls_back_silently(compiler):
@@ -127,6 +169,25 @@ def test_failed_compile_falls_back_silently(compiler):
     assert float(loss) == float(ref_loss)
     for g, k in zip(grads, learner.params):
         assert torch.equal(g, ref[k])
+
+
+@pytest.mark.parametrize("algorithm", ["metasgd", "anil", "alpha"])
+def test_failed_whole_step_compile_falls_back_silently(compiler, monkeypatch, algorithm):
+    """No compiler for the whole step: nothing raised, the failure recorded once, and every step
+    eager, equal to a learner that never tried (float64, 1e-10)."""
+    def no_compiler(fn, example):
+        raise RuntimeError("no C++ compiler here")
+    compiler.compile_fn = no_compiler
+    learner, hp = _learner(algorithm), HParams(outer_lr=0.01, hyper_lr=1e-3)
+    twin = _eager_twin(learner)
+    for seed in range(3):
+        loss = learner.step(_batch(seed), hp)
+        assert compiler.wait(60)
+        twin_loss = _eager_step(compiler, monkeypatch, twin, _batch(seed), hp)
+        assert float(loss) == pytest.approx(float(twin_loss), rel=1e-12)
+    assert compiler.calls == 0 and len(compiler.threads) == 1 and not compiler.ready
+    assert "no C++ compiler here" in next(iter(compiler.failures.values()))
+    _same_state(learner, twin)
 
 
 def test_shapes_are_capped(compiler):
@@ -213,19 +274,46 @@ def test_prepare_compiles_and_waits(compiler):
 
 @pytest.mark.skipif(shutil.which("g++") is None and shutil.which("clang++") is None,
                     reason="inductor needs a C++ compiler on the CPU")
-def test_inductor_train_step_equals_eager_float64(compiler, monkeypatch):
-    """The real compile of the whole step (in-place Adam inside the program): 1e-10 in float64."""
-    learner, hp = _learner(), HParams(outer_lr=0.01, meta_batch=6)
+@pytest.mark.parametrize("algorithm", ["maml", "metasgd", "anil", "alpha"])
+def test_inductor_train_step_equals_eager_float64(compiler, monkeypatch, algorithm):
+    """The real compile of each whole step (in-place updates inside the program): 1e-10 in float64."""
+    learner, hp = _learner(algorithm), HParams(outer_lr=0.01, meta_batch=6, hyper_lr=1e-3, hyper_beta=0.05)
     twin = _eager_twin(learner)
-    adam = compiled.adam_settings(learner.opt)
-    assert compiled.prepare(learner.model, 6, 10, 1, dtype=torch.float64, adam=adam) is not None
+    _eager_step(compiler, monkeypatch, learner, _batch(0, n=6), hp)  # Alpha MAML: a previous gradient
+    _eager_step(compiler, monkeypatch, twin, _batch(0, n=6), hp)
+    spec = learner.algo.step_spec(learner)
+    assert compiled.prepare(learner.model, 6, 10, 1, dtype=torch.float64, whole=spec) is not None
     assert not compiler.failures, compiler.failures
     for seed in (1, 2, 3):
         loss = learner.step(_batch(seed, n=6), hp)
-        with monkeypatch.context() as m:
-            m.setattr(compiler, "enabled", False)
-            m.setattr(compiler, "ready", {})
-            twin_loss = twin.step(_batch(seed, n=6), hp)
+        twin_loss = _eager_step(compiler, monkeypatch, twin, _batch(seed, n=6), hp)
         assert float(loss) == pytest.approx(float(twin_loss), rel=1e-12)
     assert compiler.calls == 3
     _same_state(learner, twin)
+
+
+def test_enable_keeps_freed_memory_where_glibc_is_the_allocator(monkeypatch):
+    """enable() raises glibc's mmap and trim thresholds (mallopt) once compiling is on; without
+    glibc (no libc.so.6, or no mallopt) nothing happens and nothing is raised."""
+    calls = []
+
+    class Libc:
+        def mallopt(self, param, value):
+            calls.append((param, value))
+            return 1
+
+    assert compiled.keep_freed_memory(lambda: Libc())
+    assert calls == [(compiled.M_MMAP_THRESHOLD, compiled.MMAP_THRESHOLD_MAX),
+                     (compiled.M_TRIM_THRESHOLD, compiled.TRIM_THRESHOLD)]
+
+    def missing():
+        raise OSError("libc.so.6: cannot open shared object file")
+    assert compiled.keep_freed_memory(missing) is False
+    assert compiled.keep_freed_memory(lambda: object()) is False
+    seen = []
+    monkeypatch.setattr(compiled, "COMPILER", compiled.Compiler())
+    monkeypatch.setattr(compiled, "keep_freed_memory", lambda: seen.append(True))
+    compiled.enable(False)
+    assert seen == []
+    compiled.enable()
+    assert seen == [True] and compiled.COMPILER.enabled

@@ -7,6 +7,7 @@ from core.algorithms import HParams, MetaLearner
 from core.cli import main
 from core.fast import FAST, compile_first
 from core.models import MLP
+from core.tasks import get_family, sample_batch
 
 
 def test_fast_recipe_changes_only_meta_batch_and_outer_lr():
@@ -35,12 +36,25 @@ def test_train_fast_compiles_the_step_first_and_says_so(compiler, capsys):
 
 def test_compile_first_leaves_other_algorithms_eager(compiler):
     hp = HParams(meta_batch=5)
-    for algorithm in ("metasgd", "alpha", "reptile"):
+    for algorithm in ("reptile", "imaml"):
         learner = MetaLearner(algorithm, MLP(), MLP().init(torch.Generator().manual_seed(0)), 0.01)
         assert compile_first(learner, hp, "cpu") is None, algorithm
     assert not compiler.threads and not compiler.enabled
     maml = MetaLearner("fomaml", MLP(), MLP().init(torch.Generator().manual_seed(0)), 0.01)
     assert compile_first(maml, hp, "cpu") is not None and len(compiler.ready) == 1
+
+
+def test_compile_first_compiles_each_algorithms_own_whole_step(compiler):
+    """Meta-SGD, ANIL and Alpha MAML compile their own whole step (its own key), and their first
+    step then goes through it."""
+    hp = HParams(meta_batch=5)
+    for n, algorithm in enumerate(("metasgd", "anil", "alpha"), start=1):
+        learner = MetaLearner(algorithm, MLP(), MLP().init(torch.Generator().manual_seed(0)), 0.01)
+        assert compile_first(learner, hp, "cpu") is not None, algorithm
+        assert len(compiler.ready) == n and not compiler.failures
+        calls = compiler.calls
+        learner.step(sample_batch(get_family("sinusoid"), 5, 10, gen=torch.Generator().manual_seed(n)), hp)
+        assert compiler.calls == calls + 1, algorithm
 
 
 def test_train_fast_saves_the_recipes_settings(tmp_path, capsys, compiler):

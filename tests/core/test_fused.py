@@ -62,16 +62,22 @@ def test_fused_equals_analytic_at_the_paper_setup():
 @pytest.mark.parametrize("hidden", [(40, 40), (9, 8), (6,)])
 @pytest.mark.parametrize("steps", [0, 1, 2])
 @pytest.mark.parametrize("first_order", [False, True])
-def test_per_entry_rates_equal_analytic(hidden, steps, first_order):
-    """Meta-SGD's rates: the init's and the rates' gradients, as core.analytic computes them."""
+@pytest.mark.parametrize("loops", [False, True])
+def test_per_entry_rates_equal_analytic(hidden, steps, first_order, loops):
+    """Meta-SGD's rates: the init's and the rates' gradients, as core.analytic computes them,
+    eagerly and with the per-task dense products as traced for the compiler (fused.LOOPS)."""
     model, batch = MLP(hidden), _batch(3)
     params = _params(model)
     g = torch.Generator().manual_seed(4)
     rates = {k: torch.rand(v.shape, generator=g, dtype=torch.float64) * 0.1 for k, v in params.items()}
     ws, bs = [params[w] for w, _ in model.names], [params[b] for _, b in model.names]
     rate_lists = ([rates[w] for w, _ in model.names], [rates[b] for _, b in model.names])
-    loss, vw, vb, rw, rb = fused.meta_grad(ws, bs, batch.xs, batch.ys, batch.xq, batch.yq, None, steps,
-                                           first_order, rates=rate_lists)
+    token = fused.LOOPS.set(loops)
+    try:
+        loss, vw, vb, rw, rb = fused.meta_grad(ws, bs, batch.xs, batch.ys, batch.xq, batch.yq, None, steps,
+                                               first_order, rates=rate_lists)
+    finally:
+        fused.LOOPS.reset(token)
     ref_loss, ref, ref_rates = analytic.meta_grad(model, params, batch.xs, batch.ys, batch.xq, batch.yq, rates,
                                                   steps, first_order=first_order)
     assert float(loss) == pytest.approx(float(ref_loss), rel=1e-12)
@@ -97,3 +103,62 @@ def test_fused_with_loops_as_traced_for_the_compiler(steps, first_order):
     ref = loop_meta_grad(model, params, batch, 0.05, steps, first_order=first_order)
     for k in params:
         assert _rel(grads[k], ref[k]) < 1e-10, k
+
+
+@pytest.mark.parametrize("hidden", [(40, 40), (7, 5, 3), (6,)])
+@pytest.mark.parametrize("steps", [0, 1, 3])
+@pytest.mark.parametrize("first_order", [False, True])
+@pytest.mark.parametrize("loops", [False, True])
+def test_frozen_body_equals_masked_rates(hidden, steps, first_order, loops):
+    """ANIL's path (frozen = all but the last layer: the body never adapts and has no H v rows
+    of its own) against core.analytic with per-entry rates alpha on the head and 0 elsewhere."""
+    model, batch = MLP(hidden), _batch(7)
+    params = _params(model, 8)
+    ws, bs = [params[w] for w, _ in model.names], [params[b] for _, b in model.names]
+    token = fused.LOOPS.set(loops)
+    try:
+        loss, vw, vb, rw, rb = fused.meta_grad(ws, bs, batch.xs, batch.ys, batch.xq, batch.yq,
+                                               torch.tensor(0.05, dtype=torch.float64), steps, first_order,
+                                               frozen=len(ws) - 1)
+    finally:
+        fused.LOOPS.reset(token)
+    head = set(model.names[-1])
+    rates = {k: torch.full_like(v, 0.05 if k in head else 0.0) for k, v in params.items()}
+    ref_loss, ref, _ = analytic.meta_grad(model, params, batch.xs, batch.ys, batch.xq, batch.yq, rates, steps,
+                                          first_order=first_order)
+    assert rw is None and rb is None
+    assert float(loss) == pytest.approx(float(ref_loss), rel=1e-12)
+    for (w, b), gw, gb in zip(model.names, vw, vb):
+        assert gw.shape == params[w].shape and gb.shape == params[b].shape
+        assert _rel(gw, ref[w]) < 1e-10 and _rel(gb, ref[b]) < 1e-10, w
+
+
+@pytest.mark.parametrize("hidden", [(40, 40), (7, 5, 3), (6,)])
+@pytest.mark.parametrize("steps", [0, 1, 3])
+@pytest.mark.parametrize("first_order", [False, True])
+@pytest.mark.parametrize("loops", [False, True])
+def test_scalar_rate_gradient_equals_summed_per_entry(hidden, steps, first_order, loops):
+    """Alpha MAML's d loss / d alpha through the factors (rate_grad) against core.analytic's
+    per-entry rate gradients summed, and the init's gradient against the unrolled loop."""
+    model, batch = MLP(hidden), _batch(9)
+    params = _params(model, 10)
+    ws, bs = [params[w] for w, _ in model.names], [params[b] for _, b in model.names]
+    token = fused.LOOPS.set(loops)
+    try:
+        loss, vw, vb, d_rate, none = fused.meta_grad(ws, bs, batch.xs, batch.ys, batch.xq, batch.yq,
+                                                     torch.tensor(0.05, dtype=torch.float64), steps, first_order,
+                                                     rate_grad=True)
+    finally:
+        fused.LOOPS.reset(token)
+    rates = {k: torch.full_like(v, 0.05) for k, v in params.items()}
+    _, _, ref_rates = analytic.meta_grad(model, params, batch.xs, batch.ys, batch.xq, batch.yq, rates, steps,
+                                         first_order=first_order)
+    ref = loop_meta_grad(model, params, batch, 0.05, steps, first_order=first_order)
+    expected = sum(v.sum() for v in ref_rates.values())
+    assert none is None and d_rate.dim() == 0
+    if steps:
+        assert abs(float(d_rate - expected)) < 1e-10 * abs(float(expected))
+    else:
+        assert float(d_rate) == 0.0
+    for (w, b), gw, gb in zip(model.names, vw, vb):
+        assert _rel(gw, ref[w]) < 1e-10 and _rel(gb, ref[b]) < 1e-10, w

@@ -36,6 +36,22 @@ def headless(seconds: float) -> dict:
     return {"iterations": its, "seconds": secs, "its_per_s": its / secs}
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of a process so far (Linux /proc; None elsewhere or once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
 def window(seconds: float) -> dict:
     env = dict(os.environ)
     if not env.get("DISPLAY"):
@@ -43,11 +59,24 @@ def window(seconds: float) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         stats = Path(tmp) / "s.json"
         cmd = [sys.executable, "main.py", "--autoplay", "--quit-after", str(seconds), "--stats", str(stats)]
-        r = subprocess.run(cmd,
-                           cwd=ROOT, env=env, capture_output=True, text=True)
+        with subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) as proc:
+            # CPU per second of the window's process and of each child (the trainer's) while training:
+            # from 8 s in (start-up over) to 4 s before the end
+            time.sleep(min(8.0, seconds / 3))
+            kids, t0 = children(proc.pid), time.perf_counter()
+            start = [cpu_seconds(p) for p in (proc.pid, *kids)]
+            time.sleep(max(seconds - 4.0 - min(8.0, seconds / 3), 1.0))
+            end = [cpu_seconds(p) for p in (proc.pid, *kids)]
+            span = time.perf_counter() - t0
+            out, err = proc.communicate()
+        r = subprocess.CompletedProcess(cmd, proc.returncode, out, err)
         if r.returncode != 0 or r.stderr:
             print(r.stderr, file=sys.stderr)
         data = json.loads(stats.read_text())
+    used = [None if a is None or b is None else (b - a) / span for a, b in zip(start, end)]
+    data["window_cpu_per_s"] = used[0]
+    data["trainer_cpu_per_s"] = max((u for u in used[1:] if u is not None), default=None)
     shown = data.get("first_frame_s") or 0.0
     data["draws_per_s"] = data["draws"] / max(seconds - shown, 1e-9)
     data["exit_code"], data["stderr"] = r.returncode, r.stderr
@@ -171,6 +200,11 @@ def main() -> int:
     say(f"draws     {win['draws']} repaints with a new snapshot = {win['draws_per_s']:.1f}/s "
         f"(timer ticks {win['frames']}); repaint p50 {win['draw_ms_p50']} ms, p99 {win['draw_ms_p99']} ms; "
         f"tick interval p50 {win['frame_ms_p50']} ms, p99 {win['frame_ms_p99']} ms")
+    if win["window_cpu_per_s"] is not None:
+        per_draw = 1000 * win["window_cpu_per_s"] / max(win["draws_per_s"], 1e-9)
+        say(f"cpu       window process {win['window_cpu_per_s']:.2f} s/s ({per_draw:.1f} ms a drawn frame), "
+            f"trainer process {win['trainer_cpu_per_s']:.2f} s/s (from /proc, 8 s in to 4 s "
+            f"before the end)")
     say(f"start-up  window painted {win['window_shown_s']} s, first snapshot drawn {win['first_frame_s']} s")
     env = dict(os.environ)
     if not env.get("DISPLAY"):

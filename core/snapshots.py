@@ -26,8 +26,10 @@ EVAL_CHUNK = 2  # inner steps per slice of a held-out evaluation spread over sna
 SURFACE_GRID = 120
 # A meta-learned init's curves change with every meta-iteration; while training plays they are
 # recomputed only when the last computation took at most this share of the time since, so many
-# display steps (500 for the MLP: ~0.1 s on a busy CPU) slow their refresh, never the training.
-DISPLAY_SHARE = 0.25
+# display steps (500 for the MLP: ~25 ms on a busy CPU) slow their refresh, never the training.
+# The default 10 steps (~1 ms, core.curves) refresh with every snapshot on an idle machine; when
+# other work slows the fit, its refresh slows, not the trainer (0.25 had let it take a quarter).
+DISPLAY_SHARE = 0.1
 CURVE_SLICE_S = 0.004  # ... computed in slices of about this long per snapshot
 CURVE_CHUNK = 5  # inner steps per slice
 

@@ -1,6 +1,7 @@
 """The window's training rate against the headless engine, in one run, plus what the viewer gets.
 
     python benchmarks/live_vs_headless.py [--window-s 30] [--headless-s 20] [--json OUT] [--text OUT]
+    python benchmarks/live_vs_headless.py --snapshot-cpu 15   (the trainer's CPU per snapshot, alone)
 
 1. `main.py train --seconds 20 --device cpu`: the engine alone (its own it/s line), before and
    after the window (the ratio is to their mean).
@@ -158,6 +159,54 @@ def drag_latency(moves: int = 120) -> dict:
             "max_ms": round(float(ms.max()), 1)}
 
 
+def snapshot_cpu(seconds: float) -> dict:
+    """In this process: the trainer in a thread (default settings, playing), a reader taking a
+    snapshot every 1/60 s; the trainer thread's CPU time (not wall time: robust to a busy machine)
+    per snapshot built and per meta-iteration."""
+    import threading
+
+    import torch
+
+    from core.controls import Controls, Mailbox, SharedControls
+    from core.publisher import Publisher
+    from core.runner import StepRunner
+    from core.trainer import Trainer
+
+    torch.set_num_threads(1)
+    spent = {"build": 0.0, "builds": 0, "steps": 0.0}
+
+    def timed(cls, name, key):
+        inner = getattr(cls, name)
+
+        def run(*args, **kwargs):
+            t = time.thread_time()
+            try:
+                return inner(*args, **kwargs)
+            finally:
+                spent[key] += time.thread_time() - t
+                spent["builds"] += key == "build"
+        setattr(cls, name, run)
+
+    timed(Publisher, "build", "build")
+    timed(StepRunner, "run", "steps")
+    shared, mailbox = SharedControls(Controls(playing=True)), Mailbox()
+    trainer, stop = Trainer(shared, mailbox), threading.Event()
+
+    def read():
+        while not stop.wait(1 / 60):
+            mailbox.take()
+
+    threading.Thread(target=read, daemon=True).start()
+    threading.Timer(seconds, stop.set).start()
+    t0 = time.thread_time()
+    trainer.run(stop)
+    total = time.thread_time() - t0
+    return {"iterations": trainer.iteration, "snapshots": spent["builds"], "cpu_s": total,
+            "build_ms": 1000 * spent["build"] / max(spent["builds"], 1),
+            "step_ms": 1000 * spent["steps"] / max(trainer.iteration, 1),
+            "build_share": spent["build"] / total, "steps_share": spent["steps"] / total}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--window-s", type=float, default=30.0)
@@ -165,7 +214,15 @@ def main() -> int:
     ap.add_argument("--json")
     ap.add_argument("--text")
     ap.add_argument("--drag-only", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--snapshot-cpu", type=float, metavar="S",
+                    help="only: the trainer in a thread for S seconds, its CPU per snapshot and per iteration")
     args = ap.parse_args()
+    if args.snapshot_cpu:
+        r = snapshot_cpu(args.snapshot_cpu)
+        print(f"snapshot cpu  trainer thread {r['cpu_s']:.1f} CPU s: {r['iterations']} it at {r['step_ms']:.2f} ms, "
+              f"{r['snapshots']} snapshots at {r['build_ms']:.2f} ms (steps {100 * r['steps_share']:.0f}%, snapshots "
+              f"{100 * r['build_share']:.0f}% of its CPU)")
+        return 0
     if args.drag_only:
         print(json.dumps(drag_latency()))
         return 0

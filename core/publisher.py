@@ -123,7 +123,7 @@ class Publisher:
         params, _ = trainer.learner.state()
         # the timeline may replay a past init: the panels and the evaluation show it, the trail stays live
         learners = trainer.rewind.shown(trainer.learners())
-        shown = learners["meta"].state()[0]
+        shown = params if learners["meta"] is trainer.learner else learners["meta"].state()[0]  # live: one copy
         rewind = self.rewind_state(trainer.rewind, trainer.iteration)
         if rewind.showing != self._replayed:  # a scrub: its curves now, its evaluation (~10x their cost) later
             self._replayed, self._owed_since, self._job = rewind.showing, t0, None

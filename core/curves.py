@@ -2,12 +2,12 @@
 the 200-point grid evaluated only at the step counts drawn.
 
 The live trainer draws a meta-learned init's fit up to 60 times a second, in the process that
-trains, so its cost is taken from training. A step is ~20 tiny ops: numpy dispatches them for
-less than torch, the parameters sit in one flat buffer (a step's update is one op, a scalar rate
-is folded into the output gradient), and only the drawn counts pay for the grid. Measured on
-the loaded 2-core VM (min of repeats): 10 steps 0.96 ms against torch's 1.31 ms, 500 steps
-(5 drawn) 0.47x of torch's. Same arithmetic as `MLP.sgd_curves`, in the parameters' own
-precision; checked against autograd in float64 in tests/core/test_snapshots.py.
+trains, so its cost is taken from training. A step on the support is ~20 tiny ops, which numpy
+dispatches for less than torch; the parameters sit in one flat buffer (a step's update is one op,
+a scalar rate is folded into the output gradient), and the 200-point grid is evaluated once, for
+every drawn count together, after the steps (it is most of the arithmetic). Same arithmetic as
+`MLP.sgd_curves`, in the parameters' own precision; checked against autograd in float64 in
+tests/core/test_snapshots.py. Measured in the trainer: docs/bench/live_vs_headless.txt.
 """
 from __future__ import annotations
 

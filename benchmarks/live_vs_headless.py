@@ -1,6 +1,7 @@
 """The window's training rate against the headless engine, in one run, plus what the viewer gets.
 
     python benchmarks/live_vs_headless.py [--window-s 30] [--headless-s 20] [--json OUT] [--text OUT]
+    python benchmarks/live_vs_headless.py --snapshot-cpu 15   (the trainer's CPU per snapshot, alone)
 
 1. `main.py train --seconds 20 --device cpu`: the engine alone (its own it/s line), before and
    after the window (the ratio is to their mean).
@@ -36,6 +37,22 @@ def headless(seconds: float) -> dict:
     return {"iterations": its, "seconds": secs, "its_per_s": its / secs}
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of a process so far (Linux /proc; None elsewhere or once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
 def window(seconds: float) -> dict:
     env = dict(os.environ)
     if not env.get("DISPLAY"):
@@ -43,11 +60,24 @@ def window(seconds: float) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         stats = Path(tmp) / "s.json"
         cmd = [sys.executable, "main.py", "--autoplay", "--quit-after", str(seconds), "--stats", str(stats)]
-        r = subprocess.run(cmd,
-                           cwd=ROOT, env=env, capture_output=True, text=True)
+        with subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) as proc:
+            # CPU per second of the window's process and of each child (the trainer's) while training:
+            # from 8 s in (start-up over) to 4 s before the end
+            time.sleep(min(8.0, seconds / 3))
+            kids, t0 = children(proc.pid), time.perf_counter()
+            start = [cpu_seconds(p) for p in (proc.pid, *kids)]
+            time.sleep(max(seconds - 4.0 - min(8.0, seconds / 3), 1.0))
+            end = [cpu_seconds(p) for p in (proc.pid, *kids)]
+            span = time.perf_counter() - t0
+            out, err = proc.communicate()
+        r = subprocess.CompletedProcess(cmd, proc.returncode, out, err)
         if r.returncode != 0 or r.stderr:
             print(r.stderr, file=sys.stderr)
         data = json.loads(stats.read_text())
+    used = [None if a is None or b is None else (b - a) / span for a, b in zip(start, end)]
+    data["window_cpu_per_s"] = used[0]
+    data["trainer_cpu_per_s"] = max((u for u in used[1:] if u is not None), default=None)
     shown = data.get("first_frame_s") or 0.0
     data["draws_per_s"] = data["draws"] / max(seconds - shown, 1e-9)
     data["exit_code"], data["stderr"] = r.returncode, r.stderr
@@ -129,6 +159,54 @@ def drag_latency(moves: int = 120) -> dict:
             "max_ms": round(float(ms.max()), 1)}
 
 
+def snapshot_cpu(seconds: float) -> dict:
+    """In this process: the trainer in a thread (default settings, playing), a reader taking a
+    snapshot every 1/60 s; the trainer thread's CPU time (not wall time: robust to a busy machine)
+    per snapshot built and per meta-iteration."""
+    import threading
+
+    import torch
+
+    from core.controls import Controls, Mailbox, SharedControls
+    from core.publisher import Publisher
+    from core.runner import StepRunner
+    from core.trainer import Trainer
+
+    torch.set_num_threads(1)
+    spent = {"build": 0.0, "builds": 0, "steps": 0.0}
+
+    def timed(cls, name, key):
+        inner = getattr(cls, name)
+
+        def run(*args, **kwargs):
+            t = time.thread_time()
+            try:
+                return inner(*args, **kwargs)
+            finally:
+                spent[key] += time.thread_time() - t
+                spent["builds"] += key == "build"
+        setattr(cls, name, run)
+
+    timed(Publisher, "build", "build")
+    timed(StepRunner, "run", "steps")
+    shared, mailbox = SharedControls(Controls(playing=True)), Mailbox()
+    trainer, stop = Trainer(shared, mailbox), threading.Event()
+
+    def read():
+        while not stop.wait(1 / 60):
+            mailbox.take()
+
+    threading.Thread(target=read, daemon=True).start()
+    threading.Timer(seconds, stop.set).start()
+    t0 = time.thread_time()
+    trainer.run(stop)
+    total = time.thread_time() - t0
+    return {"iterations": trainer.iteration, "snapshots": spent["builds"], "cpu_s": total,
+            "build_ms": 1000 * spent["build"] / max(spent["builds"], 1),
+            "step_ms": 1000 * spent["steps"] / max(trainer.iteration, 1),
+            "build_share": spent["build"] / total, "steps_share": spent["steps"] / total}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--window-s", type=float, default=30.0)
@@ -136,7 +214,15 @@ def main() -> int:
     ap.add_argument("--json")
     ap.add_argument("--text")
     ap.add_argument("--drag-only", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--snapshot-cpu", type=float, metavar="S",
+                    help="only: the trainer in a thread for S seconds, its CPU per snapshot and per iteration")
     args = ap.parse_args()
+    if args.snapshot_cpu:
+        r = snapshot_cpu(args.snapshot_cpu)
+        print(f"snapshot cpu  trainer thread {r['cpu_s']:.1f} CPU s: {r['iterations']} it at {r['step_ms']:.2f} ms, "
+              f"{r['snapshots']} snapshots at {r['build_ms']:.2f} ms (steps {100 * r['steps_share']:.0f}%, snapshots "
+              f"{100 * r['build_share']:.0f}% of its CPU)")
+        return 0
     if args.drag_only:
         print(json.dumps(drag_latency()))
         return 0
@@ -171,6 +257,11 @@ def main() -> int:
     say(f"draws     {win['draws']} repaints with a new snapshot = {win['draws_per_s']:.1f}/s "
         f"(timer ticks {win['frames']}); repaint p50 {win['draw_ms_p50']} ms, p99 {win['draw_ms_p99']} ms; "
         f"tick interval p50 {win['frame_ms_p50']} ms, p99 {win['frame_ms_p99']} ms")
+    if win["window_cpu_per_s"] is not None:
+        per_draw = 1000 * win["window_cpu_per_s"] / max(win["draws_per_s"], 1e-9)
+        say(f"cpu       window process {win['window_cpu_per_s']:.2f} s/s ({per_draw:.1f} ms a drawn frame), "
+            f"trainer process {win['trainer_cpu_per_s']:.2f} s/s (from /proc, 8 s in to 4 s "
+            f"before the end)")
     say(f"start-up  window painted {win['window_shown_s']} s, first snapshot drawn {win['first_frame_s']} s")
     env = dict(os.environ)
     if not env.get("DISPLAY"):

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import replace
 
 import numpy as np
 
-from core.controls import Controls, DisplayTask, Snapshot
+from core.controls import Controls, DisplayTask, RewindState, Snapshot
 from core.models import Params
 from core.snapshots import Init, SnapshotParts, eval_steps, init_steps
 
@@ -35,6 +36,20 @@ class Publisher:
         self._state_iteration = -1  # the iteration of the last state sent
         self._replayed: int | None = None  # the iteration the last snapshot replayed (None: live)
         self._owed_since: float | None = None  # when the replay last moved, until its evaluation is sent
+        self._rewind_key: tuple | None = None  # what the archive and the replay were when last described
+        self._rewind: RewindState | None = None
+
+    def rewind_state(self, rewind, latest: int) -> RewindState:
+        """The timeline's state, described anew only when the archive changed (an init kept, the
+        slots thinned, a rollback) or the replayed init did: listing the entries and summing
+        their sizes took ~0.4 ms of every snapshot (14% of one), growing with the archive."""
+        archive = rewind.archive
+        entries = archive.entries
+        key = (id(archive), id(entries), len(entries), archive.every, entries[-1].iteration if entries else None,
+               id(rewind.showing))
+        if key != self._rewind_key or self._rewind is None:
+            self._rewind_key, self._rewind = key, rewind.state(latest)
+        return replace(self._rewind, latest=latest)
 
     def eval_owed(self) -> bool:
         """Whether a replay's evaluation is due: the timeline moved and has rested since (a drag
@@ -115,8 +130,8 @@ class Publisher:
         params, _ = trainer.learner.state()
         # the timeline may replay a past init: the panels and the evaluation show it, the trail stays live
         learners = trainer.rewind.shown(trainer.learners())
-        shown = learners["meta"].state()[0]
-        rewind = trainer.rewind.state(trainer.iteration)
+        shown = params if learners["meta"] is trainer.learner else learners["meta"].state()[0]  # live: one copy
+        rewind = self.rewind_state(trainer.rewind, trainer.iteration)
         if rewind.showing != self._replayed:  # a scrub: its curves now, its evaluation (~10x their cost) later
             self._replayed, self._owed_since, self._job = rewind.showing, t0, None
         owed = self.eval_owed()

@@ -13,9 +13,10 @@ import torch
 
 from core.algorithms import HParams, adapt, adapt_path
 from core.controls import DisplayTask, EvalCurves, Landscape
+from core.curves import fit_slices
 from core.evaluate import heldout_tasks, summarize
 from core.landscape import loss_surface, view_box
-from core.models import Params, expand, mse
+from core.models import MLP, Params, expand, mse
 from core.schedules import EVAL_STEPS, eval_steps, step_schedule
 from core.tasks import TaskBatch, interp
 
@@ -25,8 +26,10 @@ EVAL_CHUNK = 2  # inner steps per slice of a held-out evaluation spread over sna
 SURFACE_GRID = 120
 # A meta-learned init's curves change with every meta-iteration; while training plays they are
 # recomputed only when the last computation took at most this share of the time since, so many
-# display steps (500 for the MLP: ~0.1 s on a busy CPU) slow their refresh, never the training.
-DISPLAY_SHARE = 0.25
+# display steps (500 for the MLP: ~25 ms on a busy CPU) slow their refresh, never the training.
+# The default 10 steps (~1 ms, core.curves) refresh with every snapshot on an idle machine; when
+# other work slows the fit, its refresh slows, not the trainer (0.25 had let it take a quarter).
+DISPLAY_SHARE = 0.1
 CURVE_SLICE_S = 0.004  # ... computed in slices of about this long per snapshot
 CURVE_CHUNK = 5  # inner steps per slice
 
@@ -151,17 +154,30 @@ class SnapshotParts:
                                   xs[0].cpu().numpy(), ys[0].cpu().numpy())
         return self._inputs
 
+    def _by_hand(self, init: Init) -> bool:
+        """Whether the fit is core.curves' numpy one: an MLP adapting all its weights by SGD (a
+        step rule of an algorithm's own, CAVIA's context, takes the generic path)."""
+        return isinstance(self.model, MLP) and not hasattr(init.lr, "adapt")
+
+    def _fit(self, init: Init, schedule: tuple[int, ...], x: TaskInputs, chunk: int):
+        """core.curves' fit as a generator (yields every `chunk` steps), returning `_adapt`'s tuple."""
+        preds = yield from fit_slices(self.model, init.params, init.lr, x.xs_np, x.ys_np, x.grid_np, schedule, chunk)
+        errors = ((preds - x.true_np) ** 2).mean(-1) if x.true_np is not None else None
+        return preds, errors, None, schedule
+
     @torch.no_grad()
     def _adapt(self, init: Init, schedule: tuple[int, ...], x: TaskInputs):
         """The fit at the scheduled step counts only: what crosses to the window stays a few
         curves (not N + 1), and so does the MSE against the true curve."""
         steps, rows = schedule[-1], list(schedule)
+        if self._by_hand(init):  # the MLP: by hand in numpy, the grid only at the scheduled counts
+            return finish(self._fit(init, schedule, x, steps + 1))
         if hasattr(init.lr, "adapt"):  # an algorithm's own step rule (CAVIA adapts its context): the generic path
             path = adapt_path(self.model, expand(init.params, 1), x.xs, x.ys, init.lr, steps)
             path = [path[s] for s in rows]
             stacked = {k: torch.cat([q[k] for q in path]) for k in path[0]}
             preds, points = self.model.forward(stacked, x.grid.expand(len(path), -1)), None
-        else:  # plain or per-entry SGD: the model's fast path, every step, then the scheduled rows
+        else:  # the two-scalar model: its fast path, every step (the panel draws the path), then the scheduled rows
             preds, points = self.model.sgd_curves(init.params, x.xs[0], x.ys[0], x.grid, init.lr, steps)
             preds = preds[rows]
         errors = ((preds - x.true_y) ** 2).mean(-1).cpu().numpy() if x.true_y is not None else None
@@ -172,6 +188,8 @@ class SnapshotParts:
         """`_adapt` as a generator that yields every CURVE_CHUNK steps: the same fit (the generic
         step, one task), the grid evaluated at the scheduled counts only, and the (a, b) path at
         every step when the panel shows one."""
+        if self._by_hand(init):
+            return (yield from self._fit(init, schedule, x, CURVE_CHUNK))
         p = expand(init.params, 1)
         preds, path, done = [], [], 0
 

@@ -264,6 +264,11 @@ class InitPanel(Card):
     prediction before adaptation and after 1..N inner steps, fading from grey to the
     method's colour. The readout shows the MSE after the last step, large."""
 
+    # while training, the readout's number changes at most this often: one changing 50 times a
+    # second cannot be read, and each change repainted the card's header (and its neighbours,
+    # ~20% of the window's paint time); a new task, a schedule or a pause shows at once
+    READOUT_S = 0.125
+
     def __init__(self, method: str):
         super().__init__(style.method_title(method), method, big=True)
         self.algorithm_label = "MAML"
@@ -292,6 +297,7 @@ class InitPanel(Card):
         self._n = -1
         self._y = (-1.0, 1.0)
         self.drawn: tuple = (None, None, None)
+        self._readout_at = -1.0  # when the readout's number was last set (perf_counter)
         self.truth_name = "true"  # what the dashed curve is, in the legend (see truth_name)
         self._truth_task = None
         self.snapshot = None  # the last one shown, redrawn after a theme switch
@@ -386,12 +392,14 @@ class InitPanel(Card):
         curves = snap.curves.get(key)
         schedule = snap.curve_steps.get(key) if curves is not None else None
         renamed = False
-        if snap.task != self._truth_task:  # a new or edited task (snapshots arrive pickled: compare values)
+        new_task = snap.task != self._truth_task
+        if new_task:  # a new or edited task (snapshots arrive pickled: compare values)
             self._truth_task = snap.task
             name = truth_name(snap.task)
             if name != self.truth_name:
                 self.truth_name, renamed = name, True  # the legend is rebuilt below
-        if schedule is not None and (renamed or tuple(schedule) != self._steps):
+        new_steps = schedule is not None and tuple(schedule) != self._steps
+        if schedule is not None and (renamed or new_steps):
             self._set_steps(schedule)
         elif renamed and self._steps:
             self._set_steps(self._steps)
@@ -422,7 +430,11 @@ class InitPanel(Card):
             self.set_readout("")
             return
         self.waiting.setText("")
-        self.set_readout(*self._mse_html(snap.display_mse.get(key), n))
+        now = time.perf_counter()
+        training = getattr(snap, "state", None) == "training"
+        if not training or new_task or new_steps or renamed or now - self._readout_at >= self.READOUT_S:
+            self._readout_at = now
+            self.set_readout(*self._mse_html(snap.display_mse.get(key), n))
 
     def _mse_html(self, mse, n: int) -> list[str]:
         """The readout, long to short: 'MSE before → after', then the result alone, then smaller."""

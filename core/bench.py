@@ -10,7 +10,10 @@ hypergradient SGD is the algorithm). Each row's ratio is to the plain loop of it
 - first order (FOMAML): the same loop with create_graph=False;
 - Reptile: the same loop's adapted weights, pseudo-gradient theta - mean(phi).
 torch.func is the functional alternative: vmap eagerly, and grad(vmap) under torch.compile
-(its compile time reported apart; the row is skipped with the reason when compile fails).
+(its compile time reported apart; the row is skipped with the reason when compile fails). Each
+algorithm with a hand-written compiled step (MAML, Meta-SGD, ANIL, Alpha MAML) also has its own
+torch.func + torch.compile row, the same algorithm written the plain torch.func way
+(FUNC_REFERENCES): the yardstick its row is set against (`x own`), beside MAML's (`x compile`).
 """
 from __future__ import annotations
 
@@ -20,18 +23,25 @@ import subprocess
 import sys
 import time
 import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 
 import torch
-from torch.func import grad_and_value
+import torch.nn.functional as F
+from torch.func import grad, grad_and_value, vmap
 from torch.utils._python_dispatch import TorchDispatchMode
-from torch.utils._pytree import tree_leaves
+from torch.utils._pytree import tree_leaves, tree_map
 
 from core import analytic, compiled, engine, fused, safeio
 from core.algorithms import ALGORITHMS, HParams, MetaLearner, get_algorithm
+from core.algorithms.alpha import AlphaMAML
+from core.algorithms.anil import ANIL
+from core.algorithms.maml import MAML
+from core.algorithms.metasgd import MetaSGD
 from core.evaluate import evaluate, heldout_tasks
 from core.fast import FAST, compile_first, make_stepper
-from core.models import Params, detach, make_model
+from core.models import Params, make_model
 from core.optim import Adam
 from core.reference import lean_meta_loss, lean_reptile_grad, vmap_meta_loss
 from core.tasks import TaskBatch, get_family, sample_batch
@@ -83,10 +93,151 @@ def _func_meta_loss(params, xs, ys, xq, yq, model, lr, steps):
 func_meta_grad = grad_and_value(_func_meta_loss)  # torch.func end to end: grad(vmap(grad))
 
 
-def func_grad(model, params: Params, batch: TaskBatch, hp: HParams, fn=func_meta_grad):
-    """The meta-gradient by `fn`: func_meta_grad, or the same under torch.compile."""
-    grads, loss = fn(detach(params), batch.xs, batch.ys, batch.xq, batch.yq, model, hp.inner_lr, hp.inner_steps)
-    return loss, list(grads.values())
+# ---- each algorithm as a torch.func user writes it: the yardstick of its own compiled step ----
+def _task_mse(model, p: Params, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """One task's MSE with unbatched params: the MLP's own forward on a batch of one task."""
+    pred = model.forward({k: v.unsqueeze(0) for k, v in p.items()}, x.unsqueeze(0)).squeeze(0)
+    return ((pred - y) ** 2).mean()
+
+
+def _func_rates_meta_loss(leaves, xs, ys, xq, yq, model, lr, steps):
+    """Meta-SGD: leaves = (params, a learned rate per entry); both are differentiated."""
+    params, rates = leaves
+
+    def task_loss(p, r, xs, ys, xq, yq):
+        for _ in range(steps):
+            g = grad(partial(_task_mse, model))(p, xs, ys)
+            p = {k: p[k] - r[k] * g[k] for k in p}
+        return _task_mse(model, p, xq, yq)
+
+    return vmap(task_loss, in_dims=(None, None, 0, 0, 0, 0))(params, rates, xs, ys, xq, yq).mean()
+
+
+def _func_alpha_meta_loss(leaves, xs, ys, xq, yq, model, lr, steps):
+    """Alpha MAML: leaves = (params, one learned scalar rate alpha), Meta-SGD's loss with alpha
+    as every entry's rate (its gradient sums over them)."""
+    params, alpha = leaves
+    return _func_rates_meta_loss((params, dict.fromkeys(params, alpha)), xs, ys, xq, yq, model, lr, steps)
+
+
+def _func_anil_meta_loss(params, xs, ys, xq, yq, model, lr, steps):
+    """ANIL: each task's body features computed once (support and query), SGD on the head alone;
+    the outer gradient reaches the body through the features."""
+    layers = [(params[w], params[b]) for w, b in model.names]
+    body, head = layers[:-1], layers[-1]
+
+    def features(x):
+        h = x.unsqueeze(-1)
+        for w, b in body:
+            h = torch.relu(F.linear(h, w, b))
+        return h
+
+    def head_mse(wb, h, y):
+        return ((F.linear(h, *wb).squeeze(-1) - y) ** 2).mean()
+
+    def task_loss(xs, ys, xq, yq):
+        hs, hq, fast = features(xs), features(xq), head
+        for _ in range(steps):
+            g = grad(head_mse)(fast, hs, ys)
+            fast = tuple(p - lr * gp for p, gp in zip(fast, g))
+        return head_mse(fast, hq, yq)
+
+    return vmap(task_loss)(xs, ys, xq, yq).mean()
+
+
+def _init_only(params: Params, hp: HParams):
+    return params
+
+
+def _init_and_rates(params: Params, hp: HParams):
+    """Meta-SGD's leaves: the init and a rate per entry, all starting at the inner lr."""
+    return params, {k: torch.full_like(v, hp.inner_lr) for k, v in params.items()}
+
+
+def _init_and_alpha(params: Params, hp: HParams):
+    """Alpha MAML's leaves: the init and alpha, starting at the inner lr."""
+    return params, torch.tensor(float(hp.inner_lr), dtype=next(iter(params.values())).dtype,
+                                device=next(iter(params.values())).device)
+
+
+def adam_update(leaves: list[torch.Tensor], hp: HParams):
+    """core.optim.Adam over every leaf, as the project's step (init and Meta-SGD's rates alike)."""
+    opt = Adam(leaves, lr=hp.outer_lr)
+
+    def update(grads: list[torch.Tensor]) -> None:
+        for p, g in zip(leaves, grads):
+            p.grad = g
+        opt.step()
+    return update
+
+
+def hyper_update(leaves: list[torch.Tensor], hp: HParams):
+    """Alpha MAML's update as its eager step does it (leaves: the init, then alpha): theta -=
+    beta g; beta *= 1 + hyper_beta cos(g, previous g) (not on the first step); alpha -= hyper_lr
+    dL/dalpha, clamped at 0."""
+    params, alpha = leaves[:-1], leaves[-1]
+    beta = torch.tensor(float(hp.outer_lr), dtype=alpha.dtype, device=alpha.device)
+    prev = torch.zeros(sum(p.numel() for p in params), dtype=alpha.dtype, device=alpha.device)
+    has_prev = torch.zeros((), dtype=alpha.dtype, device=alpha.device)
+
+    @torch.no_grad()
+    def update(grads: list[torch.Tensor]) -> None:
+        grads, d_alpha = grads[:-1], grads[-1]
+        flat = torch.cat([g.flatten() for g in grads])
+        cos = flat @ prev / (flat.norm() * prev.norm()).clamp_min(1e-30)
+        beta.mul_(1 + hp.hyper_beta * cos * has_prev)
+        prev.copy_(flat)
+        has_prev.fill_(1.0)
+        for p, g in zip(params, grads):
+            p.sub_(beta * g)
+        alpha.sub_(hp.hyper_lr * d_alpha).clamp_(min=0.0)
+    return update
+
+
+@dataclass(frozen=True)
+class FuncReference:
+    """One algorithm written the plain torch.func way (the MLP's forward, grad for the inner
+    steps, vmap over the tasks, grad_and_value for the meta-gradient), and updated as the
+    project's step updates it: what a user gets from torch.compile for that algorithm."""
+
+    label: str  # its row in the table
+    meta_grad: Callable  # (leaves, xs, ys, xq, yq, model, lr, steps) -> (gradients shaped as leaves, loss)
+    leaves: Callable  # (init params, hp) -> what it learns: the params, or (params, its rates)
+    update: Callable  # (the leaves flat, hp) -> update(flat gradients), in place
+
+
+COMPILE_ROW = "torch.func grad(vmap), compiled"  # MAML's: the row every other is also set against (x compile)
+# Each algorithm with a hand-written compiled step, by class: its own torch.compile yardstick (x own).
+FUNC_REFERENCES: dict[type, FuncReference] = {
+    MAML: FuncReference(COMPILE_ROW, func_meta_grad, _init_only, adam_update),
+    MetaSGD: FuncReference("torch.func Meta-SGD, compiled", grad_and_value(_func_rates_meta_loss),
+                           _init_and_rates, adam_update),
+    ANIL: FuncReference("torch.func ANIL, compiled", grad_and_value(_func_anil_meta_loss), _init_only, adam_update),
+    AlphaMAML: FuncReference("torch.func Alpha MAML, compiled", grad_and_value(_func_alpha_meta_loss),
+                             _init_and_alpha, hyper_update),
+}
+
+
+def reference_grad(ref: FuncReference, leaves, model, batch: TaskBatch, hp: HParams, fn=None):
+    """The meta-loss and the gradients, flat in the leaves' order, by ref.meta_grad or `fn`
+    (the same under torch.compile)."""
+    grads, loss = (fn or ref.meta_grad)(tree_map(torch.Tensor.detach, leaves), batch.xs, batch.ys, batch.xq,
+                                        batch.yq, model, hp.inner_lr, hp.inner_steps)
+    return loss, tree_leaves(grads)
+
+
+def func_stepper(ref: FuncReference, model, family, hp, gen, device, fn=None):
+    """One meta-iteration of a torch.func reference: sample, its meta-gradient (by `fn` if
+    given), its update."""
+    leaves = tree_map(lambda v: v.requires_grad_(True), ref.leaves(model.init(gen, device), hp))
+    update = ref.update(tree_leaves(leaves), hp)
+
+    def step():
+        batch = sample_batch(family, hp.meta_batch, hp.shots, gen=gen, device=device)
+        loss, grads = reference_grad(ref, leaves, model, batch, hp, fn)
+        update(grads)
+        return loss
+    return step
 
 
 # (row label, meta-gradient, the baseline its ratio is to)
@@ -113,22 +264,22 @@ def baseline_stepper(meta_grad, model, family, hp, gen, device):
     return step
 
 
-def compiled_stepper(model, family, hp, gen, device):
-    """The torch.func grad(vmap) stepper under torch.compile, its first call (the compile) done.
+def compiled_stepper(model, family, hp, gen, device, ref: FuncReference = FUNC_REFERENCES[MAML]):
+    """A torch.func reference's stepper under torch.compile, its first call (the compile) done.
 
     Returns (step, compile seconds, max relative difference to the eager gradient on one batch).
     """
-    fn = torch.compile(func_meta_grad)
-    step = baseline_stepper(partial(func_grad, fn=fn), model, family, hp, gen, device)
+    fn = torch.compile(ref.meta_grad)
+    step = func_stepper(ref, model, family, hp, gen, device, fn)
     t0 = time.perf_counter()
     step()
     _sync(device)
     seconds = time.perf_counter() - t0
     batch = sample_batch(family, hp.meta_batch, hp.shots, gen=gen, device=device)
-    params = model.init(gen, device)
-    _, eager = func_grad(model, params, batch, hp)
-    _, compiled = func_grad(model, params, batch, hp, fn)
-    diff = max(float((c - e).norm() / e.norm()) for c, e in zip(compiled, eager))
+    leaves = ref.leaves(model.init(gen, device), hp)
+    _, eager = reference_grad(ref, leaves, model, batch, hp)
+    _, compiled = reference_grad(ref, leaves, model, batch, hp, fn)
+    diff = max(float((c - e).norm() / e.norm().clamp_min(1e-30)) for c, e in zip(compiled, eager))
     return step, seconds, diff
 
 
@@ -174,7 +325,6 @@ def _wait_compiled(step) -> float | None:
     return seconds if compiled.COMPILER.calls > calls else None
 
 
-COMPILE_ROW = "torch.func grad(vmap), compiled"  # the row every other is also set against (x compile)
 ROUNDS = 3  # timing rounds, the rows interleaved: each row's best round counts
 
 
@@ -192,17 +342,19 @@ def _time_rows(pending, device, seconds: float, meta_batch: int, rounds: int = R
     return rows
 
 
-def _compiled_row(model, family, hp, gen, device, record) -> dict:
-    """Time the torch.compile row; on any failure print why and carry on without it."""
+def _compiled_row(model, family, hp, gen, device, record, cls: type = MAML) -> dict:
+    """Time the torch.compile row of `cls`'s torch.func reference; on any failure print why and
+    carry on without it."""
+    ref = FUNC_REFERENCES[cls]
     try:
-        step, seconds, diff = compiled_stepper(model, family, hp, gen, device)
+        step, seconds, diff = compiled_stepper(model, family, hp, gen, device, ref)
     except Exception as e:  # compile needs a working C++ compiler (Triton on CUDA), among others
         reason = str(e).strip().splitlines()[0] if str(e).strip() else ""
-        print(f"  torch.compile row skipped: {type(e).__name__}: {reason[:160]}", flush=True)
+        print(f"  torch.compile row skipped: {type(e).__name__}: {reason[:160]} ({ref.label})", flush=True)
         return {"skipped": f"{type(e).__name__}: {reason}"}
-    print(f"  torch.compile: first call (the compile) {seconds:.1f} s, "
+    print(f"  torch.compile, {cls.label}: first call (the compile) {seconds:.1f} s, "
           f"gradient vs eager rel. difference {diff:.1e}", flush=True)
-    record(COMPILE_ROW, "loop", step)
+    record(ref.label, cls.baseline, step, cls.optimiser_label, own=ref.label)
     return {"compile_s": round(seconds, 1), "rel_diff_to_eager": diff}
 
 
@@ -334,16 +486,17 @@ def run_bench(args) -> int:
           f"meta-batch {hp.meta_batch}, K={hp.shots}, {hp.inner_steps} inner step, MLP 1-40-40-1")
     pending = []
 
-    def record(label, against, step, optimiser="core.optim.Adam"):
-        pending.append(({"name": label, "against": against, "optimiser": optimiser}, step))
+    def record(label, against, step, optimiser="core.optim.Adam", own=None):
+        pending.append(({"name": label, "against": against, "optimiser": optimiser, "own_compile": own}, step))
 
     gen = torch.Generator(device=device).manual_seed(0)
     for label, meta_grad, against in BASELINES.values():
         record(label, against, baseline_stepper(meta_grad, model, family, hp, gen, device))
     out = {"device": str(device), "device_name": name, "threads": torch.get_num_threads(),
            "meta_batch": hp.meta_batch}
-    if args.compile:
-        out["compile"] = _compiled_row(model, family, hp, gen, device, record)
+    if args.compile:  # MAML's torch.compile row, then each other algorithm's own
+        out["compile"] = {cls.name: _compiled_row(model, family, hp, gen, device, record, cls)
+                          for cls in FUNC_REFERENCES}
     compiled.enable(args.compile)
     out["our_compile"] = {}
     for alg in ALGORITHMS:
@@ -355,7 +508,8 @@ def run_bench(args) -> int:
             how = "compiled"
             out["our_compile"][alg] = round(seconds, 1)
             print(f"  {cls.label}: our step compiled in the background, waited {seconds:.1f} s", flush=True)
-        record(f"{cls.label} (ours, {how})", cls.baseline, step, cls.optimiser_label)
+        own = FUNC_REFERENCES[cls].label if cls in FUNC_REFERENCES else None
+        record(f"{cls.label} (ours, {how})", cls.baseline, step, cls.optimiser_label, own)
     rows = _time_rows(pending, device, args.seconds, hp.meta_batch)
     _print_table(rows)
     out["rows"] = rows
@@ -380,20 +534,32 @@ def run_bench(args) -> int:
 
 
 def _print_table(rows: list[dict]) -> None:
-    """Each row's ratio to the plain loop of its own order (the `against` column), set on the row,
-    and, where the torch.compile row was timed, to it (x compile: MAML's second-order step under
-    torch.compile, the figure issue 14 sets every algorithm against)."""
+    """Each row's ratio to the plain loop of its own order (the `against` column), set on the row;
+    where the torch.compile rows were timed, to MAML's (x compile: MAML's second-order step under
+    torch.compile, issue 14's first yardstick) and to the row's own algorithm's (x own: the same
+    algorithm written with torch.func under torch.compile, the like-for-like one)."""
     base = {r["against"]: r["it_s"] for r in rows if r["name"] == BASELINES[r["against"]][0]}
-    compiled_rate = next((r["it_s"] for r in rows if r["name"] == COMPILE_ROW), None)
-    extra = f"{'x compile':>11}" if compiled_rate else ""
+    rate_of = {r["name"]: r["it_s"] for r in rows}
+    compiled_rate = rate_of.get(COMPILE_ROW)
+    own_shown = any(r.get("own_compile") in rate_of for r in rows)
+    extra = (f"{'x compile':>11}" if compiled_rate else "") + (f"{'x own':>8}" if own_shown else "")
     print(f"\n{'':<36}{'it/s':>10}{'tasks/s':>12}{'x loop':>9}{extra}  {'against':<23}optimiser")
     for r in rows:
         r["ratio"] = r["it_s"] / base[r["against"]]
+        column = ""
         if compiled_rate:
             r["x_compile"] = r["it_s"] / compiled_rate
-        column = f"{r['x_compile']:11.2f}" if compiled_rate else ""
+            column += f"{r['x_compile']:11.2f}"
+        if own_shown:
+            own = rate_of.get(r.get("own_compile"))
+            if own:
+                r["x_own_compile"] = r["it_s"] / own
+            column += f"{r['x_own_compile']:8.2f}" if own else f"{'-':>8}"
         print(f"  {r['name']:<34}{r['it_s']:10.1f}{r['tasks_s']:12.0f}{r['ratio']:9.2f}{column}  "
               f"{BASELINES[r['against']][0]:<23}{r['optimiser']}")
     print("  x loop: it/s over the plain loop of the same order, named under `against`")
     if compiled_rate:
         print(f"  x compile: it/s over the `{COMPILE_ROW}` row (MAML, second order) of this run")
+    if own_shown:
+        print("  x own: it/s over the torch.compile row of the same algorithm in this run (torch.func: "
+              + "; ".join(f"{cls.label}: `{ref.label}`" for cls, ref in FUNC_REFERENCES.items()) + ")")

@@ -2,9 +2,11 @@
 ratio is to the baseline of its own order. No timing is asserted."""
 import pytest
 import torch
+from torch.utils._pytree import tree_leaves, tree_map
 
 from core import analytic, bench, compiled
 from core.algorithms import ALGORITHMS, HParams, MetaLearner, get_algorithm
+from core.algorithms.maml import MAML
 from core.fast import make_stepper
 from core.models import MLP
 from core.optim import Adam
@@ -78,7 +80,11 @@ def test_reptile_loop_equals_reptiles_pseudo_gradient(steps):
         assert _rel(a, b) < 1e-10
 
 
-@pytest.mark.parametrize("meta_grad", [bench.vmap_grad, bench.func_grad])
+def _func_maml_grad(model, params, batch, hp):
+    return bench.reference_grad(bench.FUNC_REFERENCES[MAML], params, model, batch, hp)
+
+
+@pytest.mark.parametrize("meta_grad", [bench.vmap_grad, _func_maml_grad])
 def test_torch_func_rows_equal_the_reference(meta_grad):
     model, batch = MLP(), _batch(6)
     params, hp = _params(model), HParams(inner_lr=0.05, inner_steps=2)
@@ -86,6 +92,76 @@ def test_torch_func_rows_equal_the_reference(meta_grad):
     ref = loop_meta_grad(model, params, batch, 0.05, 2)
     for g, k in zip(grads, params):
         assert _rel(g, ref[k]) < 1e-10, k
+
+
+def _learner_and_leaves(algorithm, model, params, hp, seed=7):
+    """A float64 learner and the same leaves for its torch.func reference. Meta-SGD's rates are
+    drawn apart (so a rate mixed up between entries shows); Alpha MAML's alpha and beta, 0-d
+    float32 tensors in the project whatever the params' dtype, are made float64 too."""
+    learner = MetaLearner(algorithm, model, params, hp.inner_lr)
+    leaves = bench.FUNC_REFERENCES[get_algorithm(algorithm)].leaves({k: v.detach() for k, v in params.items()}, hp)
+    if learner.lrs is not None:
+        gen = torch.Generator().manual_seed(seed)
+        with torch.no_grad():
+            for rate in learner.lrs.values():
+                rate.copy_(0.02 + 0.08 * torch.rand(rate.shape, generator=gen, dtype=rate.dtype))
+        leaves = (leaves[0], {k: v.detach().clone() for k, v in learner.lrs.items()})
+    if hasattr(learner, "alpha"):
+        learner.alpha = leaves[1].clone().requires_grad_(True)
+        learner.beta = learner.beta.to(torch.float64)
+    return learner, leaves
+
+
+@pytest.mark.parametrize("algorithm", ["maml", "metasgd", "anil", "alpha"])
+@pytest.mark.parametrize("hidden", [(40, 40), (7, 5, 3)])
+@pytest.mark.parametrize("steps", [1, 2])
+def test_each_torch_func_reference_equals_the_projects_eager_meta_grad(algorithm, hidden, steps):
+    """The gradient of every leaf (init, then Meta-SGD's rates or Alpha MAML's alpha) and the
+    meta-loss, eager torch.func against MetaLearner.meta_grad (core.analytic), float64."""
+    model, batch = MLP(hidden), _batch(8)
+    hp = HParams(inner_lr=0.05, inner_steps=steps)
+    learner, leaves = _learner_and_leaves(algorithm, model, _params(model), hp)
+    ref = bench.FUNC_REFERENCES[get_algorithm(algorithm)]
+    loss, grads = bench.reference_grad(ref, leaves, model, batch, hp)
+    ref_loss, ref_grads = learner.meta_grad(batch, hp)
+    assert len(grads) == len(ref_grads) == len(learner.leaves) + (algorithm == "alpha")
+    assert float(loss) == pytest.approx(float(ref_loss), rel=1e-12)
+    for i, (g, r) in enumerate(zip(grads, ref_grads)):
+        assert g.shape == r.shape and _rel(g, r) < 1e-10, i
+
+
+def test_anils_reference_is_not_maml():
+    """ANIL's reference adapts the head alone: its body gradient is not MAML's."""
+    model, batch = MLP(), _batch(9)
+    params, hp = _params(model), HParams(inner_lr=0.05)
+    _, anil = bench.reference_grad(bench.FUNC_REFERENCES[get_algorithm("anil")], params, model, batch, hp)
+    _, maml = bench.reference_grad(bench.FUNC_REFERENCES[MAML], params, model, batch, hp)
+    assert _rel(anil[0], maml[0]) > 1e-3 and _rel(anil[-1], maml[-1]) > 1e-6
+
+
+@pytest.mark.parametrize("algorithm", ["maml", "metasgd", "anil", "alpha"])
+def test_each_torch_func_reference_updates_as_the_projects_eager_step(algorithm, monkeypatch):
+    """Three steps of the reference's update (Adam over the init and Meta-SGD's rates; Alpha
+    MAML's hypergradient SGD on theta, beta and alpha) equal three eager MetaLearner steps."""
+    monkeypatch.setattr(compiled, "COMPILER", compiled.Compiler())  # not enabled: the eager step
+    model = MLP((8, 6))
+    hp = HParams(inner_lr=0.05, outer_lr=1e-2, hyper_lr=1e-2, hyper_beta=0.5)
+    learner, leaves = _learner_and_leaves(algorithm, model, _params(model), hp)
+    leaves = tree_map(lambda v: v.clone().requires_grad_(True), leaves)
+    ref = bench.FUNC_REFERENCES[get_algorithm(algorithm)]
+    flat = tree_leaves(leaves)
+    update = ref.update(flat, hp)
+    for seed in range(3):
+        batch = _batch(20 + seed)
+        _, grads = bench.reference_grad(ref, leaves, model, batch, hp)
+        update(grads)
+        learner.step(batch, hp)
+    ours = list(learner.params.values()) + (list(learner.lrs.values()) if learner.lrs else [])
+    ours += [learner.alpha] if hasattr(learner, "alpha") else []
+    assert len(ours) == len(flat)
+    for i, (a, b) in enumerate(zip(flat, ours)):
+        assert a.dtype == b.dtype == torch.float64 and _rel(a.detach(), b.detach()) < 1e-10, i
+    assert _rel(flat[0].detach(), _params(model)["0.weight"].detach()) > 1e-4  # it moved
 
 
 def test_every_row_but_alpha_updates_with_core_optim_adam():
@@ -133,6 +209,32 @@ def test_every_row_is_also_set_against_the_torch_compile_row(capsys):
     assert [r["x_compile"] for r in rows[-2:]] == [1.0, 1.5] and rows[0]["x_compile"] == 10.0 / 400.0
     out = capsys.readouterr().out
     assert "x compile" in out and "Meta-SGD" in out and "1.50" in out
+    assert "x own" not in out and all("x_own_compile" not in r for r in rows)  # no algorithm's own row
+
+
+def test_each_algorithm_is_set_against_its_own_torch_compile_row(capsys):
+    """x own: each row over the torch.compile row it names (its algorithm's), beside x compile
+    (MAML's); a row without one (FOMAML here) shows '-'."""
+    metasgd = bench.FUNC_REFERENCES[get_algorithm("metasgd")].label
+    rows = [{"name": label, "it_s": rate, "tasks_s": 0.0, "against": against, "optimiser": "x"}
+            for (label, _, against), rate in zip(bench.BASELINES.values(), (10.0, 20.0, 40.0, 50.0))]
+    rows += [{"name": bench.COMPILE_ROW, "it_s": 400.0, "tasks_s": 0.0, "against": "loop", "optimiser": "x",
+              "own_compile": bench.COMPILE_ROW},
+             {"name": metasgd, "it_s": 200.0, "tasks_s": 0.0, "against": "loop", "optimiser": "x",
+              "own_compile": metasgd},
+             {"name": "MAML (ours)", "it_s": 800.0, "tasks_s": 0.0, "against": "loop", "optimiser": "x",
+              "own_compile": bench.COMPILE_ROW},
+             {"name": "Meta-SGD (ours)", "it_s": 500.0, "tasks_s": 0.0, "against": "loop", "optimiser": "x",
+              "own_compile": metasgd},
+             {"name": "FOMAML (ours)", "it_s": 900.0, "tasks_s": 0.0, "against": "loop-fo", "optimiser": "x",
+              "own_compile": None}]
+    bench._print_table(rows)
+    assert [r.get("x_own_compile") for r in rows[-5:]] == [1.0, 1.0, 2.0, 2.5, None]
+    assert [r["x_compile"] for r in rows[-5:]] == [1.0, 0.5, 2.0, 1.25, 2.25]
+    out = capsys.readouterr().out
+    assert "x own" in out and f"Meta-SGD: `{metasgd}`" in out
+    line = next(row for row in out.splitlines() if "FOMAML (ours)" in row)
+    assert "2.25" in line and "       -" in line
 
 
 def test_compile_failure_skips_the_row_with_its_reason(monkeypatch, capsys):
@@ -142,10 +244,32 @@ def test_compile_failure_skips_the_row_with_its_reason(monkeypatch, capsys):
     monkeypatch.setattr(torch, "compile", broken)
     recorded = []
     model, family = MLP(), get_family("sinusoid")
-    info = bench._compiled_row(model, family, HParams(), torch.Generator().manual_seed(0), torch.device("cpu"),
-                               lambda *a: recorded.append(a))
-    assert recorded == [] and info == {"skipped": "RuntimeError: no C++ compiler here"}
-    assert "torch.compile row skipped: RuntimeError: no C++ compiler here" in capsys.readouterr().out
+    for cls in bench.FUNC_REFERENCES:
+        info = bench._compiled_row(model, family, HParams(), torch.Generator().manual_seed(0), torch.device("cpu"),
+                                   lambda *a, **k: recorded.append(a), cls)
+        assert recorded == [] and info == {"skipped": "RuntimeError: no C++ compiler here"}
+        out = capsys.readouterr().out
+        assert "torch.compile row skipped: RuntimeError: no C++ compiler here" in out
+        assert bench.FUNC_REFERENCES[cls].label in out
+
+
+def test_a_compiled_row_is_recorded_against_its_own_algorithm(monkeypatch, capsys):
+    """With a compile that works (here: none, the eager function), each algorithm's row is recorded
+    with its own label, baseline and optimiser, and names itself as its own yardstick."""
+    monkeypatch.setattr(torch, "compile", lambda fn: fn)
+    model, family = MLP((6,)), get_family("sinusoid")
+    for cls in bench.FUNC_REFERENCES:
+        recorded = []
+
+        def record(*args, recorded=recorded, **kwargs):
+            recorded.append((args, kwargs))
+        info = bench._compiled_row(model, family, HParams(meta_batch=3), torch.Generator().manual_seed(0),
+                                   torch.device("cpu"), record, cls)
+        assert info["rel_diff_to_eager"] == 0.0 and info["compile_s"] >= 0
+        (label, against, step, optimiser), kwargs = recorded[0]
+        assert label == bench.FUNC_REFERENCES[cls].label == kwargs["own"]
+        assert (against, optimiser) == (cls.baseline, cls.optimiser_label)
+        assert torch.isfinite(step()), cls.label
 
 
 def test_scale_probe_reports_rate_and_memory_per_task():

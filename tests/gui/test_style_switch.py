@@ -85,3 +85,29 @@ def test_a_theme_switch_paints_the_central_widget_once(qtbot, open_window):
     assert _paints_of(central, qtbot, central.update) == 1  # the counter sees a plain repaint
     assert _paints_of(central, qtbot, w.demo.light.trigger) == 1  # the first switch to light
     assert _paints_of(central, qtbot, w.demo.light.trigger) == 1  # and back
+
+
+def test_a_wrap_label_measures_again_after_a_font_change_and_not_for_a_colour(qtbot):
+    from gui.widgets import WrapLabel
+
+    label = WrapLabel()
+    qtbot.addWidget(label)
+    label.setWordWrap(True)
+    words = "a readout long enough to wrap onto several lines at this width " * 3
+    label.setText(f"<span style='color:#111111'>{words}</span>")
+    small = label.heightForWidth(200)
+    label.setText(f"<span style='color:#eeeeee'>{words}</span>")
+    assert label.heightForWidth(200) == small  # the same words in another colour: the same height
+    font = QFont(label.font())
+    font.setPointSize(font.pointSize() * 2)
+    label.setFont(font)
+    assert label.heightForWidth(200) > small  # a bigger font is measured again, not remembered
+    label.setText(f"<span style='color:#eeeeee'>{words} and more</span>")
+    assert label.heightForWidth(200) == _qt_height(label, 200)
+
+
+def _qt_height(label, width: int) -> int:
+    """What Qt itself measures (no remembered heights)."""
+    from PySide6.QtWidgets import QLabel
+
+    return QLabel.heightForWidth(label, width)

@@ -228,11 +228,13 @@ class MainWindow(QMainWindow):
             self.status["state"].setText(self._state_text(self.snapshot))
         if resized and self.snapshot is not None:  # new text sizes: the headline's long or short form
             self._headline(self.snapshot)
-        # Every rich-text label's new text (its colours are in its HTML) or style laid out now, not
-        # in its paint: a label laid out while painting asks for a second paint of the window.
-        for label in self.findChildren(QLabel):
-            if label.textFormat() != Qt.PlainText and label.isVisible():
-                label.sizeHint()
+        # A colour switch: every rich-text label's new text (its colours are in its HTML) or style
+        # laid out now, not in its paint (a label laid out while painting asks for a second paint
+        # of the window). New text sizes are measured again anyway once the refits have run.
+        if not resized:
+            for label in self.findChildren(QLabel):
+                if label.textFormat() != Qt.PlainText and label.isVisible():
+                    label.sizeHint()
 
     def start(self) -> None:
         """Start the trainer (if its host is not running yet) and the frame timer, after the window is shown."""

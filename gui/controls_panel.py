@@ -206,12 +206,16 @@ class ControlsPanel(QWidget):
         self._set_family_ranges(c.family)
         self.sync(c)
         self._connect()
+        self._measured_pt = style.themes.current.body_pt  # the font the value boxes were measured in
         style.themes.changed.connect(self.apply_theme)
 
-    def apply_theme(self, _theme) -> None:
+    def apply_theme(self, theme) -> None:
         """superqt's slider value boxes size themselves to their font: measure them again once
-        presenter mode's font has reached them (re-setting the suffix is the public way)."""
-        QTimer.singleShot(0, self, self._measure_value_boxes)
+        presenter mode's font has reached them (re-setting the suffix is the public way). Only
+        when the font size changed: a colour-only switch (Ctrl+T) would relayout every box."""
+        if theme.body_pt != self._measured_pt:
+            self._measured_pt = theme.body_pt
+            QTimer.singleShot(0, self, self._measure_value_boxes)
 
     def _measure_value_boxes(self) -> None:
         for box in self.findChildren(QLineEdit):

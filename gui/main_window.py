@@ -40,7 +40,7 @@ from gui.menus import Demo
 from gui.panels import EvalPanel, InitPanel, LossPanel, points_text
 from gui.task_editor import TaskEditor, TaskTools
 from gui.timeline import Timeline
-from gui.widgets import ClampedLabel, EntryKeys
+from gui.widgets import ClampedLabel, EntryKeys, WrapLabel
 
 MIN_SIZE = (960, 660)  # fits a 1024x768 or 1280x720 projector with room for a desktop bar and a title bar
 FIRST_SIZE = (1600, 900)  # the window's size at start, where the screen has room
@@ -134,7 +134,7 @@ class MainWindow(QMainWindow):
         self.task_tools = TaskTools(self.editor)
         self.controls.task_form.addRow(self.task_tools)
 
-        self.headline = QLabel(tr("Starting…"))
+        self.headline = WrapLabel(tr("Starting…"))
         self.headline.setObjectName("headline")
         self.headline.setTextFormat(Qt.RichText)
         self.headline.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
@@ -228,6 +228,13 @@ class MainWindow(QMainWindow):
             self.status["state"].setText(self._state_text(self.snapshot))
         if resized and self.snapshot is not None:  # new text sizes: the headline's long or short form
             self._headline(self.snapshot)
+        # A colour switch: every rich-text label's new text (its colours are in its HTML) or style
+        # laid out now, not in its paint (a label laid out while painting asks for a second paint
+        # of the window). New text sizes are measured again anyway once the refits have run.
+        if not resized:
+            for label in self.findChildren(QLabel):
+                if label.textFormat() != Qt.PlainText and label.isVisible():
+                    label.sizeHint()
 
     def start(self) -> None:
         """Start the trainer (if its host is not running yet) and the frame timer, after the window is shown."""

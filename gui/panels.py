@@ -20,6 +20,7 @@ from core.words import QT_TR_NOOP
 from gui import style
 from gui.axes import ThemedAxis
 from gui.i18n import tr
+from gui.widgets import WrapLabel
 
 
 def steps_text(i: int) -> str:
@@ -120,7 +121,7 @@ _TEXT = re.compile(r"(?<=>)[^<]+")  # the text between tags (the tags hold font 
 FIT_SLACK_PX = 2.0  # room kept for figures that are not quite as wide as a zero
 
 
-class FitLabel(QLabel):
+class FitLabel(WrapLabel):
     """A right-aligned rich-text label showing the longest of its versions that fits its width
     (refit on resize): a long readout gives way to a short one instead of running out of the
     panel's header."""

@@ -3,6 +3,7 @@ of the number boxes, and a label that keeps to a few lines."""
 from __future__ import annotations
 
 import math
+import re
 
 from PySide6.QtCore import QEvent, QObject, QRegularExpression, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QRegularExpressionValidator, QTextLayout
@@ -235,3 +236,31 @@ def clamp_lines(text: str, font: QFont, width: int, lines: int) -> str:
         out.append(metrics.elidedText(text[start:start + length].strip(), Qt.ElideRight, width))
     layout.endLayout()
     return "\n".join(part for part in out if part)
+
+
+_COLOURS = re.compile(r"color:\s*#[0-9a-fA-F]{3,8};?")
+
+
+class WrapLabel(QLabel):
+    """A QLabel whose height for a width is remembered per text: Qt measures a word-wrapped
+    rich-text label by laying its text out again, which repaints it, and every relayout around
+    it asks again (a theme switch relays out one nesting level per event-loop pass, so the
+    window's headline and the cards' header rows were repainted at each: 4 paints a switch)."""
+
+    _heights: dict | None = None  # (width, text) -> height, in the current font
+
+    def heightForWidth(self, width: int) -> int:
+        if self._heights is None:
+            self._heights = {}
+        key = (width, _COLOURS.sub("", self.text()))  # a colour takes no room: a theme switch reuses them
+        height = self._heights.get(key)
+        if height is None:
+            if len(self._heights) > 64:
+                self._heights.clear()
+            height = self._heights[key] = super().heightForWidth(width)
+        return height
+
+    def changeEvent(self, event) -> None:
+        if event.type() in (QEvent.FontChange, QEvent.StyleChange, QEvent.ContentsRectChange) and self._heights:
+            self._heights.clear()  # another font, style or margin: other heights
+        super().changeEvent(event)

@@ -5,9 +5,9 @@ The live trainer draws a meta-learned init's fit up to 60 times a second, in the
 trains, so its cost is taken from training. A step on the support is ~20 tiny ops, which numpy
 dispatches for less than torch; the parameters sit in one flat buffer (a step's update is one op,
 a scalar rate is folded into the output gradient), and the 200-point grid is evaluated once, for
-every drawn count together, after the steps (it is most of the arithmetic). Same arithmetic as
-`MLP.sgd_curves`, in the parameters' own precision; checked against autograd in float64 in
-tests/core/test_snapshots.py. Measured in the trainer: docs/bench/live_vs_headless.txt.
+every drawn count together, after the steps (it is most of the arithmetic). The same arithmetic as
+SGD on `MLP.forward`'s MSE, in the parameters' own precision; checked against autograd in float64
+in tests/core/test_snapshots.py. Measured in the trainer: docs/bench/live_vs_headless.txt.
 """
 from __future__ import annotations
 

@@ -115,46 +115,6 @@ class MLP:
                 d = input_grad(d, layers[i][0]) * masks[i - 1]
         return loss, grads
 
-    @torch.inference_mode()
-    def sgd_curves(self, params: Params, x: torch.Tensor, y: torch.Tensor, grid: torch.Tensor, lr, steps: int):
-        """One task's fit as the panels draw it: predictions on `grid` (steps + 1, G) before and
-        after each of `steps` SGD steps on (x, y), and no (a, b) path. params are unbatched; lr is
-        a float or per-entry rates. Unbatched 2-D ops, one forward over support and grid together
-        and in-place updates: half the kernel calls of `adapt_path` + `forward`, and the live
-        trainer runs it up to 60 times a second."""
-        ws = [params[w].detach().clone() for w, _ in self.names]
-        bs = [params[b].detach().clone() for _, b in self.names]
-        rates = [lr[w] for w, _ in self.names] + [lr[b] for _, b in self.names] if isinstance(lr, dict) else None
-        n, last = x.numel(), len(ws) - 1
-        wts = [w.t() for w in ws]  # views: they follow the in-place updates
-        y = y.reshape(-1, 1)
-        inputs = torch.cat([x.reshape(-1), grid]).unsqueeze(1)  # (n + G, 1): support rows first
-        preds = []
-        for s in range(steps + 1):
-            hs, h = [], inputs
-            for i in range(len(ws)):
-                hs.append(h[:n])
-                h = torch.addmm(bs[i], h, wts[i])
-                if i < last:
-                    h = torch.relu(h)
-            preds.append(h[n:, 0])
-            if s == steps or n == 0:
-                break
-            d = (2.0 / n) * (h[:n] - y)  # dL/dpred on the support
-            gw, gb = [None] * len(ws), [None] * len(ws)
-            for i in range(last, -1, -1):
-                gw[i], gb[i] = torch.mm(d.t(), hs[i]), d.sum(0)
-                if i > 0:  # back through layer i and the ReLU before it
-                    d = torch.ops.aten.threshold_backward(torch.mm(d, ws[i]), hs[i], 0)
-            if rates is None:
-                torch._foreach_add_(ws + bs, gw + gb, alpha=-float(lr))
-            else:
-                torch._foreach_sub_(ws + bs, torch._foreach_mul(gw + gb, rates))
-        out = torch.stack(preds)
-        if len(preds) < steps + 1:  # no support points: nothing to adapt to
-            out = out.expand(steps + 1, -1)
-        return out, None
-
 
 @dataclass
 class TwoParam:
@@ -191,7 +151,10 @@ class TwoParam:
 
     @torch.inference_mode()
     def sgd_curves(self, params: Params, x: torch.Tensor, y: torch.Tensor, grid: torch.Tensor, lr, steps: int):
-        """As `MLP.sgd_curves`, plus the (a, b) path (steps + 1, 2) for the parameter-space panel."""
+        """One task's fit as the panels draw it: predictions on `grid` (steps + 1, G) before and after
+        each of `steps` SGD steps on (x, y), and the (a, b) path (steps + 1, 2) for the parameter-space
+        panel. params are unbatched; lr is a float or per-entry rates. (The MLP's panels fit by hand
+        in numpy: core.curves.)"""
         p = {k: v.detach().reshape(1) for k, v in params.items()}
         x, y = x.reshape(1, -1), y.reshape(1, -1)
         path = [p]

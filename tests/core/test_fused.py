@@ -1,5 +1,7 @@
 """core.fused (the step core.compiled compiles), run eagerly, against the unrolled autograd
 reference and core.analytic: float64, 1e-10."""
+from contextlib import contextmanager
+
 import pytest
 import torch
 
@@ -16,6 +18,16 @@ def _batch(seed=0, n=6, k=10, q=7):
 
 def _params(model, seed=1):
     return {k: v.double() for k, v in model.init(torch.Generator().manual_seed(seed)).items()}
+
+
+@contextmanager
+def _loops(on: bool):
+    """core.fused's products as traced for the compiler (on) or as run eagerly (off)."""
+    token = fused.LOOPS.set(on)
+    try:
+        yield
+    finally:
+        fused.LOOPS.reset(token)
 
 
 def _rel(a, b):
@@ -72,12 +84,9 @@ def test_per_entry_rates_equal_analytic(hidden, steps, first_order, loops):
     rates = {k: torch.rand(v.shape, generator=g, dtype=torch.float64) * 0.1 for k, v in params.items()}
     ws, bs = [params[w] for w, _ in model.names], [params[b] for _, b in model.names]
     rate_lists = ([rates[w] for w, _ in model.names], [rates[b] for _, b in model.names])
-    token = fused.LOOPS.set(loops)
-    try:
+    with _loops(loops):
         loss, vw, vb, rw, rb = fused.meta_grad(ws, bs, batch.xs, batch.ys, batch.xq, batch.yq, None, steps,
                                                first_order, rates=rate_lists)
-    finally:
-        fused.LOOPS.reset(token)
     ref_loss, ref, ref_rates = analytic.meta_grad(model, params, batch.xs, batch.ys, batch.xq, batch.yq, rates,
                                                   steps, first_order=first_order)
     assert float(loss) == pytest.approx(float(ref_loss), rel=1e-12)
@@ -95,11 +104,8 @@ def test_fused_with_loops_as_traced_for_the_compiler(steps, first_order):
     """The broadcast-sum products core.compiled traces (fused.LOOPS) against the reference."""
     model, batch = MLP(), _batch(5, n=4)
     params = _params(model, 6)
-    token = fused.LOOPS.set(True)
-    try:
+    with _loops(True):
         loss, grads = _grads(model, params, batch, 0.05, steps, first_order)
-    finally:
-        fused.LOOPS.reset(token)
     ref = loop_meta_grad(model, params, batch, 0.05, steps, first_order=first_order)
     for k in params:
         assert _rel(grads[k], ref[k]) < 1e-10, k
@@ -115,13 +121,10 @@ def test_frozen_body_equals_masked_rates(hidden, steps, first_order, loops):
     model, batch = MLP(hidden), _batch(7)
     params = _params(model, 8)
     ws, bs = [params[w] for w, _ in model.names], [params[b] for _, b in model.names]
-    token = fused.LOOPS.set(loops)
-    try:
+    with _loops(loops):
         loss, vw, vb, rw, rb = fused.meta_grad(ws, bs, batch.xs, batch.ys, batch.xq, batch.yq,
                                                torch.tensor(0.05, dtype=torch.float64), steps, first_order,
                                                frozen=len(ws) - 1)
-    finally:
-        fused.LOOPS.reset(token)
     head = set(model.names[-1])
     rates = {k: torch.full_like(v, 0.05 if k in head else 0.0) for k, v in params.items()}
     ref_loss, ref, _ = analytic.meta_grad(model, params, batch.xs, batch.ys, batch.xq, batch.yq, rates, steps,
@@ -143,13 +146,10 @@ def test_scalar_rate_gradient_equals_summed_per_entry(hidden, steps, first_order
     model, batch = MLP(hidden), _batch(9)
     params = _params(model, 10)
     ws, bs = [params[w] for w, _ in model.names], [params[b] for _, b in model.names]
-    token = fused.LOOPS.set(loops)
-    try:
+    with _loops(loops):
         loss, vw, vb, d_rate, none = fused.meta_grad(ws, bs, batch.xs, batch.ys, batch.xq, batch.yq,
                                                      torch.tensor(0.05, dtype=torch.float64), steps, first_order,
                                                      rate_grad=True)
-    finally:
-        fused.LOOPS.reset(token)
     rates = {k: torch.full_like(v, 0.05) for k, v in params.items()}
     _, _, ref_rates = analytic.meta_grad(model, params, batch.xs, batch.ys, batch.xq, batch.yq, rates, steps,
                                          first_order=first_order)

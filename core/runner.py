@@ -29,6 +29,9 @@ class Chunk:
     diverged_at: int | None = None  # iteration (1-based, counted from the run's start) that blew up
     diverged_value: float = math.nan
     rolled_back_to: int | None = None
+    # the last proven point itself diverges at its first step with these settings: rolling back
+    # cannot help (only smaller rates, fewer inner steps or a reset can)
+    stuck: bool = False
     notice: str = ""  # e.g. the graph capture failed and training goes on eagerly
 
 
@@ -89,6 +92,7 @@ class StepRunner:
         params_ok = bool(torch.stack([torch.isfinite(p).all() for p in leaves]).all())
         bad = next((i for i, (v, r) in enumerate(zip(values, rival_values)) if diverged(v) or diverged(r)), None)
         if bad is not None or not params_ok:
+            stuck = bad == 0 and self.iteration == self._good_iteration
             if bad == 0:  # even the chunk's starting point is bad: back to the last proven one
                 before, start = self._good, self._good_iteration
             else:
@@ -98,7 +102,7 @@ class StepRunner:
             value = values[bad] if bad is not None and diverged(values[bad]) else (
                 rival_values[bad] if bad is not None else math.nan)
             self.iteration = start
-            return Chunk(diverged_at=at, diverged_value=value, rolled_back_to=start, notice=notice)
+            return Chunk(diverged_at=at, diverged_value=value, rolled_back_to=start, stuck=stuck, notice=notice)
         self._good, self._good_iteration = before, self.iteration
         self.iteration += len(values)
         return Chunk(values, rival_values if rival_losses else [], notice=notice)

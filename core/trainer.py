@@ -261,9 +261,14 @@ class Trainer:
             self.rewind.forget_after(self.iteration)
             self.shared.update(playing=False)
             self.state = "diverged"
-            self._say(QT_TR_NOOP("Diverged at iteration {iteration} (meta-loss {value:.3g}); rolled back to iteration "
-                                 "{rolled_back}. Try a smaller learning rate, then Play."),
-                      iteration=chunk.diverged_at, value=chunk.diverged_value, rolled_back=chunk.rolled_back_to)
+            if chunk.stuck:  # going back further cannot help: say what can
+                self._say(QT_TR_NOOP("Diverged at once from iteration {rolled_back} (meta-loss {value:.3g}): going "
+                                     "back further cannot help. Lower the learning rates or inner steps, or Reset."),
+                          value=chunk.diverged_value, rolled_back=chunk.rolled_back_to)
+            else:
+                self._say(QT_TR_NOOP("Diverged at iteration {iteration} (meta-loss {value:.3g}); rolled back to "
+                                     "iteration {rolled_back}. Try a smaller learning rate, then Play."),
+                          iteration=chunk.diverged_at, value=chunk.diverged_value, rolled_back=chunk.rolled_back_to)
             return 0
         rivals = chunk.rival_losses or [0.0] * len(chunk.losses)
         for v, r in zip(chunk.losses, rivals):

@@ -356,7 +356,8 @@ class MainWindow(QMainWindow):
         if snap.message_id != self._message_id:
             self._message_id = snap.message_id
             bad = snap.state in ("diverged", "error")
-            self.show_notice(_friendly(snap), style.ERROR if bad else style.INFO, sticky=bad)
+            way_out = (tr("Reset"), self.controls.reset_training) if snap.state == "diverged" else None
+            self.show_notice(_friendly(snap), style.ERROR if bad else style.INFO, sticky=bad, action=way_out)
         self.stats.drew()
         self._drawing = (snap, now)  # the plots' updates post the window's update request: timed in eventFilter
         if self.first_frame_s is None:

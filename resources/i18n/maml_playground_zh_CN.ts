@@ -308,6 +308,10 @@
         <translation>重置</translation>
     </message>
     <message>
+        <source>Diverged at once from iteration {rolled_back} (meta-loss {value:.3g}): going back further cannot help. Lower the learning rates or inner steps, or Reset.</source>
+        <translation>从第 {rolled_back} 次迭代起立即发散（元损失 {value:.3g}）：再回退也无济于事。请调小学习率或内循环步数，或点重置。</translation>
+    </message>
+    <message>
         <source>Diverged at iteration {iteration} (meta-loss {value:.3g}); rolled back to iteration {rolled_back}. Try a smaller learning rate, then Play.</source>
         <translation>在第 {iteration} 次迭代发散（元损失 {value:.3g}）；已回退到第 {rolled_back} 次迭代。请调小学习率，再点播放。</translation>
     </message>

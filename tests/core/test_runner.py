@@ -55,6 +55,22 @@ def test_a_bad_first_loss_goes_back_to_the_previous_proven_point():
     assert all(torch.equal(at_3[k], v) for k, v in learner.state()[0].items())
 
 
+def test_a_proven_point_that_diverges_at_once_is_called_stuck():
+    """Rolling back goes one proven point at a time; when the last one itself diverges at its first
+    step with these settings, going further back cannot help and the chunk says so."""
+    runner, learner = _runner()
+    gentle, wild = HParams(inner_lr=0.01, outer_lr=0.01), HParams(inner_lr=1e3, outer_lr=0.01, inner_steps=10)
+    at_0 = learner.state()[0]
+    runner.run(gentle, 3)  # proves iteration 0's parameters
+    first = runner.run(wild, 3)  # iteration 3's first loss is already bad: back to iteration 0
+    assert first.diverged_at == 4 and first.rolled_back_to == 0 and not first.stuck
+    again = runner.run(wild, 3)  # iteration 0 is the last proven point, and it diverges at once too
+    assert again.diverged_at == 1 and again.rolled_back_to == 0 and again.stuck
+    assert all(torch.equal(at_0[k], v) for k, v in learner.state()[0].items())
+    ok = runner.run(gentle, 3)  # smaller rates train on from there
+    assert len(ok.losses) == 3 and not ok.stuck and runner.iteration == 3
+
+
 def test_a_rival_steps_on_the_same_tasks_and_its_losses_are_reported():
     runner, _ = _runner("maml", rival="fomaml")
     chunk = runner.run(HParams(inner_lr=0.01, outer_lr=0.01), 4)

@@ -211,6 +211,28 @@ def test_divergence_pauses_and_rolls_back(start):
     assert run.trainer.iteration == stopped == snap.iteration
 
 
+def test_a_proven_point_that_diverges_at_once_says_reset_or_smaller_rates(start):
+    """Play again with the same wild rates: each divergence goes back one proven point, until the
+    last one diverges at its first step too; then the notice stops promising that a rollback helps."""
+    run = start(model="two-param", family="linear", inner_lr=0.01)
+    run.shared.update(playing=True)
+    run.wait_for("iterations while playing", lambda s: s.iteration >= 3)
+    run.shared.update(inner_lr=1e3, inner_steps=10)
+    snap = run.wait_for("state 'diverged'", lambda s: s.state == "diverged")
+    for _ in range(3):  # the first rollback may land on the chunk's own start, proven by its first loss
+        if snap.message_template.startswith("Diverged at once"):
+            break
+        run.shared.update(playing=True)
+        snap = run.wait_for("the next divergence", lambda s, m=snap.message_id: s.state == "diverged"
+                            and s.message_id > m)
+    assert snap.message_template.startswith("Diverged at once from iteration {rolled_back}"), snap.message
+    assert snap.message_values["rolled_back"] == snap.iteration and "Reset" in snap.message
+    assert run.shared.get().playing is False
+    run.shared.update(inner_lr=0.01, inner_steps=1, playing=True)  # smaller rates train on from there
+    after = run.wait_for("steps at the smaller rates", lambda s: s.iteration > snap.iteration + 2)
+    assert after.state == "training"
+
+
 def test_training_resumes_after_divergence_with_a_small_lr(start):
     """A huge outer step leaves finite but useless (~1e30) weights; the next step diverges.
     The rollback must land on weights from which a sane learning rate trains again."""

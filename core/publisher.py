@@ -43,12 +43,8 @@ class Publisher:
         """The timeline's state, described anew only when the archive changed (an init kept, the
         slots thinned, a rollback) or the replayed init did: listing the entries and summing
         their sizes took ~0.4 ms of every snapshot (14% of one), growing with the archive."""
-        archive = rewind.archive
-        entries = archive.entries
-        key = (id(archive), id(entries), len(entries), archive.every, entries[-1].iteration if entries else None,
-               id(rewind.showing))
-        if key != self._rewind_key or self._rewind is None:
-            self._rewind_key, self._rewind = key, rewind.state(latest)
+        if rewind.version != self._rewind_key or self._rewind is None:
+            self._rewind_key, self._rewind = rewind.version, rewind.state(latest)
         return replace(self._rewind, latest=latest)
 
     def eval_owed(self) -> bool:

@@ -19,6 +19,7 @@ iteration with the 'replay' command and gets the replayed curves in the snapshot
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -33,6 +34,7 @@ MAX_KEPT = 256
 MIN_KEPT = 2
 FIRST_EVERY = 10  # iterations between kept inits until the first thinning
 SMALL_BYTES = 64 * 2**10  # a replayed init this small rides along in the snapshot (tests, the trail's marker)
+_VERSIONS = itertools.count(1)  # one counter for every archive and rewind: a version is never seen twice
 
 
 def _numpy(params: dict[str, torch.Tensor] | None) -> dict[str, np.ndarray] | None:
@@ -85,6 +87,7 @@ class InitArchive:
         self.capacity = max_kept
         self.entry_bytes = 0
         self.entries: list[Kept] = []
+        self.version = next(_VERSIONS)  # a new one after every change of the entries or the slots
 
     def due(self, iteration: int) -> bool:
         """Whether `iteration` opens a new slot of `every` iterations (one init kept per slot)."""
@@ -96,9 +99,11 @@ class InitArchive:
             self.capacity = int(np.clip(self.budget // max(kept.nbytes, 1), MIN_KEPT, self.max_kept))
         if len(self.entries) >= self.capacity:
             self._thin()
+            self.version = next(_VERSIONS)
             if not self.due(kept.iteration):  # its slot, twice as wide now, already has an init
                 return
         self.entries.append(kept)
+        self.version = next(_VERSIONS)
 
     def _thin(self) -> None:
         """Double the slots until at most half the capacity is used, keeping each slot's first init
@@ -111,7 +116,9 @@ class InitArchive:
 
     def drop_after(self, iteration: int) -> None:
         """Forget inits past `iteration` (training rolled back to it)."""
-        self.entries = [e for e in self.entries if e.iteration <= iteration]
+        kept = [e for e in self.entries if e.iteration <= iteration]
+        if len(kept) != len(self.entries):
+            self.entries, self.version = kept, next(_VERSIONS)
 
     def nearest(self, iteration: int) -> Kept | None:
         if not self.entries:
@@ -141,8 +148,24 @@ class Rewind:
     def __init__(self, make: Callable, device: torch.device, archive: InitArchive | None = None):
         self.make, self.device = make, device
         self.archive = archive or InitArchive()
-        self.showing: Kept | None = None
+        self._showing: Kept | None = None
+        self._showing_version = next(_VERSIONS)
         self._replayed: dict[str, object] = {}
+
+    @property
+    def showing(self) -> Kept | None:
+        """The kept init the panels replay (None: live)."""
+        return self._showing
+
+    @showing.setter
+    def showing(self, kept: Kept | None) -> None:
+        self._showing, self._showing_version = kept, next(_VERSIONS)
+
+    @property
+    def version(self) -> tuple[int, int]:
+        """Changes whenever `state()` would: the archive changed or another init is replayed. Never
+        repeats, across rewinds too (a rebuilt trainer's new rewind may sit at the old one's address)."""
+        return self.archive.version, self._showing_version
 
     def record(self, iteration: int, learners: dict[str, object]) -> None:
         """Keep the learners' state if one is due at this iteration (cheap when not)."""

@@ -50,4 +50,15 @@ def test_the_timelines_state_follows_every_change_of_the_archive_and_the_replay(
         check()
         it += 1
         check()
+    # a rebuilt trainer's new rewind, and one whose archive is swapped in (a fall-back to the CPU
+    # keeps the old archive): each described as it is, whatever the objects' addresses
+    old_iterations = rewind.archive.iterations()
+    rewind = Rewind(None, torch.device("cpu"), InitArchive(budget=8 * 40, every=10))
+    check()
+    rewind.archive.keep(kept(0))
+    check()
+    rewind.archive = InitArchive(budget=8 * 40, every=10)
+    for i in old_iterations:
+        rewind.archive.keep(kept(int(i)))
+    check()
     assert checked > 80

@@ -190,10 +190,11 @@ class Tour(QObject):
         """Start the current scene's clock when the tour plays itself."""
         if not (self.active and self._autoplay) or self.index + 1 >= len(self.scenes):
             return
-        if self._times is None:
+        if self._times is None or self._until is not None:
+            # with a deadline, paced again at every scene: one shown late (a busy machine, a slow
+            # reset) shrinks the scenes after it, so all are still shown by then
             within = None if self._until is None else self._until - time.perf_counter()
-            self._times = pace(self.scenes[self.index:], within)
-            self._times = [0.0] * self.index + self._times
+            self._times = [0.0] * self.index + pace(self.scenes[self.index:], within)
         self.timer.start(round(self._times[self.index] * 1000))
 
     @Slot()

@@ -121,6 +121,27 @@ def test_with_autoplay_the_tour_plays_itself_within_its_time(open_window, qtbot)
     assert not w.demo.presenter.on
 
 
+def test_a_scene_shown_late_shrinks_the_scenes_after_it(open_window, monkeypatch):
+    """Autoplay with a deadline paces the scenes left at every scene: when one is shown late (a
+    busy machine), the rest share the time that is left, so every scene is still shown by then."""
+    import time
+
+    import gui.tour as tour_module
+
+    w = open_window()
+    tour = w.demo.tour
+    until = time.perf_counter() + 1000.0  # time enough: every scene its own seconds
+    assert tour.start(autoplay=True, until=until)
+    tour._first_picture()  # the clock starts now, not at the first drawn snapshot
+    assert tour.timer.interval() == round(tour.scenes[0].seconds * 1000)
+    monkeypatch.setattr(tour_module.time, "perf_counter", lambda: until - 20.0)  # scene 2 shows very late
+    tour.next()
+    left = [s.seconds for s in tour.scenes[1:]]
+    assert sum(left) > 20.0, "the test needs scenes that no longer fit"
+    assert tour.timer.interval() == round(left[0] * 20.0 / sum(left) * 1000)  # shrunk to fit what is left
+    tour.leave()
+
+
 def test_main_tour_autoplay_shows_every_scene_before_quitting(tmp_path):
     """The issue's command: `main.py --tour --autoplay --quit-after 25` exits 0, every scene shown."""
     import os

@@ -208,6 +208,10 @@ class ControlsPanel(QWidget):
         lay.addLayout(files)
         lay.addStretch(1)
 
+        for box in self.findChildren(QLineEdit):  # superqt's value boxes: transparent, frameless
+            if box.styleSheet():  # its own stylesheet would pin its palette when polished (not the theme's)
+                box.setStyleSheet("")
+                box.setFrame(False)
         self._set_family_ranges(c.family)
         self.sync(c)
         self._connect()

@@ -4,12 +4,15 @@ boxes, check boxes, bars, menus and tooltips from the widget's palette alone.
 Why not a stylesheet: setting one re-polishes the widget's whole subtree (the controls panel:
 30-50 ms per theme switch), while a new palette only repaints. Here a colour switch is a
 `setPalette`; the geometry below is fixed and fonts follow `setFont`, so no switch restyles.
+Every method overridden here is a Python call for each time Qt asks it, paint after paint: so
+only the few that must be (no pixelMetric, asked hundreds of times a paint; no drawControl,
+asked for every label), and each hands what it does not draw straight to Fusion.
 
 Palette roles beyond Fusion's (set in `Theme.palette()`):
     Accent     focus ring, group box titles, a checked box
     Mid        the 1 px border of buttons and inputs
     Dark       group box frames
-    Shadow     menu bar, menus, toolbar and status bar
+    Shadow     menus and the status bar (the menu bar and toolbar: Window, in their own palette)
     AlternateBase  the group boxes' fill
 A push button with the property `look` set to "play" is filled with its own palette's Button
 colour, and its Highlight colour while checked (`Theme.play_palette()`); a slider with `look`
@@ -35,13 +38,13 @@ from PySide6.QtWidgets import (
 )
 
 BUTTON_PAD = (10, 6)  # a push button's padding around its text (x, y), inside its 1 px border
-WIDE_PAD = 18  # ... and a banner button's (look = "banner") horizontal padding
+PAD_X = {"banner": 18, "compact": 4}  # ... across, for buttons whose `look` property asks for more or less
 TOOL_PAD = (8, 3)  # a toolbar button's
 BUTTON_RADIUS, INPUT_RADIUS, GROUP_RADIUS, TOOL_RADIUS = 5.0, 4.0, 6.0, 4.0
 GROUP_PAD = (6, 8, 6, 6)  # a group box's padding inside its frame (left, top, right, bottom)
 GROUP_TITLE_X = 10  # the title's left edge, from the group box's
 INDICATOR = 20  # a check box's box, its 2 px border included
-TIP_PAD = 4  # a tooltip's padding inside its 1 px border
+FUSION_INDICATOR = 14  # ... where Fusion has room for this much (its PM_IndicatorWidth)
 
 
 def _rounded(painter: QPainter, rect: QRect, radius: float, fill: QColor | None, border: QColor | None,
@@ -91,26 +94,20 @@ class Look(QProxyStyle):
         d = round(0.85 * QFontMetrics(widget.font()).height())  # 16 px at the 12 pt body text
         return d, max(4, round(d * 0.375))
 
-    def pixelMetric(self, metric, option=None, widget=None) -> int:
-        timeline = self._timeline(widget)
-        if timeline is not None and metric in (QStyle.PM_SliderLength, QStyle.PM_SliderControlThickness):
-            return timeline[0]
-        if timeline is not None and metric == QStyle.PM_SliderThickness:
-            return timeline[0] + 2
-        if metric in (QStyle.PM_IndicatorWidth, QStyle.PM_IndicatorHeight):
-            return INDICATOR
-        if metric == QStyle.PM_ToolTipLabelFrameWidth:
-            return TIP_PAD
-        return super().pixelMetric(metric, option, widget)
-
     def sizeFromContents(self, kind, option, size: QSize, widget=None) -> QSize:
         if kind == QStyle.CT_PushButton:
-            pad_x = WIDE_PAD if widget is not None and widget.property("look") == "banner" else BUTTON_PAD[0]
+            pad_x = PAD_X.get(widget.property("look"), BUTTON_PAD[0]) if widget is not None else BUTTON_PAD[0]
             return QSize(size.width() + 2 * (pad_x + 1), size.height() + 2 * (BUTTON_PAD[1] + 1))
         if kind == QStyle.CT_ToolButton and _in_toolbar(widget):
             return QSize(size.width() + 2 * (TOOL_PAD[0] + 1), size.height() + 2 * (TOOL_PAD[1] + 1))
+        if kind == QStyle.CT_CheckBox:  # Fusion's room for its indicator, made room for ours
+            grown = super().sizeFromContents(kind, option, size, widget)
+            return QSize(grown.width() + INDICATOR - FUSION_INDICATOR, max(grown.height(), INDICATOR))
+        timeline = self._timeline(widget)
+        if kind == QStyle.CT_Slider and timeline is not None:
+            return QSize(size.width(), timeline[0] + 2)
         if kind == QStyle.CT_GroupBox and isinstance(option, QStyleOptionGroupBox):
-            fm = QFontMetrics(_title_font(option.fontMetrics.font() if widget is None else widget.font()))
+            fm = option.fontMetrics if widget is None else QFontMetrics(_title_font(widget.font()))
             return QSize(fm.horizontalAdvance(option.text) + GROUP_TITLE_X + 8 + 2 * GROUP_PAD[0],
                          self._frame_top(fm) + GROUP_PAD[1] + GROUP_PAD[3] + 2)
         return super().sizeFromContents(kind, option, size, widget)
@@ -119,6 +116,14 @@ class Look(QProxyStyle):
     def _frame_top(fm: QFontMetrics) -> int:
         """The group box frame's top edge: the title sits in the margin above, its lower part over the line."""
         return round(fm.height() * 0.72)
+
+    def subElementRect(self, element, option, widget=None) -> QRect:
+        if element in (QStyle.SE_CheckBoxIndicator, QStyle.SE_CheckBoxContents, QStyle.SE_CheckBoxFocusRect):
+            r = super().subElementRect(element, option, widget)
+            if element == QStyle.SE_CheckBoxIndicator:  # ours is larger, centred on the row
+                return QRect(r.left(), option.rect.center().y() - INDICATOR // 2 + 1, INDICATOR, INDICATOR)
+            return r.translated(INDICATOR - FUSION_INDICATOR, 0)
+        return super().subElementRect(element, option, widget)
 
     def subControlRect(self, control, option, sub, widget=None) -> QRect:
         timeline = self._timeline(widget)
@@ -132,7 +137,7 @@ class Look(QProxyStyle):
             return QRect(r.left() + x, r.center().y() - d // 2, d, d)
         if control == QStyle.CC_GroupBox and isinstance(option, QStyleOptionGroupBox) \
                 and sub in (QStyle.SC_GroupBoxFrame, QStyle.SC_GroupBoxLabel, QStyle.SC_GroupBoxContents):
-            fm = QFontMetrics(_title_font(widget.font() if widget is not None else option.fontMetrics.font()))
+            fm = option.fontMetrics if widget is None else QFontMetrics(_title_font(widget.font()))
             r = option.rect
             frame = r.adjusted(0, self._frame_top(fm), 0, 0)
             if sub == QStyle.SC_GroupBoxFrame:
@@ -154,11 +159,12 @@ class Look(QProxyStyle):
         elif element == QStyle.PE_PanelLineEdit:
             if widget is not None and isinstance(widget.parentWidget(), (QAbstractSpinBox, QComboBox)):
                 return  # the spin box or combo box draws the frame around it
+            if getattr(option, "lineWidth", 1) <= 0:
+                return  # a frameless box (a slider's value) is text on what is behind it
             painter.save()
             painter.setRenderHint(QPainter.Antialiasing)
-            framed = getattr(option, "lineWidth", 1) > 0
             border = pal.color(QPalette.Accent) if state & QStyle.State_HasFocus else pal.color(QPalette.Mid)
-            _rounded(painter, option.rect, INPUT_RADIUS, pal.color(QPalette.Base), border if framed else None)
+            _rounded(painter, option.rect, INPUT_RADIUS, pal.color(QPalette.Base), border)
             painter.restore()
         elif element == QStyle.PE_FrameLineEdit:
             pass  # drawn with the panel
@@ -179,24 +185,6 @@ class Look(QProxyStyle):
             self._tool_button(option, painter)
         else:
             super().drawPrimitive(element, option, painter, widget)
-
-    def drawControl(self, element, option, painter: QPainter, widget=None) -> None:
-        pal = option.palette
-        if element == QStyle.CE_PushButtonLabel and widget is not None and widget.property("look") == "play":
-            super().drawControl(element, option, painter, widget)  # its palette's ButtonText, in its bold font
-        elif element in (QStyle.CE_MenuBarEmptyArea, QStyle.CE_ToolBar):
-            painter.fillRect(option.rect, pal.color(QPalette.Shadow))
-        elif element == QStyle.CE_MenuBarItem:
-            painter.fillRect(option.rect, pal.color(QPalette.Shadow))
-            if option.state & (QStyle.State_Selected | QStyle.State_Sunken) and option.state & QStyle.State_Enabled:
-                painter.fillRect(option.rect, pal.color(QPalette.Highlight))
-            align = Qt.AlignCenter | Qt.TextShowMnemonic | Qt.TextDontClip | Qt.TextSingleLine
-            if not self.styleHint(QStyle.SH_UnderlineShortcut, option, widget):
-                align |= Qt.TextHideMnemonic
-            self.drawItemText(painter, option.rect, align, pal, bool(option.state & QStyle.State_Enabled),
-                              option.text, QPalette.WindowText)
-        else:
-            super().drawControl(element, option, painter, widget)
 
     def drawComplexControl(self, control, option, painter: QPainter, widget=None) -> None:
         if control == QStyle.CC_GroupBox and isinstance(option, QStyleOptionGroupBox):

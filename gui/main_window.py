@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSizePolicy,
     QStatusBar,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -217,6 +218,9 @@ class MainWindow(QMainWindow):
         """Colours by palette (`gui.look` paints the controls, bars and menus from it) and sizes
         by font: nothing here sets a stylesheet, so no switch re-polishes a widget."""
         self.setPalette(t.palette())  # now, not when the application's change reaches the window
+        bar = t.bar_palette()
+        for part in (self.menuBar(), *self.findChildren(QToolBar)):
+            part.setPalette(bar)
         resized = (self.font().pointSize(), self.headline.font().pointSize()) != (t.body_pt, t.headline_pt)
         if self.font().pointSize() != t.body_pt:  # a new size reaches every widget: only when it changed
             font = self.font()

@@ -131,6 +131,7 @@ class Demo(QObject):
         tb = QToolBar(tr("Demo"))
         tb.setObjectName("demo-toolbar")
         tb.setMovable(False)
+        tb.setAutoFillBackground(True)  # its palette's Window (Theme.bar_palette), not the window's
         tb.setToolButtonStyle(Qt.ToolButtonTextOnly)
         for a in (self.sidebar, self.trained, self.present, self.light, self.explain, self.record):
             tb.addAction(a)

@@ -141,6 +141,12 @@ class Theme:
             pal.setColor(role, QColor(colour))
         return pal
 
+    def bar_palette(self) -> QPalette:
+        """The menu bar's and toolbar's own Window colour (over the window's palette)."""
+        pal = QPalette()
+        pal.setColor(QPalette.Window, QColor(self.status))
+        return pal
+
     def play_palette(self) -> QPalette:
         """The Play button's own roles (over the window's): green to start, orange while it pauses."""
         pal = QPalette()

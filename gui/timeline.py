@@ -13,13 +13,14 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, Slot
-from PySide6.QtGui import QColor, QPainter, QPalette, QPen
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
 from superqt.utils import qthrottled, signals_blocked
 
 from gui import style
 from gui.i18n import tr
+from gui.widgets import paint_box
 
 ASK_MS = 80  # a drag asks the trainer at most this often (each replay costs it an evaluation)
 STALE_S = 1.0  # after asking, snapshots that do not show the answer yet leave the slider alone this long
@@ -43,13 +44,8 @@ class Badge(QLabel):
         self.setContentsMargins(b + 6, b + 2, b + 6, b + 2)
 
     def paintEvent(self, event) -> None:
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.Antialiasing)
-        pal, b = self.palette(), self.BORDER
-        painter.setPen(QPen(pal.color(QPalette.WindowText), b))
-        painter.setBrush(pal.color(QPalette.Window))
-        painter.drawRoundedRect(QRectF(self.rect()).adjusted(b / 2, b / 2, -b / 2, -b / 2), self.RADIUS, self.RADIUS)
-        painter.end()
+        pal = self.palette()
+        paint_box(self, pal.color(QPalette.Window), pal.color(QPalette.WindowText), self.RADIUS, self.BORDER)
         super().paintEvent(event)
 
 

@@ -194,7 +194,7 @@ def _code_label() -> QLabel:
     label.setObjectName("pseudocode")
     label.setTextFormat(Qt.RichText)
     label.setWordWrap(True)
-    label.setContentsMargins(6, 6, 6, 6)
+    label.setContentsMargins(10, 8, 10, 8)
     label.setAlignment(Qt.AlignTop | Qt.AlignLeft)
     label.setToolTip(tr("Real phases last microseconds: while training runs, the highlight steps "
                         "through them every {0:g} s so you can follow along.").format(PHASE_MS / 1000))

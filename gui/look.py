@@ -39,10 +39,10 @@ from PySide6.QtWidgets import (
 
 BUTTON_PAD = (10, 6)  # a push button's padding around its text (x, y), inside its 1 px border
 PAD_X = {"banner": 18, "compact": 4}  # ... across, for buttons whose `look` property asks for more or less
-TOOL_PAD = (8, 3)  # a toolbar button's
+TOOL_PAD = (8, 4)  # a toolbar button's
 BUTTON_RADIUS, INPUT_RADIUS, GROUP_RADIUS, TOOL_RADIUS = 5.0, 4.0, 6.0, 4.0
 GROUP_PAD = (6, 8, 6, 6)  # a group box's padding inside its frame (left, top, right, bottom)
-GROUP_TITLE_X = 10  # the title's left edge, from the group box's
+GROUP_TITLE_X = 13  # the title's left edge, from the group box's
 INDICATOR = 20  # a check box's box, its 2 px border included
 FUSION_INDICATOR = 14  # ... where Fusion has room for this much (its PM_IndicatorWidth)
 

@@ -38,11 +38,15 @@ SHORTCUTS = ((QT_TR_NOOP("Space"), QT_TR_NOOP("Play / pause meta-training")),
 
 
 class FlatToolBar(QToolBar):
-    """A toolbar flat on its palette's Window colour (Theme.bar_palette), like the menu bar above it:
-    Fusion shades a main window's toolbar with a gradient of its own."""
+    """A toolbar flat on its palette's Window colour (Theme.bar_palette), like the menu bar above it,
+    over a 1 px line in the theme's grid colour (Dark): Fusion shades a main window's toolbar with a
+    gradient of its own."""
 
     def paintEvent(self, event) -> None:
-        QPainter(self).fillRect(self.rect(), self.palette().color(QPalette.Window))
+        painter = QPainter(self)
+        pal = self.palette()
+        painter.fillRect(self.rect(), pal.color(QPalette.Window))
+        painter.fillRect(0, self.height() - 1, self.width(), 1, pal.color(QPalette.Dark))
 
 
 class Demo(QObject):

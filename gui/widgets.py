@@ -247,7 +247,7 @@ class CaptionLabel(ClampedLabel):
 
     def __init__(self, lines: int = 2, parent=None):
         super().__init__(lines, parent)
-        self.setContentsMargins(6, 3, 6, 3)
+        self.setContentsMargins(10, 3, 10, 3)
 
     def paintEvent(self, event) -> None:
         paint_box(self, self.palette().color(QPalette.Highlight))

@@ -21,7 +21,7 @@ colour, and its Highlight colour while checked (`Theme.play_palette()`); a slide
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPalette, QPen, QRegion
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPalette, QPen
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QComboBox,
@@ -137,16 +137,18 @@ class Look(QProxyStyle):
             return QRect(r.left() + x, r.center().y() - d // 2, d, d)
         if control == QStyle.CC_GroupBox and isinstance(option, QStyleOptionGroupBox) \
                 and sub in (QStyle.SC_GroupBoxFrame, QStyle.SC_GroupBoxLabel, QStyle.SC_GroupBoxContents):
-            fm = option.fontMetrics if widget is None else QFontMetrics(_title_font(widget.font()))
-            r = option.rect
-            frame = r.adjusted(0, self._frame_top(fm), 0, 0)
-            if sub == QStyle.SC_GroupBoxFrame:
-                return frame
-            if sub == QStyle.SC_GroupBoxLabel:
-                return QRect(r.left() + GROUP_TITLE_X, r.top(), fm.horizontalAdvance(option.text) + 8, fm.height())
-            left, top, right, bottom = GROUP_PAD
-            return frame.adjusted(left + 1, top + 1, -right - 1, -bottom - 1)
+            frame, label, contents = self._group_rects(option, widget)
+            return frame if sub == QStyle.SC_GroupBoxFrame else label if sub == QStyle.SC_GroupBoxLabel else contents
         return super().subControlRect(control, option, sub, widget)
+
+    def _group_rects(self, option: QStyleOptionGroupBox, widget) -> tuple[QRect, QRect, QRect]:
+        """A group box's frame (below the top of its title), title and contents."""
+        fm = option.fontMetrics if widget is None else QFontMetrics(_title_font(widget.font()))
+        r = option.rect
+        frame = r.adjusted(0, self._frame_top(fm), 0, 0)
+        label = QRect(r.left() + GROUP_TITLE_X, r.top(), fm.horizontalAdvance(option.text) + 8, fm.height())
+        left, top, right, bottom = GROUP_PAD
+        return frame, label, frame.adjusted(left + 1, top + 1, -right - 1, -bottom - 1)
 
     # ---- painting ---------------------------------------------------------------------------
     def drawPrimitive(self, element, option, painter: QPainter, widget=None) -> None:
@@ -280,15 +282,12 @@ class Look(QProxyStyle):
 
     def _group_box(self, option: QStyleOptionGroupBox, painter: QPainter, widget) -> None:
         pal = option.palette
-        frame = self.subControlRect(QStyle.CC_GroupBox, option, QStyle.SC_GroupBoxFrame, widget)
-        label = self.subControlRect(QStyle.CC_GroupBox, option, QStyle.SC_GroupBoxLabel, widget)
+        frame, label, _ = self._group_rects(option, widget)
         painter.save()
         painter.setRenderHint(QPainter.Antialiasing)
-        if option.text:  # the frame breaks for its title, which stands on the window's colour
-            painter.setClipRegion(QRegion(option.rect).subtracted(QRegion(label)))
         _rounded(painter, frame, GROUP_RADIUS, pal.color(QPalette.AlternateBase), pal.color(QPalette.Dark))
-        painter.setClipping(False)
-        if option.text:
+        if option.text:  # the frame breaks for its title, which stands on the window's colour
+            painter.fillRect(label, pal.color(QPalette.Window))
             painter.setFont(_title_font(painter.font() if widget is None else widget.font()))
             painter.setPen(pal.color(QPalette.Accent))
             painter.drawText(label.adjusted(4, 0, -4, 0), Qt.AlignLeft | Qt.AlignVCenter | Qt.TextShowMnemonic,

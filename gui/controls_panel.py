@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -88,6 +89,10 @@ class ControlsPanel(QWidget):
         row = QHBoxLayout(run)
         self.play = QPushButton(tr("Play"))
         self.play.setObjectName("play")
+        self.play.setProperty("look", "play")  # gui.look paints it from its own palette (Theme.play_palette)
+        bold = QFont()  # the weight alone: its size follows the panel's
+        bold.setBold(True)
+        self.play.setFont(bold)
         self.play.setCheckable(True)
         self.play.setToolTip(tr("Start or pause meta-training (Space)"))
         self.step = QPushButton(tr("Step"))
@@ -203,16 +208,22 @@ class ControlsPanel(QWidget):
         lay.addLayout(files)
         lay.addStretch(1)
 
+        for box in self.findChildren(QLineEdit):  # superqt's value boxes: transparent, frameless
+            if box.styleSheet():  # its own stylesheet would pin its palette when polished (not the theme's)
+                box.setStyleSheet("")
+                box.setFrame(False)
         self._set_family_ranges(c.family)
         self.sync(c)
         self._connect()
         self._measured_pt = style.themes.current.body_pt  # the font the value boxes were measured in
-        style.themes.changed.connect(self.apply_theme)
+        style.themes.follow(self.apply_theme)
 
     def apply_theme(self, theme) -> None:
-        """superqt's slider value boxes size themselves to their font: measure them again once
-        presenter mode's font has reached them (re-setting the suffix is the public way). Only
-        when the font size changed: a colour-only switch (Ctrl+T) would relayout every box."""
+        """The Play button's colours (its own palette over the window's). superqt's slider value
+        boxes size themselves to their font: measure them again once presenter mode's font has
+        reached them (re-setting the suffix is the public way). Only when the font size changed:
+        a colour-only switch (Ctrl+T) would relayout every box."""
+        self.play.setPalette(theme.play_palette())
         if theme.body_pt != self._measured_pt:
             self._measured_pt = theme.body_pt
             QTimer.singleShot(0, self, self._measure_value_boxes)

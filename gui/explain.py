@@ -7,12 +7,13 @@ a readable pace (every `PHASE_MS`) while training runs, and rests when paused.
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, QTimer, Slot
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QDockWidget, QLabel
 
 from core.words import QT_TR_NOOP
 from gui import style
 from gui.i18n import tr
-from gui.widgets import ClampedLabel
+from gui.widgets import CaptionLabel, paint_box
 
 PHASE_MS = 700
 DOCK_FROM_WIDTH = 1400  # a narrower window shows the pseudo-code under the controls: the plots keep the width
@@ -82,7 +83,7 @@ class Explainer(QObject):
         for name, card in self.cards().items():
             label = self.captions.get(name)
             if label is None and self.on and name in CAPTIONS:
-                label = self.captions[name] = ClampedLabel(CAPTION_LINES[name in self.window.panels])
+                label = self.captions[name] = CaptionLabel(CAPTION_LINES[name in self.window.panels])
                 label.setObjectName("caption")
                 card.body.insertWidget(1, label)
             if label is not None:
@@ -127,13 +128,10 @@ class Explainer(QObject):
         """Caption texts and colours (the algorithm's name and the theme may have changed)."""
         if not self.on:  # hidden: restyled when shown (set_on refreshes)
             return
-        t = style.themes.current
         snap = self.window.snapshot
         alg = style.algorithm_label(snap.algorithm) if snap else "MAML"
-        for name, label in self.captions.items():
+        for name, label in self.captions.items():  # colours from the window's palette (CaptionLabel)
             label.set_full_text(tr(CAPTIONS[name]).format(alg=alg))
-            label.setStyleSheet(f"color: {t.text}; background: {t.select}; border-radius: 4px; "
-                                f"padding: 3px 6px; font-size: {t.body_pt}pt;")
         self._draw_code()
 
     def training(self) -> bool:
@@ -162,13 +160,9 @@ class Explainer(QObject):
                  else f"<span style='color:{t.text}; font-family:sans-serif'>{tr(SAYS[now])}</span>")
         html = (f"<div style='font-family:monospace; font-size:{t.body_pt}pt'>" + "<br>".join(lines)
                 + f"<br><br><span style='color:{t.muted}'>{state}</span></div>")
-        sheet = (f"QLabel#pseudocode {{ background: {t.panel}; border: 1px solid {t.grid};"
-                 f" border-radius: 6px; }}")  # the margins are the label's own: its text wraps inside them
         for label in (self.code, self.side):
             if label.text() != html:
                 label.setText(html)
-            if label.styleSheet() != sheet:  # a re-polish per phase step is wasted work
-                label.setStyleSheet(sheet)
 
 
 def _needed_height(layout, width: int) -> int:
@@ -185,12 +179,22 @@ def _needed_height(layout, width: int) -> int:
     return sum(heights) + layout.spacing() * max(len(heights) - 1, 0) + margins.top() + margins.bottom()
 
 
+class CodeLabel(QLabel):
+    """The pseudo-code on the panel colour in a rounded frame, from the window's palette
+    (AlternateBase, Dark: see gui.look); the margins are the label's own: its text wraps inside them."""
+
+    def paintEvent(self, event) -> None:
+        pal = self.palette()
+        paint_box(self, pal.color(QPalette.AlternateBase), pal.color(QPalette.Dark), 6.0)
+        super().paintEvent(event)
+
+
 def _code_label() -> QLabel:
-    label = QLabel()
+    label = CodeLabel()
     label.setObjectName("pseudocode")
     label.setTextFormat(Qt.RichText)
     label.setWordWrap(True)
-    label.setContentsMargins(6, 6, 6, 6)
+    label.setContentsMargins(10, 8, 10, 8)
     label.setAlignment(Qt.AlignTop | Qt.AlignLeft)
     label.setToolTip(tr("Real phases last microseconds: while training runs, the highlight steps "
                         "through them every {0:g} s so you can follow along.").format(PHASE_MS / 1000))

@@ -7,8 +7,18 @@ import time
 import traceback
 
 import numpy as np
-from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeySequence, QPalette, QShortcut, QTextDocument
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QKeySequence,
+    QPainter,
+    QPalette,
+    QPen,
+    QShortcut,
+    QTextDocument,
+)
 from PySide6.QtWidgets import (
     QBoxLayout,
     QDockWidget,
@@ -205,18 +215,21 @@ class MainWindow(QMainWindow):
         return self._landscape
 
     def apply_theme(self, t: style.Theme) -> None:
-        """The stylesheet goes on the parts with buttons and inputs, not on the plots: a switch
-        re-polishes only those."""
+        """Colours by palette (`gui.look` paints the controls, bars and menus from it) and sizes
+        by font: nothing here sets a stylesheet, so no switch re-polishes a widget."""
         self.setPalette(t.palette())  # now, not when the application's change reaches the window
+        bar = t.bar_palette()
+        for part in (self.menuBar(), *self.findChildren(QToolBar)):
+            part.setPalette(bar)
         resized = (self.font().pointSize(), self.headline.font().pointSize()) != (t.body_pt, t.headline_pt)
         if self.font().pointSize() != t.body_pt:  # a new size reaches every widget: only when it changed
             font = self.font()
             font.setPointSize(t.body_pt)
             self.setFont(font)
-        sheet = t.stylesheet()
-        for part in (self.controls, self.menuBar(), self.statusBar(), *self.findChildren(QToolBar)):
-            if part.styleSheet() != sheet:
-                part.setStyleSheet(sheet)
+        if self.statusBar().font().pointSize() != t.body_pt + 1:  # its numbers a point larger
+            font = QFont()  # the size alone: the rest follows the window's font
+            font.setPointSize(t.body_pt + 1)
+            self.statusBar().setFont(font)
         if self.headline.font().pointSize() != t.headline_pt:
             font = self.headline.font()
             font.setPointSize(t.headline_pt)
@@ -280,6 +293,7 @@ class MainWindow(QMainWindow):
                 "fps": tr("Frames drawn per second")}
         for k, label in self.status.items():
             label.setToolTip(tips[k])
+            label.setContentsMargins(8, 0, 8, 0)
             bar.addPermanentWidget(label)
 
     def _shortcuts(self) -> None:
@@ -673,6 +687,7 @@ class Toast(QFrame):
         self.label.setAlignment(Qt.AlignCenter)
         self.label.setToolTip(tr("Click to dismiss"))
         self.button = QPushButton(self)
+        self.button.setProperty("look", "banner")  # gui.look: wider padding
         self.button.hide()
         lay = QVBoxLayout(self)
         lay.setContentsMargins(14, 8, 14, 8)
@@ -699,15 +714,31 @@ class Toast(QFrame):
             self._restyle(t)
 
     def _restyle(self, t: style.Theme) -> None:
-        """The current theme's background, nearly opaque; the notice's colour in its role."""
-        colour, bg = style.recolour(self.colour, t), QColor(t.bg)
-        self.setStyleSheet(f"QFrame#notice {{ background: rgba({bg.red()}, {bg.green()}, {bg.blue()}, 235); "
-                           f"border: 2px solid {colour}; border-radius: 8px; }} "
-                           f"QFrame#notice QLabel {{ color: {colour}; font-size: {t.body_pt + 2}pt; "
-                           f"background: transparent; border: none; }} "
-                           f"QFrame#notice QPushButton {{ color: {t.text}; background: {t.button}; "
-                           f"border: 1px solid {colour}; border-radius: 6px; padding: 6px 18px; "
-                           f"font-size: {t.body_pt + 1}pt; font-weight: bold; }}")
+        """The notice's colour in its role (text and frame, its button's frame too) on the current
+        theme's background: a palette and fonts, no stylesheet (no re-polish on a switch)."""
+        pal = QPalette()
+        colour = QColor(style.recolour(self.colour, t))
+        for role in (QPalette.WindowText, QPalette.Mid):
+            pal.setColor(role, colour)
+        pal.setColor(QPalette.Window, QColor(t.bg))
+        self.setPalette(pal)
+        for part, pt in ((self.label, t.body_pt + 2), (self.button, t.body_pt + 1)):
+            if part.font().pointSize() != pt:
+                font = QFont()  # the size (and the button's weight) alone: the rest is the window's
+                font.setPointSize(pt)
+                font.setBold(part is self.button)
+                part.setFont(font)
+
+    def paintEvent(self, event) -> None:
+        """Nearly opaque, so the curves under it do not show through its text."""
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.Antialiasing)
+        pal = self.palette()
+        fill = QColor(pal.color(QPalette.Window))
+        fill.setAlpha(235)
+        painter.setPen(QPen(pal.color(QPalette.WindowText), 2))
+        painter.setBrush(fill)
+        painter.drawRoundedRect(QRectF(self.rect()).adjusted(1, 1, -1, -1), 8, 8)
 
     def text(self) -> str:
         return self.label.text()

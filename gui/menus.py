@@ -5,7 +5,7 @@ files in `Documents`, pictures and recording in `Exports`, presenter mode and th
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, Slot
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QPainter, QPalette
 from PySide6.QtWidgets import QMessageBox, QToolBar
 from superqt.utils import signals_blocked
 
@@ -35,6 +35,18 @@ SHORTCUTS = ((QT_TR_NOOP("Space"), QT_TR_NOOP("Play / pause meta-training")),
              (QT_TR_NOOP("Click"), QT_TR_NOOP("On a task panel: add a support point")),
              (QT_TR_NOOP("Drag"), QT_TR_NOOP("Move a point (in draw mode: sketch the curve)")),
              (QT_TR_NOOP("Right click"), QT_TR_NOOP("Remove a point (or select it and press Delete)")))
+
+
+class FlatToolBar(QToolBar):
+    """A toolbar flat on its palette's Window colour (Theme.bar_palette), like the menu bar above it,
+    over a 1 px line in the theme's grid colour (Dark): Fusion shades a main window's toolbar with a
+    gradient of its own."""
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        pal = self.palette()
+        painter.fillRect(self.rect(), pal.color(QPalette.Window))
+        painter.fillRect(0, self.height() - 1, self.width(), 1, pal.color(QPalette.Dark))
 
 
 class Demo(QObject):
@@ -128,7 +140,7 @@ class Demo(QObject):
             "The article's story told with the live app: → / PageDown next, ← / PageUp back, Esc leaves")))
 
     def _build_toolbar(self) -> None:
-        tb = QToolBar(tr("Demo"))
+        tb = FlatToolBar(tr("Demo"))
         tb.setObjectName("demo-toolbar")
         tb.setMovable(False)
         tb.setToolButtonStyle(Qt.ToolButtonTextOnly)

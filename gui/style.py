@@ -80,6 +80,9 @@ class Theme:
     border: str = "#444b59"
     select: str = "#33507a"
     status: str = "#0d0f13"  # status bar, menus and toolbar
+    go: str = "#1f6f4a"  # the Play button
+    stop: str = "#7a4b12"  # ... while checked (it reads Pause)
+    go_text: str = "#ffffff"  # its text on either
     trail: str = "#ffffff"  # the meta-initialisation's training trail on the parameter-space map
     contour: str = "#c8d7f08c"  # its contour lines (#rrggbbaa)
     heat: tuple = ("#06070b", "#17203a", "#34476f", "#7d8cad")  # its colour map, low loss first
@@ -124,44 +127,33 @@ class Theme:
         return self.scale * 2.5 if i == 0 else 1.0
 
     def palette(self) -> QPalette:
+        """Every colour the window's widgets paint with: Fusion's roles, and the ones `gui.look`
+        reads (Accent, Mid, Dark, Shadow: see there). A switch is a `setPalette`, never a restyle."""
         pal = QPalette()
         for role, colour in ((QPalette.Window, self.bg), (QPalette.Base, self.button),
                              (QPalette.AlternateBase, self.panel), (QPalette.Button, self.button),
                              (QPalette.Text, self.text), (QPalette.WindowText, self.text),
                              (QPalette.ButtonText, self.text), (QPalette.Highlight, self.select),
-                             (QPalette.ToolTipBase, self.button), (QPalette.ToolTipText, self.text)):
+                             (QPalette.HighlightedText, self.text), (QPalette.PlaceholderText, self.muted),
+                             (QPalette.ToolTipBase, self.button), (QPalette.ToolTipText, self.text),
+                             (QPalette.Accent, self.accent), (QPalette.Mid, self.border),
+                             (QPalette.Dark, self.grid), (QPalette.Shadow, self.status)):
             pal.setColor(role, QColor(colour))
         return pal
 
-    def stylesheet(self) -> str:
-        """For the window's controls, menus, toolbar and status bar (the plots need none). Its
-        font size too: a widget polished by a stylesheet no longer follows its parent's font."""
-        dark = self.name == "dark"
-        return f"""
-QWidget {{ color: {self.text}; font-size: {self.body_pt}pt; }}
-QGroupBox {{ border: 1px solid {self.grid}; border-radius: 6px; margin-top: 14px; padding: 8px 6px 6px 6px;
-            background: {self.panel}; font-weight: bold; }}
-QGroupBox::title {{ subcontrol-origin: margin; left: 10px; padding: 0 4px; color: {self.accent}; }}
-QPushButton {{ background: {self.button}; border: 1px solid {self.border}; border-radius: 5px; padding: 6px 10px; }}
-QPushButton:hover {{ background: {self.select}; }}
-QPushButton:focus {{ border: 2px solid {self.accent}; }}
-QPushButton#play {{ background: {"#1f6f4a" if dark else "#2e9e5e"}; font-weight: bold;
-            color: {self.text if dark else "#ffffff"}; }}
-QPushButton#play:checked {{ background: #7a4b12; color: #ffffff; }}
-QLineEdit, QSpinBox, QDoubleSpinBox, QComboBox {{ background: {self.button}; border: 1px solid {self.border};
-            border-radius: 4px; padding: 2px 4px; }}
-QComboBox QAbstractItemView {{ background: {self.button}; selection-background-color: {self.select}; }}
-QToolTip {{ background: {self.button}; color: {self.text}; border: 1px solid {self.accent}; padding: 4px; }}
-QStatusBar {{ background: {self.status}; }}
-QStatusBar QLabel {{ font-size: {self.body_pt + 1}pt; padding: 0 8px; }}
-QMenuBar, QMenu, QToolBar {{ background: {self.status}; color: {self.text}; }}
-QMenu::item:selected, QMenuBar::item:selected {{ background: {self.select}; }}
-QToolBar QToolButton {{ padding: 3px 8px; }}
-QToolBar QToolButton:checked {{ background: {self.select}; border-radius: 4px; }}
-QCheckBox::indicator {{ width: 16px; height: 16px; border: 2px solid {self.border}; border-radius: 3px;
-            background: {self.button}; }}
-QCheckBox::indicator:checked {{ background: {self.accent}; border-color: {self.accent}; }}
-"""
+    def bar_palette(self) -> QPalette:
+        """The menu bar's and toolbar's own Window colour (over the window's palette)."""
+        pal = QPalette()
+        pal.setColor(QPalette.Window, QColor(self.status))
+        return pal
+
+    def play_palette(self) -> QPalette:
+        """The Play button's own roles (over the window's): green to start, orange while it pauses."""
+        pal = QPalette()
+        for role, colour in ((QPalette.Button, self.go), (QPalette.Highlight, self.stop),
+                             (QPalette.ButtonText, self.go_text)):
+            pal.setColor(role, QColor(colour))
+        return pal
 
 
 # Okabe-Ito: sky blue, orange, reddish purple, bluish green on the dark panels; the greys that
@@ -176,7 +168,7 @@ LIGHT = Theme("light", "#ffffff", "#ffffff", "#b8bcc4", "#111111", "#4a4f59", "#
               {"meta": "#0072b2", "random": "#d55e00", "pretrained": "#cc79a7", "compare": "#009e73"},
               before="#6b7079", true="#111111", support="#e69f00", info="#0057b8", error="#c8102e",
               warn="#a34f00", good="#007a33", button="#eef0f4", border="#7d8591", select="#b9d4f5",
-              status="#e9ebef", trail="#111111", contour="#2a334d8c",
+              status="#e9ebef", go="#2e9e5e", trail="#111111", contour="#2a334d8c",
               heat=("#fbfcfe", "#dfe6f1", "#b2c0d6", "#7f90ad"))
 
 
@@ -235,12 +227,17 @@ class WhenShown:
         super().showEvent(event)
 
 
+_look = None
+
+
 def apply(app) -> None:
-    """Fusion style once; the application palette (the window's background and text, dialogs,
-    tooltips), font and pyqtgraph's defaults follow the theme. There is no application
-    stylesheet: a switch would re-polish every widget, plots included (70 ms and more); the
-    window puts `Theme.stylesheet()` on the parts that need one."""
+    """The app's style once (`gui.look`: Fusion, with the controls painted from the palette);
+    the application palette (the window's background and text, menus, dialogs, tooltips), font
+    and pyqtgraph's defaults follow the theme. No stylesheet anywhere a switch reaches: setting
+    one re-polishes the widget's subtree (the controls panel alone: 30-50 ms)."""
     import pyqtgraph as pg
+
+    from gui.look import Look
 
     def follow(t: Theme) -> None:
         app.setPalette(t.palette())  # tooltips and dialogs outside the window
@@ -253,7 +250,9 @@ def apply(app) -> None:
     if app.property("maml-themed"):  # once per application: a second window shares it
         return
     app.setProperty("maml-themed", True)
-    app.setStyle("Fusion")
+    global _look
+    _look = Look()  # kept: the application holds it by pointer
+    app.setStyle(_look)
     themes.follow(follow)
 
 

@@ -297,7 +297,7 @@ class TaskTools(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(4)
         for b in (self.draw, self.sample, self.clear, self.reset):
-            b.setStyleSheet("padding: 6px 4px;")
+            b.setProperty("look", "compact")  # gui.look: 4 px padding across
             b.setMinimumHeight(b.sizeHint().height())  # a tight column must not clip their text
             lay.addWidget(b)
         self.draw.toggled.connect(editor.set_draw_mode)

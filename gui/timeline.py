@@ -14,11 +14,13 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
 from superqt.utils import qthrottled, signals_blocked
 
 from gui import style
 from gui.i18n import tr
+from gui.widgets import paint_box
 
 ASK_MS = 80  # a drag asks the trainer at most this often (each replay costs it an evaluation)
 STALE_S = 1.0  # after asking, snapshots that do not show the answer yet leave the slider alone this long
@@ -27,6 +29,24 @@ TEXT_S = 0.125  # while training, the timeline's end and numbers move 8 times a 
 
 def replay_text(showing: int, latest: int) -> str:
     return tr("Replay: iteration {0:,} of {1:,}").format(showing, latest)
+
+
+class Badge(QLabel):
+    """"Replay: iteration N" over a panel's plot: text and 2 px frame in its palette's WindowText,
+    on its Window colour, painted here (a stylesheet would be re-set on every theme switch)."""
+
+    BORDER, RADIUS = 2, 6.0
+
+    def __init__(self, parent):
+        super().__init__(parent)
+        self.setTextFormat(Qt.RichText)  # its size and weight inline: the label then measures what it draws
+        b = self.BORDER
+        self.setContentsMargins(b + 6, b + 2, b + 6, b + 2)
+
+    def paintEvent(self, event) -> None:
+        pal = self.palette()
+        paint_box(self, pal.color(QPalette.Window), pal.color(QPalette.WindowText), self.RADIUS, self.BORDER)
+        super().paintEvent(event)
 
 
 class Timeline(QWidget):
@@ -38,6 +58,7 @@ class Timeline(QWidget):
         self.shared = shared
         self.slider = QSlider(Qt.Horizontal)
         self.slider.setRange(0, 0)
+        self.slider.setProperty("look", "timeline")  # gui.look: a thick groove, filled up to a round handle
         self.slider.setToolTip(tr("Drag back to replay the meta-initialisation of an earlier iteration on "
                                   "the current task; Live (or Play) returns to the training init"))
         self.readout = QLabel("")
@@ -54,8 +75,7 @@ class Timeline(QWidget):
         loss_plot.addItem(self.line)
         self.badges = []
         for panel in marked:
-            badge = QLabel(panel.plot)  # over the plot, in no layout: it never moves the curves
-            badge.setTextFormat(Qt.RichText)  # its size and weight inline: the label then measures what it draws
+            badge = Badge(panel.plot)  # over the plot, in no layout: it never moves the curves
             badge.hide()
             self.badges.append(badge)
         self._asked: tuple[float, int | None] = (-1.0, None)  # (when, what) the window last asked
@@ -69,16 +89,14 @@ class Timeline(QWidget):
         style.themes.follow(self.apply_theme)
 
     def apply_theme(self, t: style.Theme) -> None:
+        """The slider follows the window's palette and font (gui.look); the badges get theirs."""
         self.theme = t
-        self.setStyleSheet(
-            t.stylesheet() + f"QSlider::groove:horizontal {{ height: {round(6 * t.scale)}px; background: {t.grid}; "
-            f"border-radius: 3px; }} QSlider::sub-page:horizontal {{ background: {t.accent}; border-radius: 3px; }} "
-            f"QSlider::handle:horizontal {{ background: {t.text}; width: {round(16 * t.scale)}px; "
-            f"margin: -{round(6 * t.scale)}px 0; border-radius: {round(8 * t.scale)}px; }}")
         self.line.setPen(pg.mkPen(t.warn, width=2 * t.scale, style=Qt.DashLine))
+        pal = QPalette()
+        pal.setColor(QPalette.WindowText, QColor(t.warn))
+        pal.setColor(QPalette.Window, QColor(t.panel))
         for badge in self.badges:
-            badge.setStyleSheet(f"QLabel {{ color: {t.warn}; background: {t.panel}; border: 2px solid {t.warn}; "
-                                f"border-radius: 6px; padding: 2px 6px; }}")
+            badge.setPalette(pal)
         if self.state is not None:
             self._show(self.state)
 
@@ -156,7 +174,6 @@ class Timeline(QWidget):
             short = tr("Replay: iteration {0:,}").format(state.showing)
             for words in (text, short):  # the short one when a panel is narrow
                 badge.setText(f"<span style='font-size:{t.body_pt}pt; font-weight:bold'>{words}</span>")
-                badge.ensurePolished()  # its stylesheet's padding first, then its size
                 badge.adjustSize()
                 if x + badge.width() <= plot.width() - 6:
                     break

@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QApplication, QDockWidget, QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from core.controls import RESET_KEYS, Controls
@@ -59,7 +59,7 @@ class CaptionBar(QFrame):
         head.addWidget(self.title, 1)
         head.addWidget(self.keys)
         lay = QVBoxLayout(self)
-        lay.setContentsMargins(MARGIN, 8, MARGIN, 10)
+        lay.setContentsMargins(MARGIN, 8 + 3, MARGIN, 10)  # under the 3 px accent line (paintEvent)
         lay.setSpacing(4)
         lay.addLayout(head)
         lay.addWidget(self.text, 1)
@@ -80,19 +80,31 @@ class CaptionBar(QFrame):
         self.fit()
 
     def apply_theme(self, t: style.Theme) -> None:
-        """Large enough for the back of a room: the headline's size and more, in presenter mode too."""
-        self.setStyleSheet(
-            f"QFrame#tour-caption {{ background: {t.panel}; border-top: 3px solid {t.accent}; }} "
-            f"QFrame#tour-caption QLabel {{ background: transparent; }}")
+        """Large enough for the back of a room: the headline's size and more, in presenter mode too.
+        Colours by palette (painted below), sizes by font: no stylesheet, so a switch re-polishes nothing."""
+        pal = QPalette()
+        pal.setColor(QPalette.Window, QColor(t.panel))
+        pal.setColor(QPalette.Accent, QColor(t.accent))
+        self.setPalette(pal)
         for label, pt, colour, bold in ((self.title, t.headline_pt, t.accent, True),
                                         (self.keys, t.body_pt, t.muted, False),
                                         (self.text, t.headline_pt + 1, t.text, False)):
             font = QFont(label.font())
             font.setPointSize(pt)
             font.setBold(bold)
-            label.setFont(font)
-            label.setStyleSheet(f"color: {colour};")
+            if font != label.font():
+                label.setFont(font)
+            pal = QPalette()
+            pal.setColor(QPalette.WindowText, QColor(colour))
+            label.setPalette(pal)
         self.fit()
+
+    def paintEvent(self, event) -> None:
+        """The panel colour under a 3 px accent line along the top."""
+        painter = QPainter(self)
+        pal = self.palette()
+        painter.fillRect(self.rect(), pal.color(QPalette.Window))
+        painter.fillRect(0, 0, self.width(), 3, pal.color(QPalette.Accent))
 
     def fit(self) -> None:
         """The height the longest caption needs at this width, plus the title line."""

@@ -5,8 +5,17 @@ from __future__ import annotations
 import math
 import re
 
-from PySide6.QtCore import QEvent, QObject, QRegularExpression, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QFontMetrics, QRegularExpressionValidator, QTextLayout
+from PySide6.QtCore import QEvent, QObject, QRectF, QRegularExpression, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QPainter,
+    QPalette,
+    QPen,
+    QRegularExpressionValidator,
+    QTextLayout,
+)
 from PySide6.QtWidgets import QAbstractSpinBox, QHBoxLayout, QLabel, QLineEdit, QSizePolicy, QSlider, QWidget
 from superqt.utils import signals_blocked
 
@@ -217,6 +226,32 @@ class ClampedLabel(QLabel):
             - self.contentsRect().height()
         if height != self.height():
             self.setFixedHeight(height)
+
+
+def paint_box(widget: QWidget, fill: QColor, border: QColor | None = None, radius: float = 4.0,
+              width: float = 1.0) -> None:
+    """A label's rounded box (fill, and a border inside its edge), painted from its palette's
+    colours before its text: what a stylesheet's background and border did, without the
+    re-polish that setting one costs on every theme switch."""
+    painter = QPainter(widget)
+    painter.setRenderHint(QPainter.Antialiasing)
+    painter.setPen(QPen(border, width) if border is not None else Qt.NoPen)
+    painter.setBrush(fill)
+    inset = width / 2 if border is not None else 0.0
+    painter.drawRoundedRect(QRectF(widget.rect()).adjusted(inset, inset, -inset, -inset), radius, radius)
+    painter.end()
+
+
+class CaptionLabel(ClampedLabel):
+    """Explain mode's caption on a card: its text on the Highlight colour, in a rounded box."""
+
+    def __init__(self, lines: int = 2, parent=None):
+        super().__init__(lines, parent)
+        self.setContentsMargins(10, 3, 10, 3)
+
+    def paintEvent(self, event) -> None:
+        paint_box(self, self.palette().color(QPalette.Highlight))
+        super().paintEvent(event)
 
 
 def clamp_lines(text: str, font: QFont, width: int, lines: int) -> str:

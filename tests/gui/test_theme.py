@@ -16,6 +16,9 @@ def dark_again():
     style.themes.set(style.DARK)
 
 
+ROLES = [r for r in QPalette.ColorRole if r != QPalette.NColorRoles]
+
+
 def _hexes(text: str) -> set[str]:
     return set(re.findall(r"#[0-9a-f]{6}\b", text.lower()))
 
@@ -26,7 +29,9 @@ def pixel(widget: QWidget, x: int, y: int) -> str:
 
 def colours(t: style.Theme) -> set[str]:
     fields = {v for v in astuple(t) if isinstance(v, str) and v.startswith("#")}
-    return {c.lower() for c in fields | set(t.methods.values())} | _hexes(t.stylesheet())
+    painted = {pal.color(r).name() for pal in (t.palette(), t.play_palette()) for r in ROLES if pal.isBrushSet(
+        QPalette.Active, r)}  # the colours the widgets paint with
+    return {c.lower() for c in fields | set(t.methods.values()) | painted}
 
 
 def only_in(a: style.Theme, b: style.Theme) -> set[str]:
@@ -35,8 +40,13 @@ def only_in(a: style.Theme, b: style.Theme) -> set[str]:
 
 
 def texts(w) -> str:
-    """Every stylesheet and label text in the window: where a colour could be left behind."""
+    """Every stylesheet, label text and palette colour set on a widget in the window: where a
+    colour could be left behind."""
     parts = [x.styleSheet() for x in w.findChildren(QWidget)] + [x.text() for x in w.findChildren(QLabel)]
+    for x in [w, *w.findChildren(QWidget)]:
+        if x.isVisible():
+            pal = x.palette()
+            parts.append(" ".join(pal.color(r).name() for r in ROLES if pal.isBrushSet(QPalette.Active, r)))
     return "\n".join([w.styleSheet(), *parts]).lower()
 
 
@@ -65,7 +75,7 @@ def test_the_light_theme_reaches_every_widget_and_back(open_window):
     assert_took(w, style.LIGHT)
     left = only_in(style.DARK, style.LIGHT) & _hexes(texts(w))
     assert not left, f"dark colours left in the light theme: {sorted(left)}"
-    assert style.LIGHT.error in w.notice.styleSheet()  # the notice keeps its role, in the new colour
+    assert w.notice.label.palette().color(QPalette.WindowText).name() == style.LIGHT.error  # its role, new colour
     w.demo.light.trigger()
     assert_took(w, style.DARK)
     left = only_in(style.LIGHT, style.DARK) & _hexes(texts(w))

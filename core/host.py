@@ -232,6 +232,9 @@ class ProcessHost:
     def restart(self) -> None:
         """A new child after this one died, from the last parameters received and the current controls."""
         self.stop()
+        # the dead child's last snapshot may be newer than the parameters the restart resumes from
+        # (those come with some snapshots only): drawn after the restart, the run would jump back
+        self.mailbox.take()
         self._new_process()
         self.begin(self.shared.get(), self.last_state)
         self.start()

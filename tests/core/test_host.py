@@ -109,6 +109,7 @@ def test_a_killed_child_is_reported_reaped_and_restarts_from_its_last_parameters
         take_until(h, lambda s: s.iteration > 50 and h.last_state is not None)
         state = h.last_state
         pid = h.pid
+        time.sleep(0.3)  # the snapshot that take let the child send arrives, untaken
         os.kill(pid, signal.SIGKILL)
         deadline = time.monotonic() + 5
         while not h.error and time.monotonic() < deadline:
@@ -116,6 +117,7 @@ def test_a_killed_child_is_reported_reaped_and_restarts_from_its_last_parameters
         assert "stopped unexpectedly" in h.error and not running(pid)
         h.restart()
         assert h.pid != pid and not h.error
+        assert h.mailbox.take() is None  # the dead child's last picture is not drawn after the restart
         snap = take_until(h, lambda s: s.iteration > state.iteration)
         assert "Restarted from iteration" in snap.message
         assert h.shared.get().playing

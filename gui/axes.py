@@ -15,9 +15,11 @@ painting (SVG export) draws the usual way.
 """
 from __future__ import annotations
 
+import math
+
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QImage, QPainter, QPen, QTransform
+from PySide6.QtGui import QColor, QFontMetrics, QImage, QPainter, QPen, QTransform
 from PySide6.QtWidgets import QGraphicsItem
 
 
@@ -48,6 +50,27 @@ class ThemedAxis(pg.AxisItem):
             self.setTextPen(pg.mkPen(text))
         finally:
             self._keep = False
+
+    def tickSpacing(self, minVal: float, maxVal: float, size: float):
+        """pyqtgraph's spacing, widened along a horizontal axis until its labels have room: it picks
+        2-5 steps whatever the text size, so presenter mode's large numbers ("2000" to "8000" under
+        a narrow plot) would run into one another. The steps it chose stay as unlabelled minor ticks."""
+        levels = super().tickSpacing(minVal, maxVal, size)
+        if self.orientation not in ("bottom", "top") or not levels or self._tickSpacing is not None or size <= 0:
+            return levels
+        major, offset = levels[0]
+        metrics = QFontMetrics(self.style["tickFont"] or self.font())
+        gap = metrics.horizontalAdvance("  ")
+        per_px = size / abs(maxVal - minVal)
+        step = major
+        while True:
+            ends = self.tickStrings([minVal / self.scale, maxVal / self.scale], self.scale, step)
+            if step * per_px >= max(metrics.horizontalAdvance(t) for t in ends) + gap:
+                break
+            step = _wider(step)
+        if step == major:
+            return levels
+        return [(step, 0.0), (major, offset)]
 
     def generateDrawSpecs(self, p):
         if self._specs is None:
@@ -132,6 +155,12 @@ class ThemedAxis(pg.AxisItem):
         line, text = self.pen().color(), self.textPen().color()
         self._layers = ((where, line.alpha(), text.alpha()), (line.rgb(), text.rgb()), lines,
                         (area.topLeft(), texts))
+
+
+def _wider(step: float) -> float:
+    """The next tick step of the 1-2-5 series above `step`."""
+    unit = 10 ** math.floor(math.log10(step) + 1e-9)
+    return next(m * unit for m in (2, 5, 10, 20) if m * unit > step * (1 + 1e-9))
 
 
 def _tint(layer: QImage, colour: QColor) -> None:

@@ -86,3 +86,38 @@ def test_cached_recolour_tints_the_layers_into_an_axis_made_in_the_new_colours(q
     assert after != before
     assert w.getAxis("left")._layers[2] is lines  # a new colour, tinted in place: not drawn again
     assert after == _pixels(_cached(_plot(qtbot, pg.AxisItem, *end)))
+
+
+def _label_rects(w: pg.PlotWidget):
+    from PySide6.QtGui import QImage, QPainter
+
+    image = QImage(10, 10, QImage.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        _, _, texts = w.getAxis("bottom").generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    return [(rect, text) for rect, _, text in texts]
+
+
+def _touching(rects) -> list:
+    rects = sorted(rects, key=lambda r: r[0].left())
+    return [(a[1], b[1]) for a, b in zip(rects, rects[1:]) if a[0].right() >= b[0].left()]
+
+
+def test_horizontal_labels_too_big_for_their_steps_get_wider_steps(qtbot):
+    """Presenter mode's large numbers under a narrow plot (meta-iterations 0 to 8,800 in 230 px):
+    pyqtgraph's own axis runs them together; ours widens the steps until each has room."""
+    font = QFont()
+    font.setPointSize(20)
+    plots = {}
+    for cls in (pg.AxisItem, ThemedAxis):
+        w = plots[cls] = _plot(qtbot, cls, *DARK)
+        w.resize(300, 200)
+        w.getAxis("bottom").setTickFont(font)
+        w.setRange(xRange=(-500, 9000), padding=0)
+    qtbot.wait(50)
+    assert _touching(_label_rects(plots[pg.AxisItem])), "the test needs labels that crowd pyqtgraph's axis"
+    ours = _label_rects(plots[ThemedAxis])
+    assert len(ours) >= 2 and not _touching(ours), [t for _, t in ours]
+    assert {t for _, t in ours} == {"0", "5000"}  # steps of 5000, the next of the 1-2-5 series with room

@@ -2,29 +2,12 @@
 what the proxy style removes), and the controls it paints show the new theme's colours, read
 back from painted pixels."""
 import pytest
-from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QLineEdit, QStyle, QStyleOptionButton, QToolBar, QWidget
 
 from gui import style
+from tests.gui.pixels import colour_at, count, image
 
-
-@pytest.fixture(autouse=True)
-def dark_again():
-    yield  # the app has one theme: leave it as found
-    style.themes.set(style.DARK)
-
-
-def _image(widget: QWidget) -> QImage:
-    return widget.grab().toImage()
-
-
-def _at(widget: QWidget, x: int, y: int) -> str:
-    return QColor(_image(widget).pixel(x, y)).name()
-
-
-def _count(image: QImage, colour: str) -> int:
-    want = QColor(colour).rgb()
-    return sum(image.pixel(x, y) == want for y in range(image.height()) for x in range(image.width()))
+pytestmark = pytest.mark.usefixtures("dark_again")  # tests/gui/conftest.py
 
 
 def test_no_switch_sets_a_stylesheet(open_window, monkeypatch):
@@ -57,30 +40,30 @@ def _value_box(slider) -> QLineEdit:
 def _painted(w, t: style.Theme, other: style.Theme) -> None:
     c = w.controls
     play = c.play
-    assert _at(play, 6, play.height() // 2) == (t.stop if play.isChecked() else t.go)
-    assert _at(play, 6, play.height() // 2) not in (other.go, other.stop) or t.stop == other.stop
+    assert colour_at(play, 6, play.height() // 2) == (t.stop if play.isChecked() else t.go)
+    assert colour_at(play, 6, play.height() // 2) not in (other.go, other.stop) or t.stop == other.stop
     clear = w.task_tools.clear  # a button under the form, no stylesheet of its own any more
-    assert _at(clear, 4, clear.height() // 2) == t.button
-    assert _at(clear, 0, clear.height() // 2) in (t.border, t.accent)  # its 1 px border (or focus ring)
+    assert colour_at(clear, 4, clear.height() // 2) == t.button
+    assert colour_at(clear, 0, clear.height() // 2) in (t.border, t.accent)  # its 1 px border (or focus ring)
     entry = c.alpha.entry  # an input's border
-    assert _count(_image(entry), t.border) > 0 and _count(_image(entry), other.border) == 0
+    assert count(image(entry), t.border) > 0 and count(image(entry), other.border) == 0
     box = c.step.parentWidget()  # a group box: its frame, its fill, its accent title
-    image = _image(box)
-    assert _count(image, t.grid) > 0 and _count(image, other.grid) == 0
-    assert _count(image.copy(0, 0, image.width(), box.fontMetrics().height()), t.accent) > 0
-    assert _count(image, other.accent) == 0
+    picture = image(box)
+    assert count(picture, t.grid) > 0 and count(picture, other.grid) == 0
+    assert count(picture.copy(0, 0, picture.width(), box.fontMetrics().height()), t.accent) > 0
+    assert count(picture, other.accent) == 0
     value = _value_box(c.inner_steps)  # a slider's value, in the text colour on what is behind it
-    text = _image(value)
-    assert _count(text, t.text) > 0 and _count(text, other.text) == 0
+    text = image(value)
+    assert count(text, t.text) > 0 and count(text, other.text) == 0
     check = c.pretrained  # the check box's indicator: its border unchecked, accent checked
     opt = QStyleOptionButton()
     opt.initFrom(check)
     r = check.style().subElementRect(QStyle.SE_CheckBoxIndicator, opt, check)
-    colour = _at(check, r.left() + 1, r.center().y())
+    colour = colour_at(check, r.left() + 1, r.center().y())
     assert colour == (t.accent if check.isChecked() else t.border)
     bar = w.findChild(QToolBar)
-    assert _at(bar, bar.width() - 2, bar.height() // 2) == t.status
-    assert _at(w.statusBar(), w.statusBar().width() // 2, 2) == t.status
+    assert colour_at(bar, bar.width() - 2, bar.height() // 2) == t.status
+    assert colour_at(w.statusBar(), w.statusBar().width() // 2, 2) == t.status
 
 
 def test_the_controls_paint_each_theme_s_colours_both_ways(open_window):

@@ -4,64 +4,46 @@ background, the status and menu bars, an axis's text), so a move from stylesheet
 or any cheaper restyle (axes tinted in place, curves keeping their paths), cannot silently drop
 a colour."""
 import pytest
-from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QLabel
 
 from gui import style
+from tests.gui.pixels import colour_at, count, image
 
-
-@pytest.fixture(autouse=True)
-def dark_again():
-    yield  # the app has one theme: leave it as found
-    style.themes.set(style.DARK)
-
-
-def _image(widget: QWidget) -> QImage:
-    return widget.grab().toImage()
-
-
-def _at(widget: QWidget, x: int, y: int) -> str:
-    return QColor(_image(widget).pixel(x, y)).name()
-
-
-def _count(image: QImage, colour: str) -> int:
-    """How many pixels of the image are exactly `colour`."""
-    want = QColor(colour).rgb()
-    return sum(image.pixel(x, y) == want for y in range(image.height()) for x in range(image.width()))
+pytestmark = pytest.mark.usefixtures("dark_again")  # tests/gui/conftest.py
 
 
 def _painted(w, t: style.Theme, other: style.Theme) -> None:
     c = w.controls
     box = c.step.parentWidget()
-    assert _at(c.step, 4, c.step.height() // 2) == t.button  # inside its 1 px border
-    assert _at(box, box.width() // 2, box.height() - 4) == t.panel  # below its last row, inside the frame
-    assert _at(c.seed, 2, c.seed.height() // 2) == t.button
-    assert _at(w.statusBar(), 2, 2) == t.status
-    assert _at(w.menuBar(), w.menuBar().width() - 2, w.menuBar().height() // 2) == t.status
+    assert colour_at(c.step, 4, c.step.height() // 2) == t.button  # inside its 1 px border
+    assert colour_at(box, box.width() // 2, box.height() - 4) == t.panel  # below its last row, inside the frame
+    assert colour_at(c.seed, 2, c.seed.height() // 2) == t.button
+    assert colour_at(w.statusBar(), 2, 2) == t.status
+    assert colour_at(w.menuBar(), w.menuBar().width() - 2, w.menuBar().height() // 2) == t.status
     axis = w.panels["meta"].plot.getAxis("left")
     rect = axis.mapRectToScene(axis.boundingRect()).toAlignedRect()
-    left = _image(w.panels["meta"].plot.viewport()).copy(rect.x(), rect.y(), 40, rect.height())  # the tick labels
-    assert _count(left, t.text) > 0 and _count(left, other.text) == 0
+    left = image(w.panels["meta"].plot.viewport()).copy(rect.x(), rect.y(), 40, rect.height())  # the tick labels
+    assert count(left, t.text) > 0 and count(left, other.text) == 0
     entry = c.alpha.entry  # a number box of its own kind (not a spin box)
-    assert _at(entry, 2, entry.height() // 2) == t.button
+    assert colour_at(entry, 2, entry.height() // 2) == t.button
     label = c.alpha.parentWidget().layout().labelForField(c.alpha)  # "Inner lr α", a form label
     assert isinstance(label, QLabel)
-    assert _count(_image(label), t.text) > 0 and _count(_image(label), other.text) == 0
+    assert count(image(label), t.text) > 0 and count(image(label), other.text) == 0
     for plot in (w.panels["meta"].plot, w.eval.plot):  # most of a plot is its background
-        image = _image(plot.viewport())
-        assert _count(image, t.panel) > image.width() * image.height() // 2
-        assert _count(image, other.panel) == 0
+        picture = image(plot.viewport())
+        assert count(picture, t.panel) > picture.width() * picture.height() // 2
+        assert count(picture, other.panel) == 0
     meta = w.panels["meta"]  # the steps drawn: the last one in the method's colour, the old one gone
-    curves = _image(meta.plot.viewport())
-    assert _count(curves, t.methods["meta"]) > 0 and _count(curves, other.methods["meta"]) == 0
+    curves = image(meta.plot.viewport())
+    assert count(curves, t.methods["meta"]) > 0 and count(curves, other.methods["meta"]) == 0
 
 
 def _notice(w, t: style.Theme, other: style.Theme) -> None:
     notice = w.notice
     assert notice.isVisible()
-    text = _image(notice.label)
-    assert _count(text, t.info) > 0 and _count(text, other.info) == 0
-    assert _at(notice, notice.width() // 2, 1) == t.info  # its border
+    text = image(notice.label)
+    assert count(text, t.info) > 0 and count(text, other.info) == 0
+    assert colour_at(notice, notice.width() // 2, 1) == t.info  # its border
 
 
 def test_a_theme_switch_changes_the_painted_colours_both_ways(open_window, wait_snapshot):

@@ -15,10 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 ENV = dict(os.environ, QT_QPA_PLATFORM="offscreen")
 
 
-@pytest.fixture(autouse=True)
-def dark_again():
-    yield  # presenter mode and the light theme switch the app's one theme: leave it as found
-    style.themes.set(style.DARK)
+pytestmark = pytest.mark.usefixtures("dark_again")  # tests/gui/conftest.py
 
 
 def cli(*args):

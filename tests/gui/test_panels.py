@@ -13,11 +13,7 @@ from core.display import as_user_task, new_display_task
 from gui import style
 from gui.panels import EvalPanel, InitPanel, points_text, truth_name
 
-
-@pytest.fixture(autouse=True)
-def dark_again():
-    yield
-    style.themes.set(style.DARK)
+pytestmark = pytest.mark.usefixtures("dark_again")  # tests/gui/conftest.py
 
 
 SERIAL = iter(range(1, 1000))  # each made-up evaluation is a new one, as the trainer numbers them

@@ -6,11 +6,7 @@ from PySide6.QtGui import QFont, QPalette
 from gui import style
 from gui.panels import FitLabel
 
-
-@pytest.fixture(autouse=True)
-def dark_again():
-    yield  # the app has one theme: leave it as found
-    style.themes.set(style.DARK)
+pytestmark = pytest.mark.usefixtures("dark_again")  # tests/gui/conftest.py
 
 
 def test_a_hidden_panel_takes_the_theme_when_shown(qtbot, open_window):

@@ -9,11 +9,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from gui import style
 
-
-@pytest.fixture(autouse=True)
-def dark_again():
-    yield  # the app has one theme: leave it as found
-    style.themes.set(style.DARK)
+pytestmark = pytest.mark.usefixtures("dark_again")  # tests/gui/conftest.py
 
 
 ROLES = [r for r in QPalette.ColorRole if r != QPalette.NColorRoles]

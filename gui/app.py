@@ -276,7 +276,9 @@ def main(argv: list[str]) -> int:
         WINDOWS.current.close()
 
     # Ctrl+C in the terminal closes the window like Ctrl+Q; the idle timer lets Python run the handler.
-    signal.signal(signal.SIGINT, lambda *_: close(ask=False))
+    # The handler runs inside whatever Python code Qt was calling (a paint of the controls, in gui.look):
+    # closing there would leave that paint to flush a window without a handle. The event loop closes it.
+    signal.signal(signal.SIGINT, lambda *_: QTimer.singleShot(0, lambda: close(ask=False)))
     window.ask_before_close = not args.quit_after  # a person at the window: ask before losing their task
     idle = QTimer()
     idle.timeout.connect(lambda: None)

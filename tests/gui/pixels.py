@@ -16,3 +16,15 @@ def count(picture: QImage, colour: str) -> int:
     """How many pixels of the image are exactly `colour`."""
     want = QColor(colour).rgb()
     return sum(picture.pixel(x, y) == want for y in range(picture.height()) for x in range(picture.width()))
+
+
+def both_ways(window, check) -> None:
+    """`check(window, theme, other)` in dark, after Ctrl+T's action (light), and after it again
+    (dark): a switch must reach the pixels each way, not only the first time."""
+    from gui import style
+
+    check(window, style.DARK, style.LIGHT)
+    window.demo.light.trigger()
+    check(window, style.LIGHT, style.DARK)
+    window.demo.light.trigger()
+    check(window, style.DARK, style.LIGHT)

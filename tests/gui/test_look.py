@@ -5,7 +5,7 @@ import pytest
 from PySide6.QtWidgets import QLineEdit, QStyle, QStyleOptionButton, QToolBar, QWidget
 
 from gui import style
-from tests.gui.pixels import colour_at, count, image
+from tests.gui.pixels import both_ways, colour_at, count, image
 
 pytestmark = pytest.mark.usefixtures("dark_again")  # tests/gui/conftest.py
 
@@ -68,11 +68,7 @@ def _painted(w, t: style.Theme, other: style.Theme) -> None:
 
 def test_the_controls_paint_each_theme_s_colours_both_ways(open_window):
     w = open_window()
-    _painted(w, style.DARK, style.LIGHT)
-    w.demo.light.trigger()
-    _painted(w, style.LIGHT, style.DARK)
-    w.demo.light.trigger()
-    _painted(w, style.DARK, style.LIGHT)
+    both_ways(w, _painted)
 
 
 def test_fonts_follow_the_window_without_stylesheets(open_window):

@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtWidgets import QLabel
 
 from gui import style
-from tests.gui.pixels import colour_at, count, image
+from tests.gui.pixels import both_ways, colour_at, count, image
 
 pytestmark = pytest.mark.usefixtures("dark_again")  # tests/gui/conftest.py
 
@@ -49,18 +49,10 @@ def _notice(w, t: style.Theme, other: style.Theme) -> None:
 def test_a_theme_switch_changes_the_painted_colours_both_ways(open_window, wait_snapshot):
     w = open_window()
     wait_snapshot(w, lambda s: s.curves.get("meta") is not None)  # curves on screen
-    _painted(w, style.DARK, style.LIGHT)
-    w.demo.light.trigger()
-    _painted(w, style.LIGHT, style.DARK)
-    w.demo.light.trigger()
-    _painted(w, style.DARK, style.LIGHT)
+    both_ways(w, _painted)
 
 
 def test_a_shown_notice_takes_the_new_colours_both_ways(open_window):
     w = open_window()
     w.show_notice("a notice", style.themes.current.info, sticky=True)
-    _notice(w, style.DARK, style.LIGHT)
-    w.demo.light.trigger()
-    _notice(w, style.LIGHT, style.DARK)
-    w.demo.light.trigger()
-    _notice(w, style.DARK, style.LIGHT)
+    both_ways(w, _notice)
